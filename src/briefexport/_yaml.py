@@ -1,0 +1,205 @@
+"""A strict YAML reader that keeps source positions and refuses what outlines never need.
+
+PyYAML silently accepts duplicate keys, expands aliases and folds line breaks
+into spaces (wrong between two Chinese characters); this loader composes a node
+graph with marks, rejects aliases, duplicates and runaway nesting, and marks
+every folded line break so text can be rejoined the Chinese way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from .errors import LocatedError, SourcePos
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "compose_file", "compose_text", "fold_text", "pos_of"]
+
+#: Largest file read at all; real outlines are a few hundred kilobytes.
+MAX_BYTES = 8 * 1024 * 1024
+#: Deepest YAML nesting accepted (an outline of 4 levels needs about 10).
+MAX_DEPTH = 64
+#: Stands for a line break the YAML scanner folded; never valid in a YAML stream.
+LINE_BREAK = "\x00"
+
+ErrorFactory = Callable[[SourcePos, str], LocatedError]
+
+
+def pos_of(node: Node, file: str) -> SourcePos:
+    """The 1-based position where a node starts."""
+    return SourcePos(file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that marks line breaks, forbids aliases and bounds nesting."""
+
+    def __init__(self, stream: str, file: str, error: ErrorFactory) -> None:
+        super().__init__(stream)
+        self._file = file
+        self._error = error
+        self._depth = 0
+
+    def scan_line_break(self) -> str:  # noqa: D102 - PyYAML hook
+        found = super().scan_line_break()
+        return LINE_BREAK if found == "\n" else found
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        here = SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, AliasEvent):
+            raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out")
+        if getattr(event, "anchor", None):
+            raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor")
+        nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
+        self._depth += nested
+        if self._depth > MAX_DEPTH:
+            raise self._error(here, f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items")
+        try:
+            return Composer.compose_node(self, parent, index)
+        finally:
+            self._depth -= nested
+
+
+def _is_cjk(char: str) -> bool:
+    if not char:
+        return False
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0x9FFF  # radicals, CJK punctuation, kana, ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFE30 <= code <= 0xFE4F
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or 0x20000 <= code <= 0x3FFFF
+        or unicodedata.east_asian_width(char) in "WF"
+    )
+
+
+def _join_folded(left: str, right: str) -> str:
+    if not left or not right:
+        return left + right
+    glue = "" if _is_cjk(left[-1]) or _is_cjk(right[0]) else " "
+    return left.rstrip(" ") + glue + right.lstrip(" ")
+
+
+def fold_text(value: str, *, literal: bool) -> str:
+    """Resolve marked line breaks: literal blocks keep them, folded text joins lines.
+
+    A single folded break joins two lines with a space only between non-CJK
+    characters; a blank line (two or more breaks) becomes a newline.
+    """
+    if literal:
+        return value.replace(LINE_BREAK, "\n")
+    out = ""
+    for index, chunk in enumerate(value.split(LINE_BREAK + LINE_BREAK)):
+        pieces = chunk.split(LINE_BREAK)
+        joined = pieces[0]
+        for piece in pieces[1:]:
+            joined = _join_folded(joined, piece) if piece else joined + "\n"
+        out = joined if index == 0 else out + "\n" + joined
+    return out
+
+
+def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
+    """Compose YAML text into a node graph, turning YAML errors into located errors."""
+    loader = _Loader(text, file, error)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise error(SourcePos(file, line, col), _describe_yaml_error(exc)) from None
+    except yaml.YAMLError as exc:
+        raise error(SourcePos(file, 1, 1), f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+    problem = (exc.problem or exc.context or "invalid YAML").replace(LINE_BREAK, "\\n")
+    if "'\\t'" in problem:
+        return "tab character in indentation; YAML indents with spaces only"
+    hint = ""
+    context = exc.context or ""
+    if "flow" in context and exc.context_mark is not None:
+        opened = exc.context_mark
+        hint = (
+            f"; the '[' or '{{' at line {opened.line + 1}, column {opened.column + 1} is never closed"
+            " (quote text that starts with [ or {)"
+        )
+    elif "mapping values are not allowed" in problem:
+        hint = "; a value containing ': ' must be quoted, e.g. title: '第一: 总则'"
+    elif "could not find expected ':'" in problem:
+        hint = "; check the indentation of this line and the one before"
+    elif "special characters are not allowed" in problem or "unacceptable character" in problem:
+        hint = "; remove control characters from the file"
+    return f"invalid YAML: {problem}{hint}"
+
+
+def decode(data: bytes, file: str, error: ErrorFactory) -> str:
+    """Decode an outline file: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise error(SourcePos(file, 1, 1), "file starts with a UTF-16 mark but is not valid UTF-16") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    prefix = data[: utf8_error.start]
+    line = prefix.count(b"\n") + 1
+    col = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
+    raise error(
+        SourcePos(file, line, col),
+        f"file is not UTF-8 text (byte 0x{data[utf8_error.start]:02x}); save it as UTF-8",
+    )
+
+
+def compose_file(path: Path, error: ErrorFactory) -> Node | None:
+    """Read, size-check, decode and compose one YAML file."""
+    file = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise error(
+                SourcePos(file, 1, 1), f"file is {size / 2**20:.0f} MiB; outlines and themes are limited to {MAX_BYTES // 2**20} MiB"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error(SourcePos(file, 1, 1), "no such file") from None
+    except IsADirectoryError:
+        raise error(SourcePos(file, 1, 1), "is a folder, not a file") from None
+    except OSError as exc:
+        raise error(SourcePos(file, 1, 1), f"cannot read: {exc.strerror}") from None
+    return compose_text(decode(data, file, error), file, error)
+
+
+def is_null(node: Node) -> bool:
+    """True for an empty or ``null`` scalar."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def mapping_pairs(node: MappingNode, file: str, error: ErrorFactory) -> dict[str, tuple[Node, Node]]:
+    """A mapping's pairs by key text, refusing non-text keys and duplicates."""
+    pairs: dict[str, tuple[Node, Node]] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise error(pos_of(key_node, file), "keys must be plain words")
+        key = key_node.value
+        if key == "<<":
+            raise error(pos_of(key_node, file), "YAML merge keys (<<) are not allowed in an outline")
+        if key in pairs:
+            first = pairs[key][0].start_mark.line + 1
+            raise error(pos_of(key_node, file), f"duplicate key '{key}' (first given on line {first}); keep one")
+        pairs[key] = (key_node, value_node)
+    return pairs

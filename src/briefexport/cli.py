@@ -1,0 +1,134 @@
+"""The ``briefexport`` command: a thin layer over the library API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .api import FORMATS, build
+from .errors import BriefexportError, LocatedError
+
+__all__ = ["main"]
+
+log = logging.getLogger("briefexport")
+
+
+class _StrictHandler(logging.Handler):
+    """Turns the first warning into an error, before any output is moved into place."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            raise BriefexportError(f"{record.getMessage()} (--strict)")
+
+
+def _formats(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in FORMATS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown format '{','.join(unknown) or value}'; available: {', '.join(FORMATS)}")
+    return names
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefexport",
+        description="Turn one structured outline into a Word handout, a PDF with embedded Chinese fonts and an EPUB.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefexport {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="render an outline to DOCX, PDF and EPUB")
+    build_cmd.add_argument("outline", nargs="?", default="outline.yaml", type=Path, help="outline file (default: outline.yaml)")
+    build_cmd.add_argument("-f", "--formats", type=_formats, default=list(FORMATS), help="comma-separated: docx,pdf,epub (default: all)")
+    build_cmd.add_argument("-o", "--out-dir", type=Path, default=Path("build"), help="output folder (default: build)")
+    build_cmd.add_argument("-t", "--theme", default="handout", help="preset name (handout, gongwen, ebook) or theme file")
+    build_cmd.add_argument("--embed-font", action=argparse.BooleanOptionalAction, default=None, help="EPUB: embed a font subset")
+    build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    check_cmd = commands.add_parser("check", help="validate an outline without rendering")
+    check_cmd.add_argument("outline", nargs="?", default="outline.yaml", type=Path)
+
+    import_cmd = commands.add_parser("import", help="turn a pasted briefing (text file) into an outline")
+    import_cmd.add_argument("source", type=Path, help="text file (UTF-8, GB18030 or UTF-16)")
+    import_cmd.add_argument("-o", "--output", type=Path, help="write the outline here (default: standard output)")
+    import_cmd.add_argument("--keep-junk", action="store_true", help="do not remove anti-copy junk")
+
+    commands.add_parser("themes", help="list the built-in themes")
+    commands.add_parser("schema", help="print the JSON Schema of outline files")
+    return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    for built in build(args.outline, args.formats, args.out_dir, theme=args.theme, strict=args.strict, embed_font=args.embed_font):
+        print(f"{built.path}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")
+    return 0
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from .numbering import number
+    from .outline import load
+
+    numbered = number(load(args.outline))
+    headings = sum(1 for _ in numbered.walk())
+    print(f"{args.outline}: ok ({len(numbered.sections)} sections, {headings} headings)")
+    return 0
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from ._atomic import write_atomically
+    from .importer import import_file
+
+    result = import_file(args.source, keep_junk=args.keep_junk)
+    print(result.summary, file=sys.stderr)
+    if args.output is None:
+        sys.stdout.write(result.yaml)
+    else:
+        write_atomically(args.output, lambda tmp: tmp.write_text(result.yaml, encoding="utf-8"))
+    return 0
+
+
+def _run_themes(_: argparse.Namespace) -> int:
+    from .theme import load_theme, preset_names
+
+    for name in preset_names():
+        print(f"{name:10} {load_theme(name).description}")
+    return 0
+
+
+def _run_schema(_: argparse.Namespace) -> int:
+    from .schema import outline_schema
+
+    print(json.dumps(outline_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+_COMMANDS = {"build": _run_build, "check": _run_check, "import": _run_import, "themes": _run_themes, "schema": _run_schema}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage)."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+    strict_handler = _StrictHandler() if getattr(args, "strict", False) else None
+    if strict_handler:
+        log.addHandler(strict_handler)
+    try:
+        return _COMMANDS[args.command](args)
+    except BriefexportError as exc:
+        print(exc if isinstance(exc, LocatedError) else f"briefexport: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("briefexport: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if strict_handler:
+            log.removeHandler(strict_handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

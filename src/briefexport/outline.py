@@ -1,0 +1,243 @@
+"""Read an outline file into a Document, refusing bad input with file:line:col errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
+
+from . import _yaml
+from .errors import OutlineError, SourcePos
+from .model import MAX_LEVEL, Document, LabelTemplate, Meta, Node, Para, Span
+from .numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
+
+__all__ = ["DOCUMENT_KEYS", "NODE_KEYS", "load", "loads", "parse_inline"]
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    """One outline key: its JSON type for the schema and a description for editors."""
+
+    kind: str
+    description: str
+    required: bool = False
+
+
+DOCUMENT_KEYS: Mapping[str, KeySpec] = {
+    "title": KeySpec("text", "标题 Document title", required=True),
+    "subtitle": KeySpec("text", "副标题 Subtitle"),
+    "author": KeySpec("text", "作者或发文机关 Author or issuing office"),
+    "date": KeySpec("date", "日期 Date, YYYY-MM-DD"),
+    "lang": KeySpec("text", "语言 Language tag, default zh-CN"),
+    "keywords": KeySpec("texts", "关键词 Keywords"),
+    "source": KeySpec("text", "来源 Where the text comes from (a name or URL)"),
+    "numbering": KeySpec("level_numbering", "各级编号 Label template per level 1–4, e.g. ['{cn}、', '（{cn}）', '{n}.', '（{n}）']"),
+    "lead": KeySpec("paras", "导语 Paragraphs before the first section"),
+    "sections": KeySpec("nodes", "各部分 Top-level sections"),
+}
+
+NODE_KEYS: Mapping[str, KeySpec] = {
+    "title": KeySpec("text", "标题 Heading text, without its number", required=True),
+    "kicker": KeySpec("text", "提示词 Small label shown with the heading, e.g. 关键点"),
+    "body": KeySpec("paras", "正文 One paragraph, or a list of paragraphs"),
+    "numbering": KeySpec("template", "子项编号 How this entry's items are numbered: '{cn}是', '重点任务{cn}：', '第{cn}条', '{n}.', or none"),
+    "items": KeySpec("nodes", "子项 Items under this entry (at most 4 levels in all)"),
+}
+
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+
+
+def parse_inline(text: str) -> tuple[Span, ...]:
+    """Split text into spans; ``**bold**`` is the only markup, all else is literal."""
+    spans: list[Span] = []
+    cursor = 0
+    for match in _BOLD.finditer(text):
+        if match.start() > cursor:
+            spans.append(Span(text[cursor : match.start()]))
+        spans.append(Span(match.group(1), bold=True))
+        cursor = match.end()
+    if cursor < len(text) or not spans:
+        spans.append(Span(text[cursor:]))
+    return tuple(spans)
+
+
+class _Reader:
+    """Walks the composed YAML graph of one outline file and builds the model."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def error(self, node: YamlNode, message: str) -> OutlineError:
+        return OutlineError(_yaml.pos_of(node, self.file), message)
+
+    def pos(self, node: YamlNode) -> SourcePos:
+        return _yaml.pos_of(node, self.file)
+
+    # -- structure -------------------------------------------------------
+
+    def fields(self, node: YamlNode, keys: Mapping[str, KeySpec], what: str) -> dict[str, YamlNode]:
+        if not isinstance(node, MappingNode):
+            raise self.error(node, f"{what} must be a mapping of keys such as {', '.join(list(keys)[:3])}")
+        pairs = _yaml.mapping_pairs(node, self.file, OutlineError)
+        for key, (key_node, _) in pairs.items():
+            if key not in keys:
+                raise self.error(key_node, _unknown_key_message(key, keys, what))
+        for key, spec in keys.items():
+            if spec.required and (key not in pairs or _yaml.is_null(pairs[key][1])):
+                where = pairs[key][1] if key in pairs else node
+                raise self.error(where, f"{what} needs a '{key}'")
+        return {key: value for key, (_, value) in pairs.items() if not _yaml.is_null(value)}
+
+    def text(self, node: YamlNode, what: str, *, allow_newlines: bool = False) -> str:
+        if not isinstance(node, ScalarNode):
+            kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
+            raise self.error(node, f"{what} must be text, not {kind}")
+        value = _yaml.fold_text(node.value, literal=node.style == "|").strip()
+        value = value.replace("\t", " ")
+        self.check_characters(node, value, what)
+        if not allow_newlines:
+            value = " ".join(part.strip() for part in value.splitlines() if part.strip())
+        return value
+
+    def check_characters(self, node: YamlNode, value: str, what: str) -> None:
+        for char in value:
+            code = ord(char)
+            if 0xD800 <= code <= 0xDFFF:
+                raise self.error(node, f"{what} contains a lone surrogate U+{code:04X}; fix the escape sequence")
+            if char != "\n" and unicodedata.category(char) == "Cc":
+                raise self.error(node, f"{what} contains control character U+{code:04X}; delete it")
+
+    def para_list(self, node: YamlNode, what: str) -> tuple[Para, ...]:
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        paras: list[Para] = []
+        for item in items:
+            value = self.text(item, what, allow_newlines=True)
+            for line in value.split("\n"):
+                if line.strip():
+                    paras.append(Para(parse_inline(line.strip()), self.pos(item)))
+        return tuple(paras)
+
+    def template(self, node: YamlNode) -> LabelTemplate | Literal["none"]:
+        value = self.text(node, "numbering")
+        if value.lower() == "none":
+            return "none"
+        try:
+            return parse_template(value)
+        except TemplateError as exc:
+            raise self.error(node, str(exc)) from None
+
+    def level_numbering(self, node: YamlNode) -> tuple[LabelTemplate | None, ...]:
+        defaults: list[LabelTemplate | None] = [parse_template(t) for t in DEFAULT_LEVEL_TEMPLATES]
+        if isinstance(node, SequenceNode):
+            entries = list(enumerate(node.value, start=1))
+        elif isinstance(node, MappingNode):
+            entries = [(self.level_key(key), value) for key, value in node.value]
+        else:
+            raise self.error(node, "numbering must be a list of up to 4 templates, one per level")
+        for level, value in entries:
+            if level > MAX_LEVEL:
+                raise self.error(value, f"numbering has {level} levels; outlines have at most {MAX_LEVEL}")
+            rule = self.template(value)
+            defaults[level - 1] = None if rule == "none" else rule
+        return tuple(defaults)
+
+    def level_key(self, key: YamlNode) -> int:
+        if isinstance(key, ScalarNode) and key.value.isdigit() and 1 <= int(key.value) <= MAX_LEVEL:
+            return int(key.value)
+        raise self.error(key, f"numbering levels are 1 to {MAX_LEVEL}")
+
+    # -- model -----------------------------------------------------------
+
+    def nodes(self, node: YamlNode, level: int, what: str) -> tuple[Node, ...]:
+        if not isinstance(node, SequenceNode):
+            raise self.error(node, f"{what} must be a list (each entry starting with '- title:')")
+        if level > MAX_LEVEL:
+            raise self.error(node, f"items nested {level} levels deep; outlines have at most {MAX_LEVEL} levels")
+        return tuple(self.node(child, level) for child in node.value)
+
+    def node(self, yaml_node: YamlNode, level: int) -> Node:
+        what = "a section" if level == 1 else "an item"
+        if isinstance(yaml_node, ScalarNode) and not _yaml.is_null(yaml_node):
+            raise self.error(yaml_node, f"{what} must be a mapping; write '- title: {yaml_node.value[:20]}'")
+        found = self.fields(yaml_node, NODE_KEYS, what)
+        title = self.text(found["title"], "title")
+        if not title:
+            raise self.error(found["title"], "title is empty; write the heading text")
+        numbering = self.template(found["numbering"]) if "numbering" in found else "default"
+        return Node(
+            title=Para(parse_inline(title), self.pos(found["title"])),
+            level=level,
+            body=self.para_list(found["body"], "body") if "body" in found else (),
+            children=self.nodes(found["items"], level + 1, "items") if "items" in found else (),
+            kicker=self.text(found["kicker"], "kicker") if "kicker" in found else None,
+            child_numbering=numbering,
+            pos=self.pos(yaml_node),
+        )
+
+    def date(self, node: YamlNode) -> dt.date:
+        value = self.text(node, "date")
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise self.error(node, f"date '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2024-01-14") from None
+
+    def keywords(self, node: YamlNode) -> tuple[str, ...]:
+        if isinstance(node, SequenceNode):
+            return tuple(self.text(item, "keyword") for item in node.value)
+        return tuple(word.strip() for word in re.split(r"[,，;；、]", self.text(node, "keywords")) if word.strip())
+
+    def document(self, root: YamlNode | None) -> Document:
+        if root is None or _yaml.is_null(root):
+            raise OutlineError(SourcePos(self.file, 1, 1), "the outline is empty; it needs at least a 'title'")
+        found = self.fields(root, DOCUMENT_KEYS, "the outline")
+        title = self.text(found["title"], "title")
+        if not title:
+            raise self.error(found["title"], "title is empty; write the document's title")
+        optional: Callable[[str], str | None] = lambda key: self.text(found[key], key) if key in found else None
+        meta = Meta(
+            title=title,
+            subtitle=optional("subtitle"),
+            author=optional("author"),
+            date=self.date(found["date"]) if "date" in found else None,
+            lang=optional("lang") or "zh-CN",
+            keywords=self.keywords(found["keywords"]) if "keywords" in found else (),
+            source=optional("source"),
+        )
+        return Document(
+            meta=meta,
+            lead=self.para_list(found["lead"], "lead") if "lead" in found else (),
+            sections=self.nodes(found["sections"], 1, "sections") if "sections" in found else (),
+            level_numbering=(
+                self.level_numbering(found["numbering"])
+                if "numbering" in found
+                else tuple(parse_template(t) for t in DEFAULT_LEVEL_TEMPLATES)
+            ),
+            path=self.file,
+        )
+
+
+def _unknown_key_message(key: str, keys: Mapping[str, KeySpec], what: str) -> str:
+    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
+    if close:
+        return f"unknown key '{key}' in {what}; did you mean '{close[0]}'?"
+    return f"unknown key '{key}' in {what}; known keys: {', '.join(keys)}"
+
+
+def load(path: str | Path) -> Document:
+    """Read and validate an outline file; raise OutlineError naming file:line:col."""
+    file_path = Path(path)
+    root = _yaml.compose_file(file_path, OutlineError)
+    return _Reader(str(path)).document(root)
+
+
+def loads(text: str, file: str = "<string>") -> Document:
+    """Read and validate outline YAML given as a string."""
+    root = _yaml.compose_text(text, file, OutlineError)
+    return _Reader(file).document(root)

@@ -1,0 +1,299 @@
+"""Themes as data: page geometry, fonts per role, sizes and spacing, loaded from YAML."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
+
+from . import _yaml
+from .errors import SourcePos, ThemeError
+
+__all__ = ["PRESETS", "ROLES", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
+
+MM_PER_PT = 25.4 / 72
+
+#: Text roles every theme styles; renderers map each to their own constructs.
+ROLES = ("title", "subtitle", "meta", "kicker", "h1", "h2", "h3", "h4", "body", "toc", "page_number")
+
+PAPER_SIZES_MM: Mapping[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "B5": (176.0, 250.0), "Letter": (215.9, 279.4)}
+ALIGNMENTS = ("left", "center", "right", "justify")
+
+
+@dataclass(frozen=True, slots=True)
+class TextStyle:
+    """How one role's text looks."""
+
+    fonts: tuple[str, ...]
+    """Font families in order of preference; the first installed or bundled one wins per character."""
+    size: float
+    """Font size in points."""
+    bold: bool = False
+    line_height: float = 1.5
+    """Line pitch as a multiple of the size (overridden by the theme's grid for body text)."""
+    align: str = "justify"
+    indent: float = 0.0
+    """First-line indent in characters (em)."""
+    space_before: float = 0.0
+    """Points above the paragraph."""
+    space_after: float = 0.0
+    """Points below the paragraph."""
+    color: str = "#000000"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Paper size and margins in millimetres."""
+
+    width: float
+    height: float
+    margin_top: float
+    margin_bottom: float
+    margin_left: float
+    margin_right: float
+
+    @property
+    def type_width(self) -> float:
+        return self.width - self.margin_left - self.margin_right
+
+    @property
+    def type_height(self) -> float:
+        return self.height - self.margin_top - self.margin_bottom
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A fixed lines × characters grid for body text (GB/T 9704: 22 × 28)."""
+
+    lines: int
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageNumber:
+    """Where and how page numbers are printed."""
+
+    format: str = "{page}"
+    """Text around the number, e.g. ``— {page} —``."""
+    align: str = "center"
+    """``center``, ``left``, ``right``, or ``outside`` (odd pages right, even pages left)."""
+    edge_indent: float = 0.0
+    """Characters in from the type area's edge when not centred."""
+    below_type_area: float = 10.0
+    """Millimetres from the bottom of the type area to the number's baseline box top."""
+    first_page: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Toc:
+    """The table of contents."""
+
+    enabled: bool = True
+    title: str = "目录"
+    depth: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A complete look, shared by every renderer."""
+
+    name: str
+    page: Page
+    styles: Mapping[str, TextStyle]
+    page_number: PageNumber
+    toc: Toc
+    grid: Grid | None = None
+    pdf: Mapping[str, Any] | None = None
+    docx: Mapping[str, Any] | None = None
+    epub: Mapping[str, Any] | None = None
+    description: str = ""
+
+    def style(self, role: str) -> TextStyle:
+        """The style of a role (``h1``…``h4``, ``body``, ``title`` …)."""
+        return self.styles[role]
+
+    def heading_role(self, level: int) -> str:
+        return f"h{min(level, 4)}"
+
+    def body_line_pitch(self) -> float:
+        """Body baseline-to-baseline distance in points."""
+        if self.grid:
+            return self.page.type_height / MM_PER_PT / self.grid.lines
+        body = self.styles["body"]
+        return body.size * body.line_height
+
+    def body_char_pitch(self) -> float | None:
+        """Body character advance in points when a grid fixes it, else None."""
+        if self.grid:
+            return self.page.type_width / MM_PER_PT / self.grid.chars
+        return None
+
+
+# -- the schema: every key a theme file may hold ---------------------------
+
+_NUM, _INT, _BOOL, _TEXT, _FONTS = "number", "integer", "boolean", "text", "fonts"
+_STYLE_SPEC: Mapping[str, Any] = {
+    "fonts": _FONTS, "size": _NUM, "bold": _BOOL, "line_height": _NUM, "align": ALIGNMENTS,
+    "indent": _NUM, "space_before": _NUM, "space_after": _NUM, "color": _TEXT,
+}
+THEME_SPEC: Mapping[str, Any] = {
+    "name": _TEXT,
+    "description": _TEXT,
+    "extends": _TEXT,
+    "page": {
+        "size": tuple(PAPER_SIZES_MM),
+        "width": _NUM, "height": _NUM,
+        "margin": {"top": _NUM, "bottom": _NUM, "left": _NUM, "right": _NUM},
+    },
+    "grid": {"lines": _INT, "chars": _INT},
+    "page_number": {
+        "format": _TEXT, "align": ("center", "left", "right", "outside"), "edge_indent": _NUM,
+        "below_type_area": _NUM, "first_page": _BOOL,
+    },
+    "toc": {"enabled": _BOOL, "title": _TEXT, "depth": _INT},
+    "styles": {role: _STYLE_SPEC for role in ROLES},
+    "pdf": {"justify": _BOOL, "latin_gap": _NUM, "bookmark_levels_open": _INT},
+    "docx": {"toc_field": _BOOL, "native_numbering": _BOOL},
+    "epub": {"embed_font": _BOOL, "title_page": _BOOL},
+}
+
+
+class _ThemeReader:
+    """Validates a theme file's YAML graph against THEME_SPEC, producing plain dicts."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def error(self, node: YamlNode, message: str) -> ThemeError:
+        return ThemeError(_yaml.pos_of(node, self.file), message)
+
+    def value(self, node: YamlNode, spec: Any, key: str) -> Any:
+        if isinstance(spec, Mapping):
+            return self.mapping(node, spec, key)
+        if spec == _FONTS:
+            items = node.value if isinstance(node, SequenceNode) else [node]
+            return tuple(self.scalar(item, _TEXT, key) for item in items)
+        return self.scalar(node, spec, key)
+
+    def mapping(self, node: YamlNode, spec: Mapping[str, Any], where: str) -> dict[str, Any]:
+        if not isinstance(node, MappingNode):
+            raise self.error(node, f"'{where}' must be a mapping with keys such as {', '.join(list(spec)[:4])}")
+        out: dict[str, Any] = {}
+        for key, (key_node, value_node) in _yaml.mapping_pairs(node, self.file, ThemeError).items():
+            if key not in spec:
+                close = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(spec)}"
+                raise self.error(key_node, f"unknown theme key '{key}' in '{where}'; {hint}")
+            out[key] = self.value(value_node, spec[key], key)
+        return out
+
+    def scalar(self, node: YamlNode, spec: Any, key: str) -> Any:
+        if not isinstance(node, ScalarNode) or _yaml.is_null(node):
+            raise self.error(node, f"'{key}' needs a single value")
+        text = _yaml.fold_text(node.value, literal=False).strip()
+        if isinstance(spec, tuple):
+            if text not in spec:
+                raise self.error(node, f"'{key}' must be one of {', '.join(spec)} (got '{text}')")
+            return text
+        if spec == _BOOL:
+            if node.tag != "tag:yaml.org,2002:bool":
+                raise self.error(node, f"'{key}' must be true or false (got '{text}')")
+            return text.lower() in ("true", "yes", "on")
+        if spec in (_NUM, _INT):
+            try:
+                number = int(text) if spec == _INT else float(text)
+            except ValueError:
+                kind = "a whole number" if spec == _INT else "a number"
+                raise self.error(node, f"'{key}' must be {kind} (got '{text}')") from None
+            if number < 0 or (spec == _INT and number == 0):
+                raise self.error(node, f"'{key}' must be positive (got {text})")
+            return number
+        return text
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def preset_names() -> list[str]:
+    """Names of the built-in themes."""
+    folder = resources.files("briefexport") / "themes"
+    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+
+
+PRESETS = ("handout", "gongwen", "ebook")
+
+
+def _read_raw(path: Path, *, depth: int = 0) -> dict[str, Any]:
+    """A theme file's settings merged over the chain of themes it extends."""
+    root = _yaml.compose_file(path, ThemeError)
+    reader = _ThemeReader(str(path))
+    if root is None:
+        raise ThemeError(SourcePos(str(path), 1, 1), "the theme file is empty")
+    raw = reader.mapping(root, THEME_SPEC, "theme")
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    if depth > 8:
+        raise ThemeError(SourcePos(str(path), 1, 1), "themes extend each other in a loop")
+    return _merge(_read_raw(_locate(parent, path.parent), depth=depth + 1), raw)
+
+
+def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
+    if name_or_path in preset_names():
+        with resources.as_file(resources.files("briefexport") / "themes" / f"{name_or_path}.yaml") as preset:
+            return Path(preset)
+    candidate = Path(name_or_path)
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to / candidate
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return candidate
+    raise ThemeError(
+        SourcePos(name_or_path, 1, 1), f"no theme named '{name_or_path}'; presets: {', '.join(preset_names())}, or give a .yaml file"
+    )
+
+
+def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:
+    page_raw = raw.get("page", {})
+    width, height = PAPER_SIZES_MM[page_raw.get("size", "A4")]
+    margin = page_raw.get("margin", {})
+    missing = [role for role in ROLES if "fonts" not in raw.get("styles", {}).get(role, {}) or "size" not in raw["styles"][role]]
+    if missing:
+        raise ThemeError(SourcePos(file, 1, 1), f"styles {', '.join(missing)} need 'fonts' and 'size' (or extend a preset)")
+    grid_raw = raw.get("grid")
+    return Theme(
+        name=raw.get("name", name),
+        description=raw.get("description", ""),
+        page=Page(
+            width=page_raw.get("width", width), height=page_raw.get("height", height),
+            margin_top=margin.get("top", 25.0), margin_bottom=margin.get("bottom", 25.0),
+            margin_left=margin.get("left", 25.0), margin_right=margin.get("right", 25.0),
+        ),
+        styles={role: TextStyle(**raw["styles"][role]) for role in ROLES},
+        page_number=PageNumber(**raw.get("page_number", {})),
+        toc=Toc(**raw.get("toc", {})),
+        grid=Grid(**grid_raw) if grid_raw else None,
+        pdf=dict(raw.get("pdf", {})),
+        docx=dict(raw.get("docx", {})),
+        epub=dict(raw.get("epub", {})),
+    )
+
+
+def load_theme(name_or_path: str | Path = "handout") -> Theme:
+    """Load a preset by name or a theme file (which may ``extends:`` a preset)."""
+    path = _locate(str(name_or_path))
+    theme = _build(_read_raw(path), path.stem, str(path))
+    if "{page}" not in theme.page_number.format:
+        raise ThemeError(SourcePos(str(path), 1, 1), "page_number.format must contain {page}, e.g. '— {page} —'")
+    return theme

@@ -1,0 +1,94 @@
+"""Loading outlines: the seed, text folding, emphasis, and every refusal as one located line."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefexport import OutlineError, load, loads
+from briefexport.model import Span
+from briefexport.outline import parse_inline
+
+JUNK = re.compile(r"(?:[!-~]{1,3} ){3,}[!-~]{1,3}")  # short ASCII runs separated by spaces
+ENUMERATION = re.compile(r"[一二三四五六七八九十]是|重点任务[一二三四五六七八九十][:：]")
+
+
+def _content_chars(text: str) -> str:
+    """Letters, digits and ideographs only: punctuation width and spacing are editorial."""
+    return "".join(char for char in text if char.isalnum())
+
+
+def test_every_sentence_of_the_article_is_in_the_outline(data_dir: Path, seed_doc) -> None:  # type: ignore[no-untyped-def]
+    raw = (data_dir / "seed_briefing.txt").read_text(encoding="utf-8")
+    lines = [JUNK.sub("", line) for line in raw.splitlines()]
+    article = "\n".join(line for line in lines if line.strip() not in ("", "|"))
+    assert not re.search(r"[A-Za-z]", article), "junk left in the reference text"
+    labels = [item.label for item in seed_doc.walk() if item.label and not item.label.endswith("、")]
+    assert ENUMERATION.findall(article) == [label.replace("：", ":") for label in labels]
+    expected = _content_chars(ENUMERATION.sub("", article))
+    doc = seed_doc.doc
+    parts = [doc.meta.title, doc.meta.subtitle or "", *(p.text for p in doc.lead)]
+    for item in seed_doc.walk():
+        parts += [item.node.kicker or "", item.node.title.text, *(p.text for p in item.node.body)]
+    assert _content_chars("".join(parts)) == expected
+
+
+def test_seed_structure(seed_doc) -> None:  # type: ignore[no-untyped-def]
+    assert [len(section.children) for section in seed_doc.sections] == [6, 0, 8, 0]
+    assert seed_doc.doc.meta.title == "今年公安工作怎么干？"
+    assert str(seed_doc.doc.meta.date) == "2024-01-14"
+
+
+def test_seed_outline_uses_full_width_punctuation(seed_outline_path: Path) -> None:
+    text = "".join(line for line in seed_outline_path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    assert not re.search(r"[\u4e00-\u9fff”][,:;?()]|[,:;?()][\u4e00-\u9fff“]", text)
+
+
+def test_folded_lines_join_without_space_between_chinese() -> None:
+    doc = loads("title: T\nlead:\n  - 第一行\n    第二行 and\n    Latin words\n\n    新段落\n")
+    assert [p.text for p in doc.lead] == ["第一行第二行 and Latin words", "新段落"]
+
+
+def test_literal_block_lines_are_paragraphs() -> None:
+    doc = loads("title: T\nsections:\n  - title: A\n    body: |\n      一段\n      二段\n")
+    assert [p.text for p in doc.sections[0].body] == ["一段", "二段"]
+
+
+def test_markup_like_text_is_literal() -> None:
+    text = "<para> &amp; </w:t> ]]> * a*b ** c"
+    doc = loads(f"title: T\nlead: '{text}'\n")
+    assert doc.lead[0].spans == (Span(text),)
+
+
+def test_bold() -> None:
+    assert parse_inline("前**重点**后") == (Span("前"), Span("重点", bold=True), Span("后"))
+
+
+def test_numbers_in_text_fields_stay_text() -> None:
+    assert loads("title: 110\n").meta.title == "110"
+
+
+def _bad_cases() -> list[tuple[str, str]]:
+    table = Path(__file__).parent / "data" / "bad" / "expected.tsv"
+    rows = [line.split("\t", 1) for line in table.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return [(name, message) for name, message in rows]
+
+
+@pytest.mark.parametrize(("name", "message"), _bad_cases())
+def test_bad_outline(data_dir: Path, name: str, message: str) -> None:
+    path = data_dir / "bad" / name
+    with pytest.raises(OutlineError) as caught:
+        load(path)
+    assert str(caught.value) == f"{path}:{message}"
+
+
+@pytest.mark.parametrize(("name", "message"), _bad_cases()[:3])
+def test_bad_outline_cli(data_dir: Path, name: str, message: str) -> None:
+    path = data_dir / "bad" / name
+    result = subprocess.run([sys.executable, "-m", "briefexport", "check", str(path)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr == f"{path}:{message}\n"
