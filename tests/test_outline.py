@@ -92,3 +92,46 @@ def test_bad_outline_cli(data_dir: Path, name: str, message: str) -> None:
     result = subprocess.run([sys.executable, "-m", "briefexport", "check", str(path)], capture_output=True, text=True)
     assert result.returncode == 1
     assert result.stderr == f"{path}:{message}\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("bom", "\ufefftitle: 标题\n".encode("utf-8")),
+        ("crlf", "title: 标题\r\nlead:\r\n  - 第一行\r\n    第二行\r\n".encode("utf-8")),
+        ("gb18030", "title: 标题\n".encode("gb18030")),
+        ("utf16", "title: 标题\n".encode("utf-16")),
+    ],
+)
+def test_encodings_and_line_ends_are_read(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(data)
+    doc = load(path)
+    assert doc.meta.title == "标题"
+    if name == "crlf":
+        assert doc.lead[0].text == "第一行第二行"
+
+
+def test_huge_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: costs no disk, and must not be read
+    with pytest.raises(OutlineError, match=r"huge.yaml:1:1: error: file is 50 MiB; outlines and themes are limited to 8 MiB"):
+        load(path)
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("title: T\nlead: " + "[" * 10000 + "]" * 10000 + "\n", encoding="utf-8")
+    with pytest.raises(OutlineError, match=r"deep.yaml:2:\d+: error: nesting deeper than 64 levels"):
+        load(path)
+
+
+def test_large_valid_outline(tmp_path: Path) -> None:
+    items = "".join(f"      - title: 条目{i}\n        body: 内容{i}\n" for i in range(5000))
+    path = tmp_path / "big.yaml"
+    path.write_text(f"title: T\nsections:\n  - title: A\n    numbering: 第{{cn}}条\n    items:\n{items}", encoding="utf-8")
+    from briefexport import number
+
+    labels = [child.label for child in number(load(path)).sections[0].children]
+    assert labels[-1] == "第五千条" and len(labels) == 5000

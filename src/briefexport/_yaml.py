@@ -122,6 +122,8 @@ def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
     problem = (exc.problem or exc.context or "invalid YAML").replace(LINE_BREAK, "\\n")
+    if "another document" in problem:
+        return "a file holds one outline; remove the second '---' document"
     if "'\\t'" in problem:
         return "tab character in indentation; YAML indents with spaces only"
     hint = ""

@@ -12,7 +12,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from . import _yaml
-from .errors import SourcePos, ThemeError
+from .errors import BriefexportError, SourcePos, ThemeError
 
 __all__ = ["PRESETS", "ROLES", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
 
@@ -245,9 +245,14 @@ def _read_raw(path: Path, *, depth: int = 0) -> dict[str, Any]:
     parent = raw.pop("extends", None)
     if parent is None:
         return raw
+    extends_node = next(value for key, value in root.value if key.value == "extends")
     if depth > 8:
-        raise ThemeError(SourcePos(str(path), 1, 1), "themes extend each other in a loop")
-    return _merge(_read_raw(_locate(parent, path.parent), depth=depth + 1), raw)
+        raise reader.error(extends_node, "themes extend each other in a loop")
+    try:
+        parent_path = _locate(parent, path.parent)
+    except BriefexportError as exc:
+        raise reader.error(extends_node, str(exc)) from None
+    return _merge(_read_raw(parent_path, depth=depth + 1), raw)
 
 
 def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
@@ -259,9 +264,7 @@ def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
         candidate = relative_to / candidate
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         return candidate
-    raise ThemeError(
-        SourcePos(name_or_path, 1, 1), f"no theme named '{name_or_path}'; presets: {', '.join(preset_names())}, or give a .yaml file"
-    )
+    raise BriefexportError(f"no theme named '{name_or_path}'; presets: {', '.join(preset_names())}, or give a .yaml file")
 
 
 def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:

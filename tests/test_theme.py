@@ -1,0 +1,73 @@
+"""Themes: presets, user themes that extend them, and refusals with line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefexport import BriefexportError, ThemeError, load_theme
+from briefexport.theme import ROLES, preset_names
+
+
+@pytest.mark.parametrize("name", ["handout", "gongwen", "ebook"])
+def test_presets_style_every_role(name: str) -> None:
+    theme = load_theme(name)
+    assert set(theme.styles) == set(ROLES)
+    assert all(style.fonts and style.size > 0 for style in theme.styles.values())
+
+
+def test_preset_names() -> None:
+    assert preset_names() == ["ebook", "gongwen", "handout"]
+
+
+def test_gongwen_geometry_follows_gb_t_9704() -> None:
+    theme = load_theme("gongwen")
+    page = theme.page
+    assert (page.width, page.height) == (210, 297)
+    assert (page.margin_top, page.margin_left) == (37, 28)
+    assert (round(page.type_width), round(page.type_height)) == (156, 225)
+    assert theme.grid is not None and (theme.grid.lines, theme.grid.chars) == (22, 28)
+    assert theme.body_line_pitch() == pytest.approx(225 / 22 / 25.4 * 72)
+    assert theme.body_char_pitch() == pytest.approx(156 / 28 / 25.4 * 72)
+    assert theme.styles["body"].size == 16 and theme.styles["title"].size == 22
+    assert theme.styles["page_number"].size == 14
+    assert theme.page_number.format == "— {page} —" and theme.page_number.align == "outside"
+    assert theme.styles["h1"].fonts[0] == "黑体" and theme.styles["h2"].fonts[0] == "楷体_GB2312"
+    assert theme.styles["body"].fonts[0] == "仿宋_GB2312"
+
+
+def test_user_theme_extends_a_preset(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("extends: handout\nstyles:\n  body: {size: 14}\npage:\n  margin: {left: 30}\n", encoding="utf-8")
+    theme = load_theme(path)
+    handout = load_theme("handout")
+    assert theme.styles["body"].size == 14
+    assert theme.styles["body"].fonts == handout.styles["body"].fonts
+    assert theme.page.margin_left == 30 and theme.page.margin_top == handout.page.margin_top
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("extends: handout\nstyles:\n  body: {sise: 14}\n", r"mine.yaml:3:10: error: unknown theme key 'sise' in 'body'; did you mean 'size'\?"),
+        ("extends: handout\npage:\n  size: A3\n", r"mine.yaml:3:9: error: 'size' must be one of A4, A5, B5, Letter \(got 'A3'\)"),
+        ("extends: handout\nstyles:\n  h1: {bold: maybe}\n", r"mine.yaml:3:14: error: 'bold' must be true or false \(got 'maybe'\)"),
+        ("extends: handout\ngrid: {lines: 0, chars: 28}\n", r"mine.yaml:2:15: error: 'lines' must be positive \(got 0\)"),
+        ("extends: nosuch\n", r"mine.yaml:1:10: error: no theme named 'nosuch'; presets: ebook, gongwen, handout"),
+        ("extends: other.yaml\n", r"other.yaml:1:1: error: no such file"),
+        ("extends: mine.yaml\n", r"mine.yaml:1:10: error: themes extend each other in a loop"),
+        ("styles:\n  body: {size: 12}\n", r"mine.yaml:1:1: error: styles .* need 'fonts' and 'size'"),
+        ("extends: handout\npage_number: {format: 'p.'}\n", r"mine.yaml:1:1: error: page_number.format must contain \{page\}"),
+    ],
+)
+def test_bad_theme(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ThemeError, match=message):
+        load_theme(path)
+
+
+def test_unknown_theme_name() -> None:
+    with pytest.raises(BriefexportError, match="no theme named 'fancy'; presets: ebook, gongwen, handout"):
+        load_theme("fancy")
