@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._atomic import write_atomically
-from .errors import BriefexportError
+from ._parallel import fork_call
+from .errors import BriefexportError, RenderError
 from .model import Document
 from .numbering import NumberedDocument, number
 from .outline import load
@@ -76,6 +78,18 @@ def render(
     return target
 
 
+def _check_formats(formats: Sequence[str]) -> None:
+    unknown = [name for name in formats if name not in RENDERERS]
+    if unknown:
+        raise RenderError(f"unknown format '{unknown[0]}'; available: {', '.join(sorted(RENDERERS))}")
+
+
+def _render_timed(numbered: NumberedDocument, name: str, target: Path, theme: Theme, options: RenderOptions) -> BuiltFile:
+    start = time.perf_counter()
+    render(numbered, name, target, theme=theme, opts=options)
+    return BuiltFile(name, target, target.stat().st_size, time.perf_counter() - start)
+
+
 def build(
     outline: str | Path = "outline.yaml",
     formats: Sequence[str] = FORMATS,
@@ -84,16 +98,31 @@ def build(
     theme: Theme | str | Path = "handout",
     strict: bool = False,
     embed_font: bool | None = None,
+    parallel: bool = True,
 ) -> list[BuiltFile]:
-    """Load an outline and write ``OUT_DIR/<stem>.<format>`` for each format."""
-    for name in formats:
-        get_renderer(name)  # refuse an unknown format before doing any work
+    """Load an outline and write ``OUT_DIR/<stem>.<format>`` for each format.
+
+    With several formats and ``parallel``, the PDF (the slowest) renders in a forked
+    process while this one writes the others; each file is still written atomically.
+    """
+    formats = list(dict.fromkeys(formats))
+    _check_formats(formats)
     numbered = number(load(outline))
     resolved_theme = theme if isinstance(theme, Theme) else load_theme(theme)
     options = build_options(numbered.doc, strict=strict, embed_font=embed_font)
-    built: list[BuiltFile] = []
-    for name in formats:
-        start = time.perf_counter()
-        target = render(numbered, name, Path(out_dir) / f"{Path(outline).stem}.{name}", theme=resolved_theme, opts=options)
-        built.append(BuiltFile(name, target, target.stat().st_size, time.perf_counter() - start))
-    return built
+    targets = {name: Path(out_dir) / f"{Path(outline).stem}.{name}" for name in formats}
+    ordered = sorted(formats, key=lambda name: name != "pdf")
+    forked = None
+    if parallel and len(ordered) > 1:
+        first = ordered.pop(0)
+        forked = fork_call(lambda: _render_timed(numbered, first, targets[first], resolved_theme, options))
+    try:
+        built = [_render_timed(numbered, name, targets[name], resolved_theme, options) for name in ordered]
+    except BaseException:
+        if forked is not None:
+            with contextlib.suppress(BaseException):
+                forked()  # reap the child; this process's error is the one to report
+        raise
+    if forked is not None:
+        built.append(forked())
+    return sorted(built, key=lambda item: list(formats).index(item.format))

@@ -53,6 +53,10 @@ class LocatedError(BriefexportError):
         self.message = message
         super().__init__(f"{pos}: error: {message}")
 
+    def __reduce__(self) -> tuple[type[LocatedError], tuple[SourcePos | str | Path, str]]:
+        # Builds render formats in worker processes; errors must survive pickling.
+        return (type(self), (self.pos, self.message))
+
 
 class OutlineError(LocatedError):
     """The outline file cannot be read or is not a valid outline."""
