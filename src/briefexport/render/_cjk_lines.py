@@ -1,0 +1,423 @@
+"""Break a paragraph of Chinese (and mixed Latin) text into justified lines, by the clreq rules.
+
+reportlab's ``wordWrap='CJK'`` follows Japanese kinsoku lists and cannot justify CJK lines,
+so this module does the line breaking itself (W3C "Requirements for Chinese Text Layout",
+GB/T 15834 punctuation):
+
+* no line starts with closing punctuation (，。、；：？！）》」』’”〉】…— and ASCII ,.;:?!)]})
+  and none ends with opening punctuation (（《「『‘“〈【 and ASCII ([{);
+* an ellipsis …… or a dash —— is one unbreakable unit;
+* Latin words and numbers are never split, except a token wider than the measure;
+* when a closing mark would start a line it is squeezed onto the line (its blank half and
+  other marks' blank halves are compressed) if that suffices, else the previous
+  character is pulled down to the new line;
+* a line's slack is spread over its characters (PDF character spacing), the last line
+  of a paragraph is not justified;
+* Han characters and Latin letters/digits are separated by ``latin_gap`` em;
+* under a grid (GB/T 9704) every CJK character advances by exactly ``char_pitch``.
+
+:func:`break_lines` is pure: runs (text already assigned to faces) + measure + a width
+function in, positioned pieces out. The reportlab flowable lives in ``_pdf_flow.py``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+__all__ = ["CLOSING", "OPENING", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
+
+#: Characters that must not start a line.
+CLOSING = frozenset("，。、；：？！）》」』’”〉】〕］｝〗〙…—·％‰℃°" ",.;:?!)]}%")
+#: Characters that must not end a line.
+OPENING = frozenset("（《「『‘“〈【〔［｛〖〘" "([{")
+#: Full-width marks whose glyph fills one half of the em: the other half may be compressed.
+_SQUEEZE_CLOSE = frozenset("，。、；：）》」』’”〉】〕］｝〗〙")
+_SQUEEZE_OPEN = frozenset("（《「『‘“〈【〔［｛〖〘")
+#: Marks that come in pairs and are set as one unit (…… and ——).
+_PAIRED = frozenset("…—")
+_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_EPS = 1e-6
+
+Metrics = Callable[[str, str, float], float]
+"""``width(text, font_name, size) -> points``, e.g. ``pdfmetrics.stringWidth``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A stretch of text set in one face and size."""
+
+    text: str
+    font: str
+    size: float
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """How a paragraph is set: its width and the rules that vary by role and theme."""
+
+    width: float
+    indent: float = 0.0
+    """First-line indent in points."""
+    align: str = "justify"
+    """``justify`` (last line left), ``left``, ``center`` or ``right``."""
+    latin_gap: float = 0.0
+    """Space between Han characters and Latin letters or digits, in em."""
+    char_pitch: float | None = None
+    """Grid advance of every CJK character (GB/T 9704), or None for natural widths."""
+    squeeze: bool = True
+    """Compress punctuation (line-end blank halves, adjacent marks); off for a strict grid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Characters drawn in one text-show operation: origin x on the line, PDF character spacing."""
+
+    text: str
+    font: str
+    size: float
+    x: float
+    char_space: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One laid-out line."""
+
+    pieces: tuple[Piece, ...]
+    end: float
+    """Where the line's last advance ends, in points from the measure's left edge."""
+    size: float
+    """The largest font size on the line."""
+
+    @property
+    def text(self) -> str:
+        """The characters of the line as drawn."""
+        return "".join(piece.text for piece in self.pieces)
+
+
+# -- characters and atoms ----------------------------------------------------
+
+
+def is_cjk(ch: str) -> bool:
+    """True for characters set on the em grid: Han, kana, full-width forms, CJK punctuation."""
+    if ch in "“”‘’…—·":
+        return True
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _is_han(ch: str) -> bool:
+    return is_cjk(ch) and unicodedata.category(ch) == "Lo"
+
+
+def _is_alnum(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN" and not is_cjk(ch)
+
+
+def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
+    """Typeset ASCII , : ; ? ! ( ) in Chinese context as full-width marks, keeping span lengths."""
+    joined = "".join(texts)
+    out = list(joined)
+
+    def han_near(i: int) -> bool:
+        return (i > 0 and _is_han(joined[i - 1])) or (i + 1 < len(joined) and _is_han(joined[i + 1]))
+
+    opened: list[int] = []
+    pairs: list[tuple[int, ...]] = []
+    for i, ch in enumerate(joined):
+        if ch in ",:;?!" and i > 0 and (_is_han(joined[i - 1]) or joined[i - 1] in _SQUEEZE_CLOSE):
+            out[i] = _FULLWIDTH[ch]
+        elif ch == "(":
+            opened.append(i)
+        elif ch == ")":
+            pairs.append((opened.pop(), i) if opened else (i,))
+    pairs.extend((i,) for i in opened)
+    for group in pairs:  # a pair of parentheses is converted together, or not at all
+        if any(han_near(i) for i in group):
+            for i in group:
+                out[i] = _FULLWIDTH[joined[i]]
+    pieces, start = [], 0
+    for text in texts:
+        pieces.append("".join(out[start : start + len(text)]))
+        start += len(text)
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class _Atom:
+    """An unbreakable unit: one CJK character, a ……/—— pair, a Latin word (part) or a space."""
+
+    text: str
+    font: str
+    size: float
+    widths: tuple[float, ...]
+    """Natural advance of each character."""
+    width: float
+    """Advance of the whole atom (the grid pitch times its length, under a grid)."""
+    kind: str
+    """``cjk``, ``latin`` or ``space``."""
+    glued: bool = False
+    """A Latin atom continuing the previous atom's word (the face changed inside the word)."""
+    squeeze_right: float = 0.0
+    """How much a closing mark's blank right half may be compressed."""
+    squeeze_left: float = 0.0
+    """How much an opening mark's blank left half may be compressed."""
+    edges: tuple[str, str] = ("", "")
+    """Class of the first and last character for the Han–Latin gap: ``han``, ``alnum`` or ``""``."""
+
+    @property
+    def first(self) -> str:
+        return self.text[0]
+
+    @property
+    def last(self) -> str:
+        return self.text[-1]
+
+
+class _Widths:
+    """Per-character widths, memoised for one paragraph."""
+
+    def __init__(self, width: Metrics) -> None:
+        self.width = width
+        self.cache: dict[tuple[str, str, float], float] = {}
+
+    def __call__(self, ch: str, font: str, size: float) -> float:
+        key = (ch, font, size)
+        if key not in self.cache:
+            self.cache[key] = self.width(ch, font, size)
+        return self.cache[key]
+
+
+def _atom(text: str, font: str, size: float, kind: str, glued: bool, measure: Measure, widths: _Widths) -> _Atom:
+    natural = tuple(widths(ch, font, size) for ch in text)
+    width = sum(natural)
+    if kind == "cjk" and measure.char_pitch is not None:
+        width = measure.char_pitch * len(text)
+    right = left = 0.0
+    if measure.squeeze and kind == "cjk" and len(text) == 1:
+        compressible = max(0.0, width - 0.5 * size)  # never into the glyph's own half
+        right = compressible if text in _SQUEEZE_CLOSE else 0.0
+        left = compressible if text in _SQUEEZE_OPEN else 0.0
+    return _Atom(text, font, size, natural, width, kind, glued, right, left, (_edge(text[0]), _edge(text[-1])))
+
+
+def _edge(ch: str) -> str:
+    return "han" if _is_han(ch) else "alnum" if _is_alnum(ch) else ""
+
+
+def _split_run(text: str) -> list[tuple[str, str]]:
+    """Cut a run into (kind, text) chunks: spaces, CJK characters (…… and —— kept whole), Latin words."""
+    chunks: list[tuple[str, str]] = []
+    i = 0
+    while i < len(text):
+        ch, j = text[i], i + 1
+        if ch.isspace() and not is_cjk(ch):
+            chunks.append(("space", " "))
+        elif is_cjk(ch):
+            while ch in _PAIRED and j < len(text) and text[j] == ch:
+                j += 1
+            chunks.append(("cjk", text[i:j]))
+        else:
+            while j < len(text) and not is_cjk(text[j]) and not text[j].isspace():
+                j += 1
+            chunks.append(("latin", text[i:j]))
+        i = j
+    return chunks
+
+
+def _atoms(runs: Sequence[Run], measure: Measure, widths: _Widths) -> list[_Atom]:
+    atoms: list[_Atom] = []
+    for run in runs:
+        for index, (kind, text) in enumerate(_split_run(run.text)):
+            glued = index == 0 and kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
+            atoms.append(_atom(text, run.font, run.size, kind, glued, measure, widths))
+    return atoms
+
+
+def _may_break(before: _Atom, after: _Atom) -> bool:
+    """May a line end with ``before`` and the next one start with ``after``?"""
+    if after.first in CLOSING or before.last in OPENING:
+        return False
+    return not after.glued
+
+
+def _gap(before: _Atom, after: _Atom, measure: Measure) -> float:
+    """Extra space between a Han character and an adjacent Latin letter or digit."""
+    pair = (before.edges[1], after.edges[0])
+    if measure.latin_gap and (pair == ("han", "alnum") or pair == ("alnum", "han")):
+        return measure.latin_gap * max(before.size, after.size)
+    return 0.0
+
+
+# -- breaking ----------------------------------------------------------------
+
+
+def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics) -> list[Line]:
+    """Lay out a paragraph's runs in lines of ``measure.width`` points (greedy, first fit)."""
+    widths = _Widths(width)
+    atoms = _atoms(runs, measure, widths)
+    lines: list[Line] = []
+    start = 0
+    while True:
+        while start < len(atoms) and atoms[start].kind == "space":
+            start += 1
+        if start >= len(atoms):
+            return lines
+        indent = measure.indent if not lines else 0.0
+        avail = measure.width - indent
+        stop, atoms = _fit(atoms, start, avail, measure, widths)
+        layout = _Layout(atoms[start:stop], measure, avail)
+        lines.append(layout.line(indent, last=stop >= len(atoms), widths=widths))
+        start = stop
+
+
+def _pair_squeeze(a: _Atom, b: _Atom) -> tuple[float, float]:
+    """Two marks in a row (。” ，“ ）、 《“) take less than two ems (clreq): (a's right, b's left)."""
+    if a.squeeze_right and (b.squeeze_right or b.squeeze_left or (b.kind == "cjk" and b.first in CLOSING)):
+        return a.squeeze_right, 0.0
+    if a.kind == "cjk" and a.last in OPENING and b.squeeze_left:
+        return 0.0, b.squeeze_left
+    return 0.0, 0.0
+
+
+def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths: _Widths) -> tuple[int, list[_Atom]]:
+    """Where the line beginning at ``start`` ends (exclusive); may cut an over-long token in two."""
+    x, i = 0.0, start
+    while i < len(atoms):
+        atom = atoms[i]
+        end = x + atom.width
+        if i > start:
+            end += _gap(atoms[i - 1], atom, measure) - (sum(_pair_squeeze(atoms[i - 1], atom)) if measure.squeeze else 0.0)
+        # A trailing space or a closing mark's blank half may overhang the measure.
+        if atom.kind != "space" and end - atom.squeeze_right > avail + _EPS:
+            break
+        x, i = end, i + 1
+    else:
+        return len(atoms), atoms
+    atom = atoms[i]
+    if i == start:
+        return _cut(atoms, i, avail, measure, widths, force=True)
+    if atom.kind == "latin" and atom.width > measure.width:  # can fit on no line: fill this one
+        room = avail - x - _gap(atoms[i - 1], atom, measure)
+        return _cut(atoms, i, room, measure, widths, force=not _may_break(atoms[i - 1], atom))
+    if _may_break(atoms[i - 1], atom):
+        return i, atoms
+    if measure.squeeze and atom.first in CLOSING:
+        stop = i + 1
+        while stop < len(atoms) and not _may_break(atoms[stop - 1], atoms[stop]):
+            stop += 1
+        if _Layout(atoms[start:stop], measure, avail).fits:
+            return stop, atoms
+    for j in range(i - 1, start, -1):  # push out: pull the previous character(s) down
+        if _may_break(atoms[j - 1], atoms[j]):
+            return j, atoms
+    return i, atoms  # one unbreakable cluster wider than the line: it has to break somewhere
+
+
+def _cut(
+    atoms: list[_Atom], i: int, room: float, measure: Measure, widths: _Widths, *, force: bool
+) -> tuple[int, list[_Atom]]:
+    """Cut ``atoms[i]`` after the last character that fits in ``room`` (after one at least, if forced)."""
+    atom = atoms[i]
+    if len(atom.text) == 1:
+        return (i + 1, atoms) if force else (i, atoms)
+    per_char = atom.width / len(atom.text) if atom.kind == "cjk" else None
+    cut, used = 0, 0.0
+    for k, natural in enumerate(atom.widths[:-1], start=1):
+        used += per_char if per_char is not None else natural
+        if used > room + _EPS:
+            break
+        cut = k
+    cut = max(cut, 1) if force else cut
+    if cut == 0:
+        return i, atoms
+    head = _atom(atom.text[:cut], atom.font, atom.size, atom.kind, atom.glued, measure, widths)
+    tail = _atom(atom.text[cut:], atom.font, atom.size, atom.kind, False, measure, widths)
+    return i + 1, [*atoms[:i], head, tail, *atoms[i + 1 :]]
+
+
+class _Layout:
+    """Horizontal positions of one line's atoms: compression, gaps, then alignment."""
+
+    def __init__(self, atoms: Sequence[_Atom], measure: Measure, avail: float) -> None:
+        while atoms and atoms[-1].kind == "space":
+            atoms = atoms[:-1]
+        self.atoms, self.measure, self.avail = atoms, measure, avail
+        n = len(atoms)
+        self.left, self.right = [0.0] * n, [0.0] * n
+        if measure.squeeze and n:
+            for k in range(n - 1):
+                right, left = _pair_squeeze(atoms[k], atoms[k + 1])
+                self.right[k] = max(self.right[k], right)
+                self.left[k + 1] = max(self.left[k + 1], left)
+            self.right[-1] = atoms[-1].squeeze_right  # a line-end mark's blank half overhangs
+            self._compress_more(self._place()[1] - avail)
+        self.starts, self.end = self._place()
+        self.fits = self.end <= avail + _EPS
+
+    def _compress_more(self, overflow: float) -> None:
+        """Compress further marks, last first, until the line fits (when it can)."""
+        for k in range(len(self.atoms) - 1, -1, -1):
+            if overflow <= _EPS:
+                return
+            for side, limit in ((self.right, self.atoms[k].squeeze_right), (self.left, self.atoms[k].squeeze_left)):
+                take = min(limit - side[k], overflow)
+                if take > 0:
+                    side[k] += take
+                    overflow -= take
+
+    def _place(self) -> tuple[list[float], float]:
+        """Each atom's origin before alignment (its glyphs are drawn from there), and the line's end."""
+        starts, x = [], 0.0
+        for k, atom in enumerate(self.atoms):
+            if k:
+                x += _gap(self.atoms[k - 1], atom, self.measure)
+            starts.append(x - self.left[k])
+            x += atom.width - self.left[k] - self.right[k]
+        return starts, x
+
+    def line(self, indent: float, *, last: bool, widths: _Widths) -> Line:
+        """Align the atoms and group their characters into pieces of equal character spacing."""
+        starts = self.starts
+        slack = self.avail - self.end
+        align = self.measure.align
+        shifts = [0.0] * len(starts)
+        if align == "justify" and not last and slack > 0:
+            breaks = [k for k in range(1, len(self.atoms)) if not self.atoms[k].glued]
+            if breaks:
+                extra = slack / len(breaks)
+                for step, k in enumerate(breaks, start=1):
+                    stop = breaks[step] if step < len(breaks) else len(starts)
+                    for m in range(k, stop):
+                        shifts[m] = extra * step
+        offset = indent + {"center": slack / 2, "right": slack}.get(align, 0.0)
+        chars = self._chars([offset + s + d for s, d in zip(starts, shifts)])
+        end = offset + self.end + (shifts[-1] if shifts else 0.0)
+        return Line(_pieces(chars), end, max((a.size for a in self.atoms), default=0.0))
+
+    def _chars(self, origins: list[float]) -> list[tuple[str, str, float, float, float]]:
+        """(char, font, size, x, natural width) for every character drawn."""
+        out = []
+        for atom, x in zip(self.atoms, origins):
+            step = (atom.width - sum(atom.widths)) / len(atom.text)  # grid: pitch minus natural width
+            for ch, natural in zip(atom.text, atom.widths):
+                out.append((ch, atom.font, atom.size, x, natural))
+                x += natural + step
+        return out
+
+
+def _pieces(chars: list[tuple[str, str, float, float, float]]) -> tuple[Piece, ...]:
+    """Group characters into text-show pieces: same face and size, each where the spacing puts it."""
+    pieces: list[Piece] = []
+    next_x = 0.0
+    for k, (ch, font, size, x, natural) in enumerate(chars):
+        prev = pieces[-1] if pieces else None
+        if prev and prev.font == font and prev.size == size and abs(next_x - x) < 1e-4:
+            pieces[-1] = replace(prev, text=prev.text + ch)
+            next_x = x + natural + prev.char_space
+            continue
+        spacing = chars[k + 1][3] - x - natural if k + 1 < len(chars) else 0.0
+        pieces.append(Piece(ch, font, size, x, spacing))
+        next_x = x + natural + spacing
+    return tuple(pieces)

@@ -1,0 +1,246 @@
+"""The Chinese line breaker, rule by rule, on narrow measures (pure: no PDF involved)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefexport.render._cjk_lines import CLOSING, OPENING, Line, Measure, Run, break_lines, fullwidth_punctuation
+
+SIZE = 10.0
+
+
+def width(text: str, font: str, size: float) -> float:
+    """Metrics of a model face: CJK 1 em, Latin 0.5 em, space 0.25 em (bold is no wider)."""
+    total = 0.0
+    for ch in text:
+        if ch == " ":
+            total += 0.25
+        elif unicodedata.east_asian_width(ch) in "WF" or ch in "“”‘’…—":
+            total += 1.0
+        else:
+            total += 0.5
+    return total * size
+
+
+def lay(text: str, ems: float, **kw: object) -> list[Line]:
+    return break_lines([Run(text, "F", SIZE)], Measure(ems * SIZE, **kw), width)  # type: ignore[arg-type]
+
+
+def texts(lines: list[Line]) -> list[str]:
+    return [line.text for line in lines]
+
+
+def positions(line: Line) -> list[tuple[str, float]]:
+    """Every drawn character with its x, reconstructed from the pieces as a PDF viewer would."""
+    out = []
+    for piece in line.pieces:
+        x = piece.x
+        for ch in piece.text:
+            out.append((ch, x))
+            x += width(ch, piece.font, piece.size) + piece.char_space
+    return out
+
+
+HAN = "今年是新中国成立周年实现规划目标任务的关键一会议在京召开认真总结过去工作分析当前形势研究部署"
+
+
+# -- the kinsoku rules ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("mark", sorted("，。、；：？！）》」』’”〉】"))
+@pytest.mark.parametrize("ems", [4, 5, 6, 7])
+def test_no_line_starts_with_a_closing_mark(mark: str, ems: int) -> None:
+    text = "".join(HAN[i] + (mark if i % 3 == 2 else "") for i in range(24))
+    lines = lay(text, ems)
+    assert "".join(texts(lines)) == text
+    assert all(line.text[0] not in CLOSING for line in lines), texts(lines)
+
+
+@pytest.mark.parametrize("mark", sorted("（《「『‘“〈【"))
+@pytest.mark.parametrize("ems", [4, 5, 6, 7])
+def test_no_line_ends_with_an_opening_mark(mark: str, ems: int) -> None:
+    text = "".join((mark if i % 3 == 2 else "") + HAN[i] for i in range(24))
+    lines = lay(text, ems)
+    assert "".join(texts(lines)) == text
+    assert all(line.text[-1] not in OPENING for line in lines), texts(lines)
+
+
+@pytest.mark.parametrize("ems", [5, 6, 7])
+def test_ascii_closing_and_opening_marks_follow_the_same_rules(ems: int) -> None:
+    text = "abc, def. (ghi) jkl; mno: pqr? stu! " * 3
+    lines = lay(text, ems)
+    assert all(line.text[0] not in CLOSING and line.text[-1] not in OPENING for line in lines)
+
+
+@pytest.mark.parametrize("pair", ["……", "——"])
+@pytest.mark.parametrize("offset", range(6))
+def test_an_ellipsis_or_dash_pair_is_never_split(pair: str, offset: int) -> None:
+    text = HAN[:offset] + "他说" + pair + "好的" + HAN[:8]
+    for line in lay(text, 5):
+        assert not line.text.startswith(pair[0]), "a pair must not start a line"
+        assert line.text.count(pair[0]) in (0, 2)
+
+
+def test_a_closing_mark_is_squeezed_onto_the_line_when_marks_can_give_room() -> None:
+    # Ten ems: "一二，三四五六七八九" (the comma can give half an em) then "。".
+    lines = lay("一二，三四五六七八九。十", 10)
+    assert texts(lines)[0] == "一二，三四五六七八九。"
+    assert lines[0].end <= 10 * SIZE + 1e-6
+
+
+def test_otherwise_the_previous_character_is_pulled_down() -> None:
+    lines = lay("一二三四五六七八九十。后面", 10)
+    assert texts(lines) == ["一二三四五六七八九", "十。后面"]
+    # The shortened line is still justified to the full measure.
+    assert lines[0].end == pytest.approx(10 * SIZE)
+
+
+# -- justification ---------------------------------------------------------------
+
+
+def test_justified_lines_spread_the_slack_over_their_characters() -> None:
+    lines = lay("一二三四五六七八九十。后面的字还有一些", 10)
+    first = positions(lines[0])
+    assert lines[0].end == pytest.approx(10 * SIZE)
+    steps = [b[1] - a[1] for a, b in zip(first, first[1:])]
+    assert max(steps) - min(steps) < 1e-6, "slack is spread evenly, not pushed to the end"
+    assert steps[0] > SIZE
+
+
+def test_the_last_line_is_not_justified() -> None:
+    lines = lay("一二三四五六七八九十十一二三", 10)
+    last = positions(lines[-1])
+    assert [b[1] - a[1] for a, b in zip(last, last[1:])] == pytest.approx([SIZE] * (len(last) - 1))
+    assert lines[-1].end < 10 * SIZE
+
+
+def test_a_line_end_comma_hangs_its_blank_half_so_ink_meets_the_edge() -> None:
+    lines = lay("一二三四五六七八九，十一二三四五六七八", 10)
+    assert texts(lines)[0] == "一二三四五六七八九，"
+    assert lines[0].end == pytest.approx(10 * SIZE)  # 9.5 ems of ink justified to 10
+    comma_x = positions(lines[0])[-1][1]
+    assert comma_x + 0.5 * SIZE == pytest.approx(10 * SIZE)
+
+
+def test_adjacent_marks_are_compressed() -> None:
+    line = lay("他说：“好。”然后", 20)[0]
+    xs = dict(positions(line))
+    assert xs["“"] - xs["："] == pytest.approx(0.5 * SIZE)  # ： gives up its blank half
+    assert xs["”"] - xs["。"] == pytest.approx(0.5 * SIZE)
+
+
+@pytest.mark.parametrize("align, expected_start", [("left", 0.0), ("center", 3 * SIZE), ("right", 6 * SIZE)])
+def test_alignment_of_short_lines(align: str, expected_start: float) -> None:
+    line = lay("一二三四", 10, align=align)[0]
+    assert positions(line)[0][1] == pytest.approx(expected_start)
+
+
+def test_first_line_indent() -> None:
+    lines = lay(HAN[:25], 10, indent=2 * SIZE)
+    assert positions(lines[0])[0][1] == pytest.approx(2 * SIZE)
+    assert len(lines[0].text) == 8
+    assert all(positions(line)[0][1] == 0 for line in lines[1:])
+
+
+# -- Latin text ------------------------------------------------------------------
+
+
+def test_latin_words_and_numbers_are_never_split() -> None:
+    text = "深化110与12345高效对接联动，支持Python和JavaScript开发"
+    for ems in range(6, 14):
+        lines = lay(text, ems)
+        joined = "|".join(texts(lines))
+        for token in ("110", "12345", "Python", "JavaScript"):
+            assert token in joined, (ems, joined)
+
+
+def test_words_break_at_spaces_and_spaces_vanish_at_line_ends() -> None:
+    lines = lay("alpha beta gamma delta epsilon", 6)
+    assert texts(lines) == ["alpha beta", "gamma delta", "epsilon"]
+
+
+def test_a_token_longer_than_the_measure_is_broken_rather_than_overflowing() -> None:
+    url = "https://example.com/" + "a" * 2000
+    lines = lay("访问" + url + "。", 12)
+    assert "".join(texts(lines)) == "访问" + url + "。"
+    assert all(line.end <= 12 * SIZE + 1e-6 for line in lines)
+    assert len(lines) > 80
+    assert lines[0].text.startswith("访问https:"), "the token starts right after the Chinese, filling the line"
+
+
+def test_han_and_latin_are_separated_by_the_latin_gap() -> None:
+    line = lay("成立75周年", 20, latin_gap=0.25)[0]
+    xs = dict(positions(line))
+    assert xs["7"] - xs["立"] == pytest.approx(1.25 * SIZE)
+    assert xs["周"] - xs["5"] == pytest.approx(0.75 * SIZE)
+    no_gap = dict(positions(lay("成立75周年", 20)[0]))
+    assert no_gap["7"] - no_gap["立"] == pytest.approx(SIZE)
+
+
+def test_no_latin_gap_next_to_punctuation() -> None:
+    xs = dict(positions(lay("“5G”网络", 20, latin_gap=0.25)[0]))
+    assert xs["5"] - xs["“"] == pytest.approx(SIZE)
+
+
+def test_ascii_punctuation_between_chinese_is_typeset_full_width() -> None:
+    assert fullwidth_punctuation(["中文,中文:", "是的;真的?好!", "一村(格)一警"]) == ["中文，中文：", "是的；真的？好！", "一村（格）一警"]
+    assert fullwidth_punctuation(["ratio 3:2, see (a) and 2,000"]) == ["ratio 3:2, see (a) and 2,000"]
+    assert fullwidth_punctuation(["见(a)项", "时间:2024"]) == ["见（a）项", "时间：2024"]
+
+
+# -- runs, faces and the grid -----------------------------------------------------
+
+
+def test_runs_in_different_faces_keep_their_face() -> None:
+    runs = [Run("普通的字", "Regular", SIZE), Run("加粗的字", "Bold", SIZE), Run("普通", "Regular", SIZE)]
+    lines = break_lines(runs, Measure(5 * SIZE), width)
+    drawn = [(piece.font, ch) for line in lines for piece in line.pieces for ch in piece.text]
+    assert "".join(ch for _, ch in drawn) == "普通的字加粗的字普通"
+    assert {ch for font, ch in drawn if font == "Bold"} == set("加粗的字")
+
+
+def test_a_word_split_across_faces_is_still_one_word() -> None:
+    runs = [Run("中文 abc", "Regular", SIZE), Run("def", "Bold", SIZE), Run(" 中文", "Regular", SIZE)]
+    joined = "|".join(line.text for line in break_lines(runs, Measure(4 * SIZE), width))
+    assert "abcdef" in joined
+
+
+def test_on_a_grid_every_cjk_character_advances_by_the_pitch() -> None:
+    pitch = 15.793
+    text = "坚定不移走改革强警之路，为公安工作现代化提供不竭动力。" * 4
+    lines = break_lines([Run(text, "F", 16.0)], Measure(28 * pitch, char_pitch=pitch, squeeze=False), width)
+    full = [line for line in lines[:-1] if len(line.text) == 28]
+    assert full, [line.text for line in lines]
+    for line in full:
+        xs = [x for _, x in positions(line)]
+        assert [b - a for a, b in zip(xs, xs[1:])] == pytest.approx([pitch] * 27)
+    assert all(len(line.text) <= 28 for line in lines)
+
+
+# -- properties -----------------------------------------------------------------
+
+_TOKENS = st.sampled_from(
+    list(HAN[:20]) + ["，", "。", "、", "；", "：", "？", "！", "“引号”", "《书名》", "（括号）", "……", "——",
+                      "110", "2024年", "Python", " word ", "5G", "，“", "”。"]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(tokens=st.lists(_TOKENS, min_size=1, max_size=60), ems=st.integers(min_value=6, max_value=30),
+       indent=st.sampled_from([0, 2]))
+def test_properties_on_random_paragraphs(tokens: list[str], ems: int, indent: int) -> None:
+    text = "".join(tokens)
+    lines = lay(text, ems, indent=indent * SIZE, latin_gap=0.25)
+    assert "".join(texts(lines)).replace(" ", "") == text.replace(" ", "")
+    for index, line in enumerate(lines):
+        assert line.text[0] not in CLOSING or index == 0, (index, texts(lines))
+        assert line.text[-1] not in OPENING or index == len(lines) - 1, (index, texts(lines))
+        assert line.end <= ems * SIZE + 1e-6, (index, texts(lines))
+        xs = [x for _, x in positions(line)]
+        assert xs == sorted(xs), "characters never go backwards"
+    for pair in ("……", "——"):
+        assert all(line.text.count(pair[0]) % 2 == 0 for line in lines)
