@@ -1,0 +1,217 @@
+"""Turn a pasted briefing (plain text) into outline YAML for a person to review.
+
+The steps, each in its own place:
+
+1. read the file: UTF-8 (with or without BOM), UTF-16, GB18030; CRLF or LF (here);
+2. remove forum anti-copy junk and normalise spacing and punctuation width (:mod:`._junk`);
+3. find title, lead, sections (``关键点 …``, ``一、``), items (``一是``, ``重点任务一：``,
+   ``第一，``, ``（一）``, ``1.``) and numbering templates (:mod:`._structure`);
+4. write readable YAML that :func:`briefexport.loads` accepts (here).
+
+The text itself is never reworded: only junk, whitespace, punctuation width,
+the markers that become numbering labels and the punctuation at a cut change.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._junk import Cleaned, remove_junk, tidy_space, widen_punctuation
+from ._structure import Entry, Outline, parse_outline
+from ._yaml import MAX_BYTES
+from .errors import OutlineError, SourcePos
+
+__all__ = ["ImportResult", "decode_text", "import_file", "import_text"]
+
+#: Title used when the text has no title line; the review comment points at it.
+UNTITLED = "（请填写标题）"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """An imported outline and what the import did."""
+
+    yaml: str
+    """The outline as YAML text, ready for ``briefexport check``."""
+    summary: str
+    """One line for the user: junk removed, structure found."""
+    junk_runs: int
+    junk_chars: int
+    junk: tuple[str, ...] = ()
+    """The removed junk runs, in reading order (for review)."""
+    sections: int = 0
+    items: int = 0
+
+
+# -- reading ------------------------------------------------------------------
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+#: Unicode categories that never occur in a real briefing: controls, unassigned, private use, surrogates.
+_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})
+
+
+def _plausible(text: str) -> bool:
+    """Text rather than bytes decoded by chance: printable characters, no control codes."""
+    return all(char in "\t\n\r\f" or unicodedata.category(char) not in _NOT_TEXT for char in text)
+
+
+def _bad_byte_message(data: bytes) -> str:
+    try:
+        data.decode("utf-8")
+        return "it holds control characters, so it is not a text file"
+    except UnicodeDecodeError as exc:
+        prefix = data[: exc.start]
+        line = prefix.count(b"\n") + 1
+        col = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
+        return f"first undecodable byte 0x{data[exc.start]:02x} at line {line}, column {col}"
+
+
+def decode_text(data: bytes, file: str) -> str:
+    """Decode a briefing: a BOM decides; else UTF-16 if it has NUL bytes, else UTF-8, else GB18030."""
+    candidates = [codec for bom, codec in _BOMS if data.startswith(bom)][:1]
+    if not candidates:
+        candidates = ["utf-16-le", "utf-16-be"] if b"\x00" in data else []
+        candidates += ["utf-8", "gb18030"]
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausible(text.lstrip("\ufeff")):
+            return text.lstrip("\ufeff")
+    raise OutlineError(
+        SourcePos(file, 1, 1),
+        f"cannot read the text as UTF-8, GB18030 or UTF-16 ({_bad_byte_message(data)}); save it as UTF-8 text",
+    )
+
+
+def _read(path: Path) -> bytes:
+    where = SourcePos(str(path), 1, 1)
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise OutlineError(where, f"file is larger than {MAX_BYTES // 2**20} MiB; a briefing is a few pages of text")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise OutlineError(where, "no such file") from None
+    except IsADirectoryError:
+        raise OutlineError(where, "is a folder, not a file") from None
+    except OSError as exc:
+        raise OutlineError(where, f"cannot read: {exc.strerror}") from None
+
+
+# -- writing YAML -------------------------------------------------------------
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar with Unicode kept as is (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False).replace("\u2028", "\\L").replace("\u2029", "\\P").replace("\x85", "\\N")
+
+
+def _word(text: str) -> str:
+    """A kicker such as 关键点 stays plain when it is only Chinese characters."""
+    return text if text and all("\u4e00" <= char <= "\u9fff" for char in text) else _quoted(text)
+
+
+def _paras(key: str, paras: tuple[str, ...], indent: str, *, as_list: bool = False) -> list[str]:
+    if not paras:
+        return []
+    if len(paras) == 1 and not as_list:
+        return [f"{indent}{key}: {_quoted(paras[0])}"]
+    return [f"{indent}{key}:", *(f"{indent}  - {_quoted(para)}" for para in paras)]
+
+
+def _entry(entry: Entry, indent: str) -> list[str]:
+    lines = [f"{indent}- title: {_quoted(entry.title)}"]
+    inner = indent + "  "
+    if entry.kicker:
+        lines.append(f"{inner}kicker: {_word(entry.kicker)}")
+    lines += _paras("body", entry.body, inner)
+    if entry.items:
+        lines.append(f"{inner}numbering: {_quoted(entry.numbering or 'none')}")
+        lines.append(f"{inner}items:")
+        for item in entry.items:
+            lines += _entry(item, inner + "  ")
+    return lines
+
+
+_SECTION_NOTES = {
+    "kicker": "sections start at the marker word '{kicker}' (kept as each section's kicker)",
+    "numbered": "sections are the text's numbered headings",
+    "headings": "sections are the short unpunctuated lines that stand above paragraphs",
+    "none": "no sections were found; all text is in the lead",
+}
+
+
+def _header(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool) -> list[str]:
+    first = outline.sections[0].kicker if outline.sections else ""
+    found = _SECTION_NOTES[outline.section_source].format(kicker=first)
+    junk = "junk removal was off (--keep-junk)" if keep_junk else f"{len(cleaned.removed)} anti-copy junk runs ({cleaned.removed_chars} characters) were removed"
+    return [
+        "# yaml-language-server: $schema=outline.schema.json",
+        f"# Imported by `briefexport import` from {source}: review it before building.",
+        f"# {junk}; {found};",
+        "# each item's heading is its first clause or sentence; the rest is its body.",
+        "# Check headings and paragraph breaks, then run: briefexport check FILE",
+    ]
+
+
+def _document_yaml(outline: Outline, title: str, header: list[str]) -> str:
+    info = outline.header
+    lines = list(header)
+    if not info.title:
+        lines.append("# The text has no title line: write the title here.")
+    lines.append(f"title: {_quoted(title)}")
+    if info.subtitle:
+        lines.append(f"subtitle: {_quoted(info.subtitle)}")
+    if info.author:
+        lines.append(f"author: {_quoted(info.author)}")
+    if info.date:
+        lines.append(f"date: {info.date}")
+    lines.append("lang: zh-CN")
+    if info.source:
+        lines.append(f"source: {_quoted(info.source)}")
+    if outline.section_numbering == "none" and outline.sections:
+        lines.append("# The text does not number its sections; delete the next line to number them 一、二、三、")
+        lines.append("numbering: [none]")
+    elif outline.section_numbering and outline.sections:
+        lines.append(f"numbering: [{_quoted(outline.section_numbering)}]")
+    lines += _paras("lead", outline.lead, "", as_list=True)
+    if outline.sections:
+        lines.append("sections:")
+        for section in outline.sections:
+            lines += _entry(section, "  ")
+    return "\n".join(lines) + "\n"
+
+
+# -- the API ------------------------------------------------------------------
+
+
+def _count_items(entries: tuple[Entry, ...]) -> int:
+    return sum(len(entry.items) + _count_items(entry.items) for entry in entries)
+
+
+def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED) -> ImportResult:
+    """Turn a pasted briefing into outline YAML; the result also says what was removed and found."""
+    tidy = tidy_space(text.lstrip("\ufeff"))
+    cleaned = Cleaned(tidy) if keep_junk else remove_junk(tidy)
+    outline = parse_outline(widen_punctuation(tidy_space(cleaned.text)))
+    if not outline.header.title and not outline.lead and not outline.sections:
+        raise OutlineError(SourcePos(source, 1, 1), "no text to import (the file is empty or holds only junk)")
+    title = outline.header.title or fallback_title
+    yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk))
+    items = _count_items(outline.sections)
+    junk = "junk removal off" if keep_junk else f"removed {len(cleaned.removed)} junk runs ({cleaned.removed_chars} characters)"
+    summary = f"{source}: {junk}; found {len(outline.sections)} sections and {items} items; review the outline before building"
+    return ImportResult(yaml_text, summary, len(cleaned.removed), cleaned.removed_chars, cleaned.removed, len(outline.sections), items)
+
+
+def import_file(path: str | Path, *, keep_junk: bool = False) -> ImportResult:
+    """Read a text file (UTF-8, GB18030 or UTF-16; any line ends) and import it."""
+    file_path = Path(path)
+    text = decode_text(_read(file_path), str(path))
+    return import_text(text, keep_junk=keep_junk, source=str(path), fallback_title=file_path.stem)
