@@ -1,0 +1,233 @@
+"""Turn the numbered tree into XHTML fragments and documents (for EPUB now, for HTML later)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+
+from ..model import Meta, Para, Span
+from ..numbering import NumberedNode
+from ..theme import TextStyle, Theme
+
+__all__ = [
+    "FontFace",
+    "Stylesheet",
+    "anchor",
+    "attr",
+    "document",
+    "font_stack",
+    "format_date",
+    "heading",
+    "node_fragment",
+    "paragraph",
+    "spans",
+    "stylesheet",
+    "text",
+    "title_block",
+]
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+
+#: Deepest HTML heading a node may map to; outlines stop at level 4 anyway.
+_MAX_HEADING = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Stylesheet:
+    """A stylesheet a document links to."""
+
+    href: str
+
+
+def text(value: str) -> str:
+    """Escape text content: ``<``, ``&`` and ``>`` in the outline print as themselves."""
+    return escape(value, quote=False)
+
+
+def attr(value: str) -> str:
+    """Escape an attribute value (double-quoted)."""
+    return escape(value, quote=True)
+
+
+def spans(items: Iterable[Span]) -> str:
+    """Inline markup for a paragraph's spans; bold is real ``<strong>``, everything else literal."""
+    return "".join(f"<strong>{text(s.text)}</strong>" if s.bold else text(s.text) for s in items)
+
+
+def paragraph(para: Para, css_class: str | None = None) -> str:
+    """One ``<p>``; body paragraphs carry no class so the markup stays plain."""
+    opening = f'<p class="{attr(css_class)}">' if css_class else "<p>"
+    return f"{opening}{spans(para.spans)}</p>"
+
+
+def anchor(item: NumberedNode) -> str:
+    """A stable id for a node's heading, from its path: ``sec-3-2`` is the 2nd child of the 3rd section."""
+    return "sec-" + "-".join(str(index + 1) for index in item.path)
+
+
+def heading(item: NumberedNode) -> str:
+    """The heading of a node: its label in ``<span class="label">``, then the title."""
+    level = min(item.level, _MAX_HEADING)
+    label = f'<span class="label">{text(item.label)}</span>' if item.label else ""
+    return f'<h{level} id="{anchor(item)}">{label}{spans(item.node.title.spans)}</h{level}>'
+
+
+def node_fragment(item: NumberedNode) -> list[str]:
+    """A node's kicker, heading, body paragraphs and children, one line per block."""
+    lines: list[str] = []
+    if item.node.kicker:
+        lines.append(f'<p class="kicker">{text(item.node.kicker)}</p>')
+    lines.append(heading(item))
+    lines.extend(paragraph(para) for para in item.node.body)
+    for child in item.children:
+        lines.extend(node_fragment(child))
+    return lines
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    """A date the way readers of ``lang`` write it: 2024年1月14日 for Chinese and Japanese."""
+    if lang.lower().startswith(("zh", "ja")):
+        return f"{day.year}年{day.month}月{day.day}日"
+    return day.isoformat()
+
+
+def title_block(meta: Meta) -> list[str]:
+    """The title page's lines: title, subtitle, then author and date."""
+    lines = [f'<h1 class="title">{text(meta.title)}</h1>']
+    if meta.subtitle:
+        lines.append(f'<p class="subtitle">{text(meta.subtitle)}</p>')
+    if meta.author:
+        lines.append(f'<p class="meta">{text(meta.author)}</p>')
+    if meta.date:
+        lines.append(f'<p class="meta">{text(format_date(meta.date, meta.lang))}</p>')
+    return lines
+
+
+def document(title: str, lang: str, body: Sequence[str], *, stylesheets: Sequence[Stylesheet] = ()) -> bytes:
+    """A complete XHTML5 document; ``lang`` and ``xml:lang`` on the root, as EPUB chapters need."""
+    links = "".join(f'\n<link rel="stylesheet" type="text/css" href="{attr(sheet.href)}"/>' for sheet in stylesheets)
+    source = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        "<!DOCTYPE html>\n"
+        f'<html xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" lang="{attr(lang)}" xml:lang="{attr(lang)}">\n'
+        # The charset meta is for readers that parse chapters as HTML, which ignores the XML declaration.
+        f'<head>\n<meta charset="utf-8"/>\n<title>{text(title)}</title>{links}\n</head>\n'
+        "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
+    return source.encode("utf-8")
+
+
+# -- CSS from the theme ------------------------------------------------------
+
+#: Names e-readers and systems know, appended after the theme's own chain (Song/serif or Hei/sans).
+SERIF_STACK = ("Noto Serif CJK SC", "Source Han Serif SC", "Songti SC", "SimSun", "serif")
+SANS_STACK = ("Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "sans-serif")
+_SANS_HINTS = ("sans", "hei", "黑", "gothic", "pingfang", "苹方")
+_SERIF_HINTS = ("serif", "song", "宋", "fang", "仿", "kai", "楷", "ming", "明")
+_GENERIC = frozenset({"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"})
+
+#: Where each role's style applies; body text is plain ``<p>``, other roles refine it by class.
+ROLE_SELECTORS: tuple[tuple[str, str], ...] = (
+    ("body", "p"),
+    ("title", "h1.title"),
+    ("subtitle", "p.subtitle"),
+    ("meta", "p.meta"),
+    ("kicker", "p.kicker"),
+    ("h1", "h1, nav > h2"),
+    ("h2", "h2"),
+    ("h3", "h3"),
+    ("h4", "h4, h5, h6"),
+    ("toc", "nav > ol"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FontFace:
+    """An embedded font file, declared with ``@font-face``."""
+
+    family: str
+    href: str
+    format: str
+    """The CSS ``format()`` hint: ``truetype``, ``opentype`` or ``woff2``."""
+    bold: bool = False
+
+
+def is_sans(chain: Sequence[str]) -> bool:
+    """Whether a font chain is Hei/sans rather than Song/Fang/Kai/serif, judged by its first telling name."""
+    for name in chain:
+        lowered = name.lower()
+        if any(hint in lowered for hint in _SANS_HINTS):
+            return True
+        if any(hint in lowered for hint in _SERIF_HINTS):
+            return False
+    return False
+
+
+def font_stack(chain: Sequence[str], embedded: str | None = None) -> str:
+    """A CSS font-family list: the embedded face, the theme's chain, then names readers know."""
+    known = SANS_STACK if is_sans(chain) else SERIF_STACK
+    names: list[str] = []
+    for name in (*([embedded] if embedded else []), *chain, *known):
+        if name.lower() not in (seen.lower() for seen in names):
+            names.append(name)
+    return ", ".join(name if name in _GENERIC else _quote(name) for name in names)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _num(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") or "0"
+
+
+def _em(value: float) -> str:
+    return f"{_num(value)}em" if _num(value) != "0" else "0"
+
+
+def _same_color(a: str, b: str) -> bool:
+    expand = {"#000": "#000000", "black": "#000000", "#fff": "#ffffff", "white": "#ffffff"}
+    return expand.get(a.lower(), a.lower()) == expand.get(b.lower(), b.lower())
+
+
+def style_rule(selector: str, style: TextStyle, body: TextStyle, family: str | None = None) -> str:
+    """One role's rule; sizes are em relative to body text, spacing em of the role's own size."""
+    declarations = [
+        f"font-family: {font_stack(style.fonts, family)}",
+        f"font-size: {_em(style.size / body.size)}",
+        f"font-weight: {'bold' if style.bold else 'normal'}",
+        f"line-height: {_num(style.line_height)}",
+        f"text-align: {style.align}",
+        f"text-indent: {_em(style.indent)}",
+        f"margin: {_em(style.space_before / style.size)} 0 {_em(style.space_after / style.size)} 0",
+    ]
+    # Black body text is the reader's default; writing it would defeat night modes.
+    inherited = "#000000" if style is body else body.color
+    if not _same_color(style.color, inherited):
+        declarations.append(f"color: {style.color}")
+    return selector + " {\n  " + ";\n  ".join(declarations) + ";\n}"
+
+
+def font_face_rule(face: FontFace) -> str:
+    """An ``@font-face`` block for an embedded file."""
+    weight = "bold" if face.bold else "normal"
+    return (
+        f"@font-face {{\n  font-family: {_quote(face.family)};\n  font-style: normal;\n  font-weight: {weight};\n"
+        f'  src: url("{face.href}") format("{face.format}");\n}}'
+    )
+
+
+def stylesheet(theme: Theme, *, faces: Sequence[FontFace] = (), families: Mapping[str, str] | None = None) -> str:
+    """The whole stylesheet for a theme; ``families`` maps a role to the embedded family it uses first."""
+    families = families or {}
+    body = theme.style("body")
+    rules = [font_face_rule(face) for face in faces]
+    rules.append(f"body {{\n  font-family: {font_stack(body.fonts, families.get('body'))};\n}}")
+    # The TOC's own numbering is in the labels; list markers would number it twice.
+    rules.append(f"nav ol {{\n  list-style-type: none;\n  margin: 0;\n  padding: 0;\n}}\nnav ol ol {{\n  padding-left: {_em(body.indent)};\n}}")
+    rules.extend(style_rule(selector, theme.style(role), body, families.get(role)) for role, selector in ROLE_SELECTORS)
+    rules.append("h1, h2, h3, h4, h5, h6 {\n  page-break-after: avoid;\n  break-after: avoid;\n}")
+    return "\n".join(rules) + "\n"
