@@ -1,0 +1,194 @@
+"""The look of the DOCX: page geometry (with the GB/T 9704 grid) and Word styles built from the theme."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.shared import Pt, RGBColor, Twips
+
+from ..errors import warn
+from . import _docx_oxml as ox
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.styles.style import ParagraphStyle
+
+    from ..theme import TextStyle, Theme
+    from ._docx_numbering import NumberingPlan
+
+__all__ = ["ALIGN", "ROLE_STYLES", "TOC_HEADING_STYLE", "Geometry", "setup_styles", "twips"]
+
+TWIPS_PER_MM = 1440 / 25.4
+TOC_LEVEL_STEP_CHARS = 2
+"""Each deeper TOC level steps in by two characters, as Word's built-in TOC 2…9 styles do."""
+
+ALIGN = {
+    "left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
+#: Word style per theme role; the body's font and size also go to Normal (the docGrid is relative to it).
+ROLE_STYLES = {
+    "title": "Title", "subtitle": "Subtitle", "meta": "Meta", "kicker": "Kicker",
+    "h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "h4": "Heading 4",
+    "body": "Body Text", "page_number": "Footer",
+}
+TOC_HEADING_STYLE = "TOC Heading"
+
+
+def twips(mm: float) -> int:
+    """Millimetres to whole twips (1/1440 inch), the unit WordprocessingML measures pages in."""
+    return round(mm * TWIPS_PER_MM)
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """The page in twips, as written into the section, and the GB/T 9704 grid derived from it."""
+
+    width: int
+    height: int
+    top: int
+    bottom: int
+    left: int
+    right: int
+    line_pitch: int | None = None
+    """Grid line pitch in twips (floored, so that every line of the grid fits the type area)."""
+    char_pitch: float | None = None
+    """Grid character pitch in points (floored to the 1/4096 pt ``w:charSpace`` resolution)."""
+    char_grid: bool = True
+    """Reach the character pitch with a Word character grid; False: with condensed character spacing."""
+
+    @property
+    def type_width(self) -> int:
+        return self.width - self.left - self.right
+
+    @classmethod
+    def of(cls, theme: Theme) -> Geometry:
+        """Round the theme's millimetres to twips once, then derive the grid from those twips."""
+        page = theme.page
+        width, height = twips(page.width), twips(page.height)
+        top, bottom, left, right = (twips(m) for m in (page.margin_top, page.margin_bottom, page.margin_left, page.margin_right))
+        if theme.grid is None:
+            return cls(width, height, top, bottom, left, right)
+        line_pitch = (height - top - bottom) // theme.grid.lines
+        exact_pitch = (width - left - right) / 20 / theme.grid.chars
+        char_grid = (theme.docx or {}).get("char_grid") is not False
+        return cls(width, height, top, bottom, left, right, line_pitch, math.floor(exact_pitch * 4096) / 4096, char_grid)
+
+    def char_space(self, normal_size: float) -> int | None:
+        """``w:charSpace``: (character pitch − Normal font size) × 4096 (ECMA-376 §17.6.5); None without a character grid."""
+        if self.char_pitch is None or not self.char_grid:
+            return None
+        return round((self.char_pitch - normal_size) * 4096)
+
+    def condensed(self, normal_size: float) -> int | None:
+        """Without a character grid: twentieths of a point to add to each character (floored, so the line still fits)."""
+        if self.char_pitch is None or self.char_grid:
+            return None
+        return math.floor((self.char_pitch - normal_size) * 20)
+
+    def char_width(self, style: TextStyle) -> float:
+        """Points per character for indents: the grid's pitch when there is one, else the font size."""
+        return self.char_pitch if self.char_pitch is not None else style.size
+
+    def linetwips(self, style: TextStyle) -> int:
+        """Exact line pitch: size × line height, or a whole number of grid lines on a grid."""
+        natural = style.size * style.line_height * 20
+        if self.line_pitch is None:
+            return round(natural)
+        return self.line_pitch * max(1, math.ceil(natural / self.line_pitch - 1e-9))
+
+
+# -- styles -------------------------------------------------------------------
+
+
+def _paragraph_style(document: WordDocument, name: str) -> ParagraphStyle:
+    styles = document.styles
+    try:
+        style = styles[name]
+    except KeyError:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.quick_style = True
+    return style  # type: ignore[return-value]
+
+
+def _color(style: TextStyle, role: str) -> RGBColor | None:
+    hex_digits = style.color.lstrip("#")
+    try:
+        return RGBColor.from_string(hex_digits.upper())
+    except ValueError:
+        warn(f"theme style '{role}'", f"colour '{style.color}' is not #RRGGBB; using the default")
+        return None
+
+
+def _apply(style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry, *, paragraph: bool = True) -> None:
+    """Give a Word style the theme role's font, size, weight, colour, alignment, spacing and indent."""
+    ox.reset_properties(style.element)
+    style.font.size = Pt(text.size)
+    style.font.bold = text.bold
+    style.font.color.rgb = _color(text, role)
+    ox.set_fonts(style.element.get_or_add_rPr(), text.fonts[0])
+    if not paragraph:
+        return
+    fmt = style.paragraph_format
+    fmt.alignment = ALIGN[text.align]
+    fmt.space_before = Pt(text.space_before)
+    fmt.space_after = Pt(text.space_after)
+    fmt.line_spacing = Twips(geometry.linetwips(text))
+    char_pt = geometry.char_width(text)
+    ox.set_indent(style.element.get_or_add_pPr(), first_line_chars=text.indent, first_line_twips=round(text.indent * char_pt * 20))
+
+
+def _sync_linked_character_style(document: WordDocument, style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry) -> None:
+    """Keep the template's linked "… Char" style in step, so text restyled in Word looks the same."""
+    link = style.element.find(ox.qn("w:link"))
+    if link is None:
+        return
+    for candidate in document.styles:
+        if candidate.style_id == link.get(ox.qn("w:val")):
+            _apply(candidate, text, role, geometry, paragraph=False)  # type: ignore[arg-type]
+
+
+def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan: NumberingPlan) -> None:
+    """Write every role's look into its Word style; headings also get outline levels and list links."""
+    body = theme.style("body")
+    normal = document.styles["Normal"]
+    ox.reset_properties(normal.element)
+    normal.font.size = Pt(body.size)
+    ox.set_fonts(normal.element.get_or_add_rPr(), body.fonts[0])
+    condensed = geometry.condensed(body.size)
+    if condensed:
+        ox.set_char_spacing(normal.element.get_or_add_rPr(), condensed)
+    for role, name in ROLE_STYLES.items():
+        style = _paragraph_style(document, name)
+        style.base_style = normal
+        _apply(style, theme.style(role), role, geometry)
+        _sync_linked_character_style(document, style, theme.style(role), role, geometry)
+        if role.startswith("h"):
+            level = int(role[1:])
+            fmt = style.paragraph_format
+            fmt.keep_with_next, fmt.keep_together = True, True
+            style.next_paragraph_style = document.styles[ROLE_STYLES["body"]]
+            style.element.pPr.get_or_add_outlineLvl().val = level - 1
+            if level in plan.style_nums:
+                ox.set_num_pr(style.element.pPr, plan.style_nums[level], level - 1)
+        if role == "kicker":
+            style.paragraph_format.keep_with_next = True
+    heading = _paragraph_style(document, TOC_HEADING_STYLE)
+    heading.base_style = normal
+    _apply(heading, theme.style("h1"), "h1", geometry)
+    heading.element.pPr.get_or_add_outlineLvl().val = 9  # never listed in the TOC itself
+    toc = theme.style("toc")
+    for level in range(1, theme.toc.depth + 1):
+        style = _paragraph_style(document, f"toc {level}")
+        style.style_id = f"TOC{level}"
+        style.base_style = normal
+        _apply(style, toc, "toc", geometry)
+        step = (level - 1) * TOC_LEVEL_STEP_CHARS
+        ox.set_side_indent(style.element.pPr, "left", step, round(step * geometry.char_width(toc) * 20))
+        # Where Word puts page numbers once the field is updated.
+        style.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)

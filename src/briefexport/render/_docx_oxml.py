@@ -1,0 +1,320 @@
+"""Raw WordprocessingML that python-docx has no API for: numbering, East-Asian fonts, grid, fields.
+
+This is the only module of the DOCX renderer that builds XML elements by tag name;
+``docx.py`` speaks in styles and paragraphs and calls the helpers here.
+"""
+
+from __future__ import annotations
+
+import zlib
+from copy import deepcopy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+
+__all__ = [
+    "WORD_FORMATS",
+    "ListDef",
+    "ListLevel",
+    "add_bookmark",
+    "add_hyperlink",
+    "add_numbering",
+    "field_begin",
+    "field_end",
+    "reset_properties",
+    "set_doc_defaults",
+    "set_doc_grid",
+    "set_char_spacing",
+    "set_fonts",
+    "set_indent",
+    "set_num_pr",
+    "set_theme_font_lang",
+]
+
+WORD_FORMATS = {"cn": "chineseCounting", "n": "decimal", "roman": "upperRoman"}
+"""numbering.py's counters as ``w:numFmt`` values; Word prints the same digits (checked up to 99)."""
+
+#: Run-property children that follow ``w:spacing`` in the schema (CT_RPr's sequence).
+_AFTER_SPACING = (
+    "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
+    "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)
+_THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _el(tag: str, **attrs: str | int) -> BaseOxmlElement:
+    """A ``w:`` element with ``w:`` attributes (keyword ``val`` → ``w:val``)."""
+    element: BaseOxmlElement = OxmlElement(tag)
+    for name, value in attrs.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+def _child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
+    found = parent.find(qn(tag))
+    if found is None:
+        found = _el(tag)
+        parent.append(found)
+    return found
+
+
+# -- fonts, language, indents ------------------------------------------------
+
+
+def set_fonts(rPr: BaseOxmlElement, family: str) -> None:
+    """Name ``family`` for every script; python-docx's ``font.name`` leaves ``w:eastAsia`` unset.
+
+    Theme-font attributes are removed because Word lets them win over explicit names, and
+    ``w:hint="eastAsia"`` makes Word set ambiguous characters (“ ” — …) in the East-Asian font,
+    full width, as Chinese text expects.
+    """
+    rFonts = rPr.get_or_add_rFonts()  # type: ignore[attr-defined]
+    for attr in _THEME_FONT_ATTRS:
+        rFonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rFonts.set(qn(attr), family)
+    rFonts.set(qn("w:hint"), "eastAsia")
+
+
+def set_doc_defaults(styles: BaseOxmlElement, family: str, half_points: int, lang: str, east_asian_lang: str) -> None:
+    """Document-wide run defaults: font, size, and the languages Word picks glyph shapes by.
+
+    python-docx's template says ``w:eastAsia="en-US"`` (and ja-JP in settings), which makes
+    Word choose Japanese glyph variants for Han characters; a Chinese outline needs zh-CN.
+    """
+    rPr = styles.xpath("w:docDefaults/w:rPrDefault/w:rPr")[0]
+    set_fonts(rPr, family)
+    for tag in ("w:sz", "w:szCs"):
+        _child(rPr, tag).set(qn("w:val"), str(half_points))
+    lang_el = _child(rPr, "w:lang")
+    lang_el.set(qn("w:val"), lang)
+    lang_el.set(qn("w:eastAsia"), east_asian_lang)
+    lang_el.set(qn("w:bidi"), "ar-SA")
+    # Paragraph defaults: no space after, single spacing; styles set what the theme says.
+    for pPr in styles.xpath("w:docDefaults/w:pPrDefault/w:pPr"):
+        for spacing in pPr.findall(qn("w:spacing")):
+            pPr.remove(spacing)
+        pPr.append(_el("w:spacing", after=0, line=240, lineRule="auto"))
+
+
+def set_theme_font_lang(settings: BaseOxmlElement, lang: str, east_asian_lang: str) -> None:
+    """The languages Word resolves theme fonts for (settings.xml ``w:themeFontLang``)."""
+    found = settings.find(qn("w:themeFontLang"))
+    if found is not None:
+        found.set(qn("w:val"), lang)
+        found.set(qn("w:eastAsia"), east_asian_lang)
+
+
+def reset_properties(style: BaseOxmlElement) -> None:
+    """Drop a template style's paragraph and run properties so the theme alone decides its look."""
+    for tag in ("w:pPr", "w:rPr"):
+        for found in style.findall(qn(tag)):
+            style.remove(found)
+
+
+def set_indent(pPr: BaseOxmlElement, *, first_line_chars: float, first_line_twips: int, left_chars: float = 0, left_twips: int = 0) -> None:
+    """Indent in character units (``w:firstLineChars``, hundredths) with a twips fallback.
+
+    Word uses the ``*Chars`` values, so an indent stays two characters when the font size
+    changes; readers that ignore them (older LibreOffice) use the twips.
+    """
+    ind = pPr.get_or_add_ind()  # type: ignore[attr-defined]
+    ind.attrib.clear()
+    ind.set(qn("w:leftChars"), str(round(left_chars * 100)))
+    ind.set(qn("w:left"), str(left_twips))
+    ind.set(qn("w:firstLineChars"), str(round(first_line_chars * 100)))
+    ind.set(qn("w:firstLine"), str(first_line_twips))
+
+
+def set_side_indent(pPr: BaseOxmlElement, side: str, chars: float, twips: int) -> None:
+    """Indent one side (``left`` or ``right``) by ``chars`` characters, with a twips fallback."""
+    ind = pPr.get_or_add_ind()  # type: ignore[attr-defined]
+    ind.set(qn(f"w:{side}Chars"), str(round(chars * 100)))
+    ind.set(qn(f"w:{side}"), str(twips))
+
+
+# -- section grid ------------------------------------------------------------
+
+
+def set_doc_grid(sectPr: BaseOxmlElement, line_pitch: int, char_space: int | None) -> None:
+    """A document grid: ``line_pitch`` twips per line, and a character grid when ``char_space`` is given.
+
+    ``char_space`` is (character pitch − Normal font size) in points × 4096 (ECMA-376
+    §17.6.5), so it is only right while the Normal style's size is the body size.
+    """
+    grid = sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = _el("w:docGrid")
+        following = [sectPr.find(qn(tag)) for tag in ("w:printerSettings", "w:sectPrChange")]
+        anchor = next((el for el in following if el is not None), None)
+        if anchor is None:
+            sectPr.append(grid)
+        else:
+            anchor.addprevious(grid)
+    grid.attrib.clear()
+    grid.set(qn("w:type"), "lines" if char_space is None else "linesAndChars")
+    grid.set(qn("w:linePitch"), str(line_pitch))
+    if char_space is not None:
+        grid.set(qn("w:charSpace"), str(char_space))
+
+
+def set_char_spacing(rPr: BaseOxmlElement, twentieths: int) -> None:
+    """Condense (negative) or expand every character by ``twentieths`` of a point (``w:spacing``)."""
+    for found in rPr.findall(qn("w:spacing")):
+        rPr.remove(found)
+    rPr.insert_element_before(_el("w:spacing", val=twentieths), *_AFTER_SPACING)
+
+
+# -- numbering ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListLevel:
+    """One level of a Word list: how its number is formatted and indented."""
+
+    ilvl: int
+    num_fmt: str
+    """``w:numFmt``: chineseCounting, decimal, upperRoman, or none."""
+    text: str
+    """``w:lvlText`` such as ``（%2）``; ``%n`` is level n's number."""
+    font: str
+    first_line_chars: float
+    first_line_twips: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListDef:
+    """An abstract multilevel list (``w:abstractNum``) and the levels it defines."""
+
+    abstract_id: int
+    levels: tuple[ListLevel, ...]
+
+
+def _lvl(level: ListLevel) -> BaseOxmlElement:
+    # Child order is fixed by the schema (CT_Lvl): start, numFmt, suff, lvlText, lvlJc, pPr, rPr.
+    lvl = _el("w:lvl", ilvl=level.ilvl)
+    lvl.append(_el("w:start", val=1))
+    lvl.append(_el("w:numFmt", val=level.num_fmt))
+    # The label template already ends in its separator (、 ） 是 ：), so no tab may follow.
+    lvl.append(_el("w:suff", val="nothing"))
+    lvl.append(_el("w:lvlText", val=level.text))
+    lvl.append(_el("w:lvlJc", val="left"))
+    pPr = _el("w:pPr")
+    lvl.append(pPr)
+    set_indent(pPr, first_line_chars=level.first_line_chars, first_line_twips=level.first_line_twips)
+    rPr = _el("w:rPr")
+    lvl.append(rPr)
+    set_fonts(rPr, level.font)
+    return lvl
+
+
+def _abstract_num(definition: ListDef) -> BaseOxmlElement:
+    abstract = _el("w:abstractNum", abstractNumId=definition.abstract_id)
+    # nsid identifies a list across copy and paste; derive it from the content, never at random.
+    signature = repr(definition.levels).encode("utf-8")
+    abstract.append(_el("w:nsid", val=f"{zlib.crc32(signature) & 0xFFFFFFFF:08X}"))
+    abstract.append(_el("w:multiLevelType", val="multilevel"))
+    for level in definition.levels:
+        abstract.append(_lvl(level))
+    return abstract
+
+
+def add_numbering(numbering: BaseOxmlElement, lists: Sequence[ListDef], nums: Iterable[tuple[int, int, int]]) -> None:
+    """Append abstract lists and ``(numId, abstractNumId, restart ilvl)`` instances to numbering.xml.
+
+    Every instance restarts its level at 1 (``w:startOverride``): instances of one abstract
+    list would otherwise continue each other's count.
+    """
+    existing = numbering.findall(qn("w:abstractNum"))
+    # The schema wants every abstractNum before the first num.
+    anchor = existing[-1] if existing else None
+    for definition in lists:
+        element = _abstract_num(definition)
+        if anchor is None:
+            numbering.insert(0, element)
+        else:
+            anchor.addnext(element)
+        anchor = element
+    cleanup = numbering.find(qn("w:numIdMacAtCleanup"))
+    for num_id, abstract_id, ilvl in nums:
+        num = _el("w:num", numId=num_id)
+        num.append(_el("w:abstractNumId", val=abstract_id))
+        override = _el("w:lvlOverride", ilvl=ilvl)
+        override.append(_el("w:startOverride", val=1))
+        num.append(override)
+        if cleanup is None:
+            numbering.append(num)
+        else:
+            cleanup.addprevious(num)
+
+
+def next_ids(numbering: BaseOxmlElement) -> tuple[int, int]:
+    """The first free abstractNumId and numId (the template already defines some lists)."""
+    abstract_ids = [int(v) for v in numbering.xpath("w:abstractNum/@w:abstractNumId")]
+    num_ids = [int(v) for v in numbering.xpath("w:num/@w:numId")]
+    return max(abstract_ids, default=-1) + 1, max(num_ids, default=0) + 1
+
+
+def set_num_pr(pPr: BaseOxmlElement, num_id: int, ilvl: int) -> None:
+    """Attach a paragraph (or paragraph style) to list ``num_id`` at level ``ilvl``; numId 0 = none."""
+    numPr = pPr.get_or_add_numPr()  # type: ignore[attr-defined]
+    numPr.get_or_add_ilvl().val = ilvl
+    numPr.get_or_add_numId().val = num_id
+
+
+# -- bookmarks, hyperlinks, fields -------------------------------------------
+
+
+def add_bookmark(p: BaseOxmlElement, bookmark_id: int, name: str) -> None:
+    """Wrap a paragraph's content in a bookmark (TOC entries link to it)."""
+    start = _el("w:bookmarkStart", id=bookmark_id, name=name)
+    pPr = p.find(qn("w:pPr"))
+    if pPr is None:
+        p.insert(0, start)
+    else:
+        pPr.addnext(start)
+    p.append(_el("w:bookmarkEnd", id=bookmark_id))
+
+
+def add_hyperlink(p: BaseOxmlElement, anchor: str, runs: Sequence[BaseOxmlElement]) -> None:
+    """Move ``runs`` (already in ``p``) into an internal hyperlink to bookmark ``anchor``."""
+    link = _el("w:hyperlink", anchor=anchor, history=1)
+    p.append(link)
+    for run in runs:
+        link.append(run)
+
+
+def _fld_char(kind: str, *, dirty: bool = False) -> BaseOxmlElement:
+    r = _el("w:r")
+    char = _el("w:fldChar", fldCharType=kind)
+    if dirty:
+        char.set(qn("w:dirty"), "true")
+    r.append(char)
+    return r
+
+
+def field_begin(instruction: str, *, dirty: bool = False) -> list[BaseOxmlElement]:
+    """Runs that open a complex field: begin, the instruction, separate; the result follows."""
+    instr_run = _el("w:r")
+    instr = _el("w:instrText")
+    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr.text = f" {instruction} "
+    instr_run.append(instr)
+    return [_fld_char("begin", dirty=dirty), instr_run, _fld_char("separate")]
+
+
+def field_end() -> BaseOxmlElement:
+    """The run that closes a complex field."""
+    return _fld_char("end")
+
+
+def copy_run_properties(source: BaseOxmlElement, runs: Iterable[BaseOxmlElement]) -> None:
+    """Give field runs the fonts of a sample run so Word formats the field result the same way."""
+    rPr = source.find(qn("w:rPr"))
+    if rPr is None:
+        return
+    for run in runs:
+        run.insert(0, deepcopy(rPr))

@@ -1,0 +1,254 @@
+"""Render a numbered document as a Word file: theme styles, real list numbering, a TOC field, page numbers.
+
+The look (geometry, styles) lives in ``_docx_layout``, the list plan in ``_docx_numbering``,
+and every raw WordprocessingML element in ``_docx_oxml``; this module writes the content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.shared import Twips
+
+from ..model import Para
+from ..numbering import NumberedDocument, NumberedNode
+from . import _docx_oxml as ox
+from ._docx_layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, Geometry, setup_styles, twips
+from ._docx_numbering import NumberingPlan, plan_numbering
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.text.paragraph import Paragraph
+
+    from ..theme import Theme
+    from . import RenderOptions
+
+__all__ = ["render"]
+
+LAST_MODIFIED_BY = "briefexport"
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+# -- content ------------------------------------------------------------------
+
+
+def _add_text(paragraph: Paragraph, text: str, family: str, *, bold: bool = False) -> None:
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    ox.set_fonts(run._r.get_or_add_rPr(), family)
+
+
+def _add_para(document: WordDocument, para: Para, role: str, theme: Theme) -> Paragraph:
+    paragraph = document.add_paragraph(style=ROLE_STYLES[role])
+    for span in para.spans:
+        _add_text(paragraph, span.text, theme.style(role).fonts[0], bold=span.bold)
+    return paragraph
+
+
+def _meta_line(doc: NumberedDocument) -> str:
+    meta = doc.doc.meta
+    parts: list[str] = []
+    if meta.date:
+        cjk = meta.lang.split("-")[0] in ("zh", "ja")
+        parts.append(f"{meta.date.year}年{meta.date.month}月{meta.date.day}日" if cjk else meta.date.isoformat())
+    if meta.author:
+        parts.append(meta.author)
+    return "\u3000".join(parts)
+
+
+def write_title_block(document: WordDocument, doc: NumberedDocument, theme: Theme) -> None:
+    """Title, subtitle and a date/author line."""
+    meta = doc.doc.meta
+    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", _meta_line(doc))):
+        if text:
+            paragraph = document.add_paragraph(style=ROLE_STYLES[role])
+            _add_text(paragraph, text, theme.style(role).fonts[0])
+
+
+def _bookmark(index: int) -> str:
+    return f"_Toc{index:08d}"
+
+
+def write_toc(document: WordDocument, doc: NumberedDocument, theme: Theme, *, dirty: bool) -> None:
+    """A TOC field whose cached result already lists the numbered headings (without page numbers).
+
+    Page numbers are left for Word or LibreOffice to fill in when the field is updated;
+    every entry links to its heading's bookmark.
+    """
+    depth = theme.toc.depth
+    heading = document.add_paragraph(style=TOC_HEADING_STYLE)
+    _add_text(heading, theme.toc.title, theme.style("h1").fonts[0])
+    entries = [(index, item) for index, item in enumerate(doc.walk()) if item.level <= depth]
+    begin = ox.field_begin(f'TOC \\o "1-{depth}" \\h \\z \\u', dirty=dirty)
+    if not entries:
+        paragraph = document.add_paragraph(style="toc 1")
+        paragraph._p.extend([*begin, ox.field_end()])
+        return
+    family = theme.style("toc").fonts[0]
+    for position, (index, item) in enumerate(entries):
+        paragraph = document.add_paragraph(style=f"toc {item.level}")
+        if position == 0:
+            paragraph._p.extend(begin)
+        _add_text(paragraph, item.heading, family)
+        ox.add_hyperlink(paragraph._p, _bookmark(index), [paragraph.runs[-1]._r])
+        if position == len(entries) - 1:
+            paragraph._p.append(ox.field_end())
+
+
+def _write_heading(document: WordDocument, item: NumberedNode, index: int, theme: Theme, plan: NumberingPlan) -> list[Paragraph]:
+    """The kicker (if any) and the heading: list numbering, or the label as text when Word cannot number it."""
+    written: list[Paragraph] = []
+    if item.node.kicker:
+        written.append(kicker := document.add_paragraph(style=ROLE_STYLES["kicker"]))
+        _add_text(kicker, item.node.kicker, theme.style("kicker").fonts[0])
+    role = theme.heading_role(item.level)
+    family = theme.style(role).fonts[0]
+    written.append(paragraph := document.add_paragraph(style=ROLE_STYLES[role]))
+    numbering = plan.headings.get(item.path)
+    if numbering is not None:
+        ox.set_num_pr(paragraph._p.get_or_add_pPr(), numbering.num_id, numbering.ilvl)
+    if item.label and (numbering is None or numbering.num_id == 0):
+        _add_text(paragraph, item.label, family)
+    for span in item.node.title.spans:
+        _add_text(paragraph, span.text, family, bold=span.bold)
+    ox.add_bookmark(paragraph._p, index, _bookmark(index))
+    return written
+
+
+def write_content(document: WordDocument, doc: NumberedDocument, theme: Theme, plan: NumberingPlan, *, new_page: bool) -> None:
+    """Lead paragraphs, then every heading (kicker first) with its body, in reading order."""
+    written: list[Paragraph] = [_add_para(document, para, "body", theme) for para in doc.doc.lead]
+    for index, item in enumerate(doc.walk()):
+        written.extend(_write_heading(document, item, index, theme, plan))
+        written.extend(_add_para(document, para, "body", theme) for para in item.node.body)
+    if new_page and written:
+        written[0].paragraph_format.page_break_before = True  # the content starts after the title page
+
+
+# -- page, footer, metadata, package -------------------------------------------
+
+
+def setup_section(document: WordDocument, theme: Theme, geometry: Geometry) -> None:
+    """Paper, margins, the optional grid, and the page-number footers."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Twips(geometry.width), Twips(geometry.height)
+    section.top_margin, section.bottom_margin = Twips(geometry.top), Twips(geometry.bottom)
+    section.left_margin, section.right_margin = Twips(geometry.left), Twips(geometry.right)
+    number = theme.page_number
+    footer_style = theme.style("page_number")
+    line_mm = footer_style.size * footer_style.line_height * 25.4 / 72
+    # The number's line starts below_type_area mm under the type area; Word measures the footer from the page edge.
+    section.footer_distance = Twips(max(0, twips(theme.page.margin_bottom - number.below_type_area - line_mm)))
+    if geometry.line_pitch is not None:
+        ox.set_doc_grid(section._sectPr, geometry.line_pitch, geometry.char_space(theme.style("body").size))
+    if not number.first_page:
+        section.different_first_page_header_footer = True
+        section.first_page_footer.is_linked_to_previous = False
+    if number.align == "outside":
+        document.settings.odd_and_even_pages_header_footer = True
+        _page_number(section.footer.paragraphs[0], theme, "right", "1")
+        section.even_page_footer.is_linked_to_previous = False
+        _page_number(section.even_page_footer.paragraphs[0], theme, "left", "2")
+    else:
+        _page_number(section.footer.paragraphs[0], theme, number.align, "1")
+
+
+def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) -> None:
+    """``— PAGE —`` in the footer, ``edge_indent`` characters in from the side it is set against."""
+    style = theme.style("page_number")
+    number = theme.page_number
+    paragraph.style = ROLE_STYLES["page_number"]
+    paragraph.alignment = ALIGN[align]
+    if align in ("left", "right") and number.edge_indent:
+        ox.set_side_indent(paragraph._p.get_or_add_pPr(), align, number.edge_indent, round(number.edge_indent * style.size * 20))
+    before, _, after = number.format.partition("{page}")
+    family = style.fonts[0]
+    if before:
+        _add_text(paragraph, before, family)
+    _add_text(paragraph, sample, family)
+    result = paragraph.runs[-1]._r
+    begin = ox.field_begin("PAGE")
+    ox.copy_run_properties(result, [*begin, end := ox.field_end()])
+    for run in begin:
+        result.addprevious(run)
+    result.addnext(end)
+    if after:
+        _add_text(paragraph, after, family)
+
+
+def set_core_properties(document: WordDocument, doc: NumberedDocument, created: dt.datetime) -> None:
+    """Title, subject, author, keywords, language and fixed dates from the outline's metadata."""
+    meta = doc.doc.meta
+    when = created.astimezone(dt.timezone.utc).replace(tzinfo=None) if created.tzinfo else created
+    props = document.core_properties
+    props.title = meta.title
+    props.subject = meta.subtitle or ""
+    props.author = meta.author or ""
+    props.keywords = ", ".join(meta.keywords)
+    props.language = meta.lang
+    props.comments = meta.source or ""
+    props.category = ""
+    props.last_modified_by = LAST_MODIFIED_BY
+    props.revision = 1
+    props.created = when
+    props.modified = when
+
+
+def _drop_template_leftovers(document: WordDocument) -> None:
+    """Remove the template's thumbnail (a picture of some other document) and its Word 2010 style copy."""
+    package_rels = document.part.package.rels
+    for rId, rel in list(package_rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package_rels.pop(rId)
+    for rId, rel in list(document.part.rels.items()):
+        if rel.reltype == STYLES_WITH_EFFECTS:
+            document.part.drop_rel(rId)
+
+
+def save_reproducibly(document: WordDocument, out: Path, created: dt.datetime) -> None:
+    """Save with fixed zip timestamps and a fixed entry order, so the same input gives the same bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    utc = created.astimezone(dt.timezone.utc) if created.tzinfo else created
+    stamp = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second) if utc.year >= 1980 else (1980, 1, 1, 0, 0, 0)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as target:
+        # [Content_Types].xml first, as Office expects; the rest sorted.
+        for name in sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            target.writestr(info, source.read(name))
+
+
+def _east_asian_lang(lang: str) -> str:
+    return lang if lang.split("-")[0].lower() in ("zh", "ja", "ko") else "zh-CN"
+
+
+def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
+    """Write ``doc`` as a DOCX file at ``out``."""
+    document = docx.Document()
+    _drop_template_leftovers(document)
+    geometry = Geometry.of(theme)
+    lang = doc.doc.meta.lang
+    body = theme.style("body")
+    ox.set_doc_defaults(document.styles.element, body.fonts[0], round(body.size * 2), "en-US", _east_asian_lang(lang))
+    ox.set_theme_font_lang(document.settings.element, "en-US", _east_asian_lang(lang))
+    numbering = document.part.numbering_part.element
+    plan = plan_numbering(doc, theme, geometry, *ox.next_ids(numbering))
+    ox.add_numbering(numbering, plan.lists, plan.nums)
+    setup_styles(document, theme, geometry, plan)
+    write_title_block(document, doc, theme)
+    toc = theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
+    if toc:
+        write_toc(document, doc, theme, dirty=True)
+    write_content(document, doc, theme, plan, new_page=toc)
+    setup_section(document, theme, geometry)
+    set_core_properties(document, doc, opts.created)
+    save_reproducibly(document, out, opts.created)

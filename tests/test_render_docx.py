@@ -1,0 +1,395 @@
+"""The DOCX a user gets: styles, real Word numbering, TOC field, metadata, GB/T 9704 layout — read back from the file."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import subprocess
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+from briefexport import loads, number
+from briefexport.api import build_options, render
+from briefexport.numbering import NumberedDocument, chinese_numeral, roman_numeral
+from briefexport.theme import Theme, load_theme
+from conftest import require_tool
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+NS = {"w": W}
+WORD_FORMATS: dict[str, Callable[[int], str]] = {"chineseCounting": chinese_numeral, "decimal": str, "upperRoman": roman_numeral}
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+class Package:
+    """The parts of a .docx, parsed."""
+
+    def __init__(self, path: Path) -> None:
+        with zipfile.ZipFile(path) as archive:
+            self.parts = {name: archive.read(name) for name in archive.namelist()}
+        self.document = etree.fromstring(self.parts["word/document.xml"])
+        self.styles = etree.fromstring(self.parts["word/styles.xml"])
+        self.numbering = etree.fromstring(self.parts["word/numbering.xml"])
+        self.settings = etree.fromstring(self.parts["word/settings.xml"])
+
+    def style(self, style_id: str) -> etree._Element:
+        found = self.styles.find(f"w:style[@w:styleId='{style_id}']", NS)
+        assert found is not None, f"no style {style_id}"
+        return found
+
+    def paragraphs(self, style_id: str | None = None) -> list[etree._Element]:
+        found = self.document.findall(".//w:body/w:p", NS)
+        return found if style_id is None else [p for p in found if style_of(p) == style_id]
+
+    def lvl(self, num_id: str, ilvl: int) -> etree._Element:
+        abstract_id = self.numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(w("val"))
+        return self.numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl[@w:ilvl='{ilvl}']", NS)
+
+
+def style_of(p: etree._Element) -> str | None:
+    found = p.find("w:pPr/w:pStyle", NS)
+    return None if found is None else found.get(w("val"))
+
+
+def text_of(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(w("t")))
+
+
+def num_pr(p: etree._Element) -> tuple[str, int] | None:
+    found = p.find("w:pPr/w:numPr", NS)
+    if found is None:
+        return None
+    return found.find("w:numId", NS).get(w("val")), int(found.find("w:ilvl", NS).get(w("val")))
+
+
+def word_labels(package: Package) -> list[tuple[str, str]]:
+    """(label Word shows, heading text) for every heading, counting the way Word counts list instances."""
+    counters: Counter[str] = Counter()
+    out = []
+    for p in package.paragraphs():
+        if not (style_of(p) or "").startswith("Heading"):
+            continue
+        label = ""
+        numbering = num_pr(p)
+        if numbering is not None and numbering[0] != "0":
+            num_id, ilvl = numbering
+            counters[num_id] += 1  # every w:num restarts at 1 (startOverride), so its count is the ordinal
+            lvl = package.lvl(num_id, ilvl)
+            fmt = lvl.find("w:numFmt", NS).get(w("val"))
+            label = lvl.find("w:lvlText", NS).get(w("val")).replace(f"%{ilvl + 1}", WORD_FORMATS[fmt](counters[num_id]))
+        out.append((label, text_of(p)))
+    return out
+
+
+def east_asia_font(element: etree._Element) -> str | None:
+    fonts = element.find("w:rPr/w:rFonts", NS)
+    return None if fonts is None else fonts.get(w("eastAsia"))
+
+
+# -- the seed, handout theme ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_docx(render_seed: Callable[..., Path]) -> Package:
+    return Package(render_seed("docx"))
+
+
+def test_seed_has_four_sections_and_fourteen_items(seed_docx: Package) -> None:
+    assert len(seed_docx.paragraphs("Heading1")) == 4
+    assert len(seed_docx.paragraphs("Heading2")) == 14
+
+
+def test_numbered_headings_carry_real_word_numbering(seed_docx: Package, seed_doc: NumberedDocument) -> None:
+    headings = seed_docx.paragraphs("Heading1") + seed_docx.paragraphs("Heading2")
+    assert all(num_pr(p) not in (None, ("0", 0)) for p in headings)
+    # The label is Word's to print: it must not also be typed into the heading's text.
+    assert [text_of(p) for p in seed_docx.paragraphs("Heading2")][0] == "必须坚持党的绝对领导"
+    formats = {lvl.get(w("val")) for lvl in seed_docx.numbering.iter(w("numFmt"))}
+    assert "chineseCounting" in formats
+    texts = {t.get(w("val")) for t in seed_docx.numbering.iter(w("lvlText"))}
+    assert {"%1、", "%2是", "重点任务%2："} <= texts
+    suffixes = [lvl.find("w:suff", NS) for lvl in seed_docx.numbering.iter(w("lvl")) if lvl.find("w:lvlText", NS).get(w("val")) == "%2是"]
+    assert suffixes and all(s is not None and s.get(w("val")) == "nothing" for s in suffixes)
+
+
+def test_word_labels_equal_numbering_py(seed_docx: Package, seed_doc: NumberedDocument) -> None:
+    assert word_labels(seed_docx) == [(item.label or "", item.node.title.text) for item in seed_doc.walk()]
+
+
+def test_heading_styles_are_linked_to_the_default_lists(seed_docx: Package) -> None:
+    style_num = seed_docx.style("Heading1").find("w:pPr/w:numPr", NS)
+    assert style_num is not None
+    num_id = style_num.find("w:numId", NS).get(w("val"))
+    assert seed_docx.lvl(num_id, 0).find("w:lvlText", NS).get(w("val")) == "%1、"
+    assert seed_docx.style("Heading1").find("w:pPr/w:outlineLvl", NS).get(w("val")) == "0"
+
+
+def test_every_paragraph_of_the_outline_is_in_order(seed_docx: Package, seed_doc: NumberedDocument) -> None:
+    body = [text_of(p) for p in seed_docx.paragraphs()]
+    expected = [p.text for p in seed_doc.doc.lead]
+    for item in seed_doc.walk():
+        expected += [item.node.title.text, *(p.text for p in item.node.body)]
+    position = body.index(expected[0])
+    for text in expected:
+        position = body.index(text, position)  # raises when missing or out of order
+
+
+def test_kickers_precede_their_headings(seed_docx: Package) -> None:
+    paragraphs = seed_docx.paragraphs()
+    kickers = [i for i, p in enumerate(paragraphs) if style_of(p) == "Kicker"]
+    assert len(kickers) == 4
+    assert all(text_of(paragraphs[i]) == "关键点" and style_of(paragraphs[i + 1]) == "Heading1" for i in kickers)
+
+
+def test_east_asian_fonts_and_chinese_language(seed_docx: Package) -> None:
+    theme = load_theme("handout")
+    assert east_asia_font(seed_docx.style("Heading1")) == theme.style("h1").fonts[0] == "Noto Sans CJK SC"
+    assert east_asia_font(seed_docx.style("BodyText")) == theme.style("body").fonts[0]
+    assert east_asia_font(seed_docx.style("Normal")) == theme.style("body").fonts[0]
+    runs = seed_docx.document.findall(".//w:body/w:p/w:r", NS)
+    assert runs and all(east_asia_font(r) for r in runs if r.find("w:t", NS) is not None)
+    lang = seed_docx.styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang.get(w("eastAsia")) == "zh-CN"
+    assert seed_docx.settings.find("w:themeFontLang", NS).get(w("eastAsia")) == "zh-CN"
+    assert b"ja-JP" not in seed_docx.parts["word/styles.xml"] + seed_docx.parts["word/settings.xml"]
+
+
+def test_body_style_from_theme(seed_docx: Package) -> None:
+    body = load_theme("handout").style("body")
+    style = seed_docx.style("BodyText")
+    indent = style.find("w:pPr/w:ind", NS)
+    assert indent.get(w("firstLineChars")) == "200"
+    assert indent.get(w("firstLine")) == str(round(2 * body.size * 20))
+    assert style.find("w:rPr/w:sz", NS).get(w("val")) == str(round(body.size * 2))
+    assert style.find("w:pPr/w:spacing", NS).get(w("line")) == str(round(body.size * body.line_height * 20))
+    assert all(style_of(p) == "BodyText" for p in seed_docx.paragraphs() if text_of(p).startswith("确保公安工作"))
+
+
+def test_toc_field_already_lists_the_headings(seed_docx: Package, seed_doc: NumberedDocument) -> None:
+    instr = "".join(t.text for t in seed_docx.document.iter(w("instrText")))
+    assert 'TOC \\o "1-2" \\h \\z \\u' in instr
+    begin = next(seed_docx.document.iter(w("fldChar")))
+    assert begin.get(w("fldCharType")) == "begin" and begin.get(w("dirty")) == "true"
+    entries = [text_of(p) for p in seed_docx.paragraphs() if style_of(p) in ("TOC1", "TOC2")]
+    assert entries == [item.heading for item in seed_doc.walk() if item.level <= 2]
+    anchors = {link.get(w("anchor")) for link in seed_docx.document.iter(w("hyperlink"))}
+    bookmarks = {mark.get(w("name")) for mark in seed_docx.document.iter(w("bookmarkStart"))}
+    assert len(anchors) == len(entries) and anchors <= bookmarks
+
+
+def test_core_properties(render_seed: Callable[..., Path], seed_doc: NumberedDocument) -> None:
+    props = docx.Document(str(render_seed("docx"))).core_properties
+    meta = seed_doc.doc.meta
+    created = build_options(seed_doc.doc).created
+    assert (props.title, props.subject, props.language) == (meta.title, meta.subtitle, "zh-CN")
+    assert props.keywords == ", ".join(meta.keywords)
+    assert (props.created, props.modified, props.revision, props.last_modified_by) == (created, created, 1, "briefexport")
+
+
+def test_footer_page_number(seed_docx: Package) -> None:
+    footers = [etree.fromstring(data) for name, data in seed_docx.parts.items() if name.startswith("word/footer")]
+    assert len(footers) == 1
+    assert "PAGE" in "".join(t.text for t in footers[0].iter(w("instrText")))
+    assert "".join(t.text for t in footers[0].iter(w("t"))) == "— 1 —"
+    assert footers[0].find(".//w:jc", NS).get(w("val")) == "center"
+
+
+def test_two_renders_are_byte_identical(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    first, second = (render(seed_doc, "docx", tmp_path / f"{n}.docx") for n in "ab")
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert archive.namelist()[0] == "[Content_Types].xml"
+        assert {info.date_time for info in archive.infolist()} == {(2024, 1, 14, 0, 0, 0)}
+        assert "docProps/thumbnail.jpeg" not in archive.namelist()
+
+
+# -- text, emphasis and numbering edge cases -------------------------------------
+
+EDGE = """
+title: 'A < B & C "引号" *星* 100%'
+lead:
+  - "x < y && z > 0, *literal stars*, 'quotes', **加粗** done"
+sections:
+  - title: 甲
+    items:
+      - {title: 甲一}
+      - {title: 甲二}
+  - title: 乙
+    items:
+      - {title: 乙一}
+  - title: 丙
+    numbering: none
+    items:
+      - {title: 无号}
+  - title: 丁
+    numbering: "{n}%"
+    items:
+      - {title: 百分}
+  - title: 戊
+    numbering: "第{cn}条"
+    items:
+""" + "".join(f"      - {{title: 条{i}}}\n" for i in range(1, 101))
+
+
+def _render(tmp_path: Path, source: str, theme: Theme | str = "handout") -> Path:
+    return render(number(loads(source)), "docx", tmp_path / "edge.docx", theme=theme)
+
+
+def test_special_characters_and_bold_print_as_themselves(tmp_path: Path) -> None:
+    document = docx.Document(str(_render(tmp_path, EDGE)))
+    assert document.core_properties.title == 'A < B & C "引号" *星* 100%'
+    lead = next(p for p in document.paragraphs if p.text.startswith("x < y"))
+    assert lead.text == "x < y && z > 0, *literal stars*, 'quotes', 加粗 done"
+    assert [(run.text, bool(run.bold)) for run in lead.runs if run.bold] == [("加粗", True)]
+
+
+def test_lists_restart_and_inexpressible_labels_fall_back_to_text(tmp_path: Path) -> None:
+    package = Package(_render(tmp_path, EDGE))
+    labels = dict((text, label) for label, text in word_labels(package))
+    assert labels["甲二"] == "（二）" and labels["乙一"] == "（一）"  # one abstract list, two restarting instances
+    assert labels["无号"] == "" and labels["1%百分"] == ""  # '%' cannot go into lvlText: the label is text
+    assert labels["第一条条1"] == labels["第一百条条100"] == ""  # chineseCounting is only trusted up to 99
+    unnumbered = next(p for p in package.paragraphs("Heading2") if text_of(p) == "无号")
+    assert num_pr(unnumbered) == ("0", 0)  # Heading 2 is numbered through its style; switched off here
+
+
+def test_native_numbering_off_writes_labels_as_text(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    theme = load_theme("handout")
+    theme = dataclasses.replace(theme, docx={**(theme.docx or {}), "native_numbering": False})
+    package = Package(render(seed_doc, "docx", tmp_path / "plain.docx", theme=theme))
+    assert package.numbering.find(".//w:lvlText[@w:val='%2是']", NS) is None
+    assert [text for _, text in word_labels(package)] == seed_doc.labels()
+
+
+# -- GB/T 9704: the gongwen theme -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gongwen_docx(render_seed: Callable[..., Path]) -> Package:
+    return Package(render_seed("docx", "gongwen"))
+
+
+def _twips(mm: float) -> int:
+    return round(mm / 25.4 * 1440)
+
+
+def test_gongwen_page_and_grid(gongwen_docx: Package) -> None:
+    sect = gongwen_docx.document.find(".//w:body/w:sectPr", NS)
+    margins = sect.find("w:pgMar", NS)
+    assert [int(margins.get(w(side))) for side in ("top", "bottom", "left", "right")] == [_twips(m) for m in (37, 35, 28, 26)]
+    size = sect.find("w:pgSz", NS)
+    assert (size.get(w("w")), size.get(w("h"))) == ("11906", "16838")
+    grid = sect.find("w:docGrid", NS)
+    type_height = 16838 - _twips(37) - _twips(35)
+    type_width_pt = (11906 - _twips(28) - _twips(26)) / 20
+    char_space = int(grid.get(w("charSpace")))
+    assert grid.get(w("type")) == "linesAndChars"
+    assert int(grid.get(w("linePitch"))) == type_height // 22 == 579
+    # ECMA-376: pitch = Normal size + charSpace / 4096; 28 characters must fit and 29 must not.
+    normal_size = int(gongwen_docx.style("Normal").find("w:rPr/w:sz", NS).get(w("val"))) / 2
+    pitch = normal_size + char_space / 4096
+    assert normal_size == 16 and 28 * pitch <= type_width_pt < 29 * pitch
+
+
+def test_gongwen_fonts_per_heading_level(gongwen_docx: Package) -> None:
+    fonts = {style: east_asia_font(gongwen_docx.style(style)) for style in ("Heading1", "Heading2", "Heading3", "Heading4", "BodyText", "Title")}
+    assert fonts == {"Heading1": "黑体", "Heading2": "楷体_GB2312", "Heading3": "仿宋_GB2312", "Heading4": "仿宋_GB2312",
+                     "BodyText": "仿宋_GB2312", "Title": "方正小标宋简体"}
+    assert all(gongwen_docx.style(s).find("w:rPr/w:sz", NS).get(w("val")) == "32" for s in ("Heading1", "Heading2", "BodyText"))
+    assert not [p for p in gongwen_docx.paragraphs() if style_of(p) in ("TOC1", "TOCHeading")]  # gongwen has no TOC
+
+
+def test_gongwen_page_numbers_outside(gongwen_docx: Package) -> None:
+    assert gongwen_docx.settings.find("w:evenAndOddHeaders", NS) is not None
+    sect = gongwen_docx.document.find(".//w:body/w:sectPr", NS)
+    rels = etree.fromstring(gongwen_docx.parts["word/_rels/document.xml.rels"])
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+    footers = {ref.get(w("type")): etree.fromstring(gongwen_docx.parts["word/" + targets[ref.get(R_ID)]]) for ref in sect.findall("w:footerReference", NS)}
+    assert set(footers) == {"default", "even"}
+    for kind, side in (("default", "right"), ("even", "left")):
+        p = footers[kind].find("w:p", NS)
+        assert p.find("w:pPr/w:jc", NS).get(w("val")) == side
+        assert p.find("w:pPr/w:ind", NS).get(w(f"{side}Chars")) == "100"  # one character in from the edge
+        assert re.fullmatch(r"— \d —", text_of(p))
+        assert "PAGE" in "".join(t.text for t in p.iter(w("instrText")))
+    assert gongwen_docx.style("Footer").find("w:rPr/w:sz", NS).get(w("val")) == "28"  # 4号 = 14 pt
+
+
+def _gongwen_condensed() -> Theme:
+    theme = load_theme("gongwen")
+    return dataclasses.replace(theme, docx={**(theme.docx or {}), "char_grid": False})
+
+
+def test_gongwen_without_character_grid_condenses_instead(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    package = Package(render(seed_doc, "docx", tmp_path / "condensed.docx", theme=_gongwen_condensed()))
+    grid = package.document.find(".//w:body/w:sectPr/w:docGrid", NS)
+    assert (grid.get(w("type")), grid.get(w("charSpace"))) == ("lines", None)
+    spacing = int(package.style("Normal").find("w:rPr/w:spacing", NS).get(w("val")))
+    type_width_pt = (11906 - _twips(28) - _twips(26)) / 20
+    assert 28 * (16 + spacing / 20) <= type_width_pt < 29 * (16 + spacing / 20)
+
+
+# -- LibreOffice reads it the way numbering.py labels it ------------------------------
+
+
+def _libreoffice_pdf(docx_path: Path, tmp_path: Path) -> Path:
+    soffice = require_tool("soffice")
+    profile = tmp_path / "lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+        check=True, capture_output=True, timeout=120,
+    )
+    pdf = tmp_path / (docx_path.stem + ".pdf")
+    assert pdf.exists()
+    return pdf
+
+
+def _pdf_lines(pdf: Path) -> list[str]:
+    require_tool("pdftotext")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [re.sub(r"\s+", "", line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_labels_of_numbering_py(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tmp_path: Path) -> None:
+    lines = _pdf_lines(_libreoffice_pdf(render_seed("docx"), tmp_path))
+    headings = [re.sub(r"\s+", "", item.heading) for item in seed_doc.walk()]
+    items = [item.heading for section in seed_doc.sections for item in section.children]
+    assert len(items) == 14 and items[0] == "一是必须坚持党的绝对领导" and items[6] == "重点任务一：高站位落实党的绝对领导的制度机制"
+    toc = lines.index("目录") + 1
+    assert lines[toc : toc + len(headings)] == headings  # the TOC field's cached entries
+    cursor = toc + len(headings)
+    for heading in headings:  # the headings in the body: each a line of its own, in order
+        cursor = lines.index(heading, cursor) + 1
+
+
+@pytest.mark.slow
+def test_libreoffice_sets_28_characters_a_line_in_gongwen(seed_doc: NumberedDocument, tmp_path: Path) -> None:
+    # LibreOffice 7.4 cannot compress onto Word's character grid, so this checks the condensed variant.
+    path = render(seed_doc, "docx", tmp_path / "gongwen.docx", theme=_gongwen_condensed())
+    lines = _pdf_lines(_libreoffice_pdf(path, tmp_path))
+    han = [line for line in lines if re.fullmatch(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]+", line)]
+    lengths = Counter(len(line) for line in han)
+    assert max(lengths) == 28 and lengths[28] >= 10, lengths
+
+
+def test_page_number_can_skip_the_first_page(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    theme = load_theme("handout")
+    theme = dataclasses.replace(theme, page_number=dataclasses.replace(theme.page_number, first_page=False, align="right", edge_indent=1))
+    package = Package(render(seed_doc, "docx", tmp_path / "nofirst.docx", theme=theme))
+    sect = package.document.find(".//w:body/w:sectPr", NS)
+    assert sect.find("w:titlePg", NS) is not None
+    rels = {rel.get("Id"): rel.get("Target") for rel in etree.fromstring(package.parts["word/_rels/document.xml.rels"])}
+    footers = {ref.get(w("type")): etree.fromstring(package.parts["word/" + rels[ref.get(R_ID)]]) for ref in sect.findall("w:footerReference", NS)}
+    assert "PAGE" not in etree.tostring(footers["first"]).decode()
+    assert footers["default"].find(".//w:jc", NS).get(w("val")) == "right"
