@@ -418,3 +418,29 @@ def test_generated_jammer_junk_is_always_removed(seed: int, cuts: list[int]) -> 
 )
 def test_punctuation_and_spaces_are_normalised(raw: str, normal: str) -> None:
     assert f'"{normal}"' in _clean(raw)
+
+
+def test_marker_word_alone_on_its_line() -> None:
+    text = "标题\n导语。\n要点\n六个“必须坚持”\n认识：一是甲，乙。二是丙，丁。\n要点\n一个“总体要求”今年要稳。\n"
+    numbered = number(loads(import_text(text).yaml))
+    assert headings(numbered) == ["[要点] 六个“必须坚持”", "  一是甲", "  二是丙", "[要点] 一个“总体要求”"]
+    assert [p.text for p in numbered.sections[1].node.body] == ["今年要稳。"]
+
+
+# -- robustness ---------------------------------------------------------------
+
+_PIECES = [
+    *"一二三四五六七八九十是要第其、（）()：:，,。.；;！!？?“”\"'#&*{}[]|>-—… \n\t\r\x0c\x07\u3000\xa0\u2028关键点任务总体abcXYZ0123456789",
+    "**", "1.", "（一）", "一是", "关键点 ", "重点任务一：", "! y1 { b% b4 U: e5 n3 L", "https://a.cn/?x=1",
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate, Phase.shrink])
+@given(st.lists(st.sampled_from(_PIECES), max_size=60).map("".join))
+def test_any_text_imports_to_a_valid_outline_or_one_clear_error(text: str) -> None:
+    try:
+        result = import_text(text)
+    except OutlineError as exc:
+        assert "no text to import" in str(exc)
+        return
+    number(loads(result.yaml))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import MappingProxyType
 
 __all__ = ["Cleaned", "find_junk", "is_cjk_context", "remove_junk", "tidy_space", "widen_punctuation"]
 
@@ -24,10 +25,19 @@ MIN_TOKENS = 5
 _ASCII_RUN = re.compile(r"[ -~]+")
 _TOKEN = re.compile(r"\S+")
 _SYMBOL_LINE = re.compile(r"[ \t]*[!-/:-@\[-`{-~][ !-/:-@\[-`{-~]*")
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None)
+_LINE_BREAKS = "\f\v\x1c\x1d\x1e\x85\u2028\u2029"
+_CONTROLS = (chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)] if chr(code) not in "\t\n\r" + _LINE_BREAKS)
+#: Zero-width characters, soft hyphens and stray control codes go; page and paragraph separators become line ends.
+_INVISIBLE = MappingProxyType(
+    {
+        **dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"), None),
+        **dict.fromkeys(map(ord, _CONTROLS), None),
+        **dict.fromkeys(map(ord, _LINE_BREAKS), "\n"),
+    }
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026\U00020000-\U0003ffff]")
-_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_FULL_WIDTH = MappingProxyType({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
 
 
 @dataclass(frozen=True, slots=True)

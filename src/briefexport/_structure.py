@@ -92,12 +92,12 @@ class _Marker:
 
 
 def cn_value(numeral: str) -> int:
-    """The value of a Chinese numeral from 一 to 九十九."""
+    """The value of a Chinese numeral from 一 to 九十九; 0 when it is not one (十十, 一二)."""
     digits = "一二三四五六七八九"
-    if "十" not in numeral:
+    tens, ten, ones = numeral.partition("十")
+    if not ten:
         return digits.index(numeral) + 1 if len(numeral) == 1 else 0
-    tens, _, ones = numeral.partition("十")
-    if len(tens) > 1 or len(ones) > 1:
+    if len(tens) > 1 or len(ones) > 1 or tens == "十" or ones == "十":
         return 0
     return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(ones) + 1 if ones else 0)
 

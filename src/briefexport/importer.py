@@ -18,6 +18,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from ._junk import Cleaned, remove_junk, tidy_space, widen_punctuation
 from ._structure import Entry, Outline, parse_outline
@@ -51,19 +52,21 @@ class ImportResult:
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
-#: Unicode categories that never occur in a real briefing: controls, unassigned, private use, surrogates.
-_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})
+#: Unicode categories a wrong guess of UTF-16 produces: unassigned, private use, surrogates.
+_NOT_TEXT = frozenset({"Cn", "Co", "Cs"})
 
 
-def _plausible(text: str) -> bool:
-    """Text rather than bytes decoded by chance: printable characters, no control codes."""
-    return all(char in "\t\n\r\f" or unicodedata.category(char) not in _NOT_TEXT for char in text)
+def _plausible(text: str, *, guessed: bool) -> bool:
+    """Text rather than bytes decoded by chance: no NUL (binary files have them); a guess must look like text."""
+    if "\x00" in text:
+        return False
+    return not guessed or not any(unicodedata.category(char) in _NOT_TEXT for char in text)
 
 
 def _bad_byte_message(data: bytes) -> str:
     try:
         data.decode("utf-8")
-        return "it holds control characters, so it is not a text file"
+        return "it holds NUL bytes, so it is not a text file"
     except UnicodeDecodeError as exc:
         prefix = data[: exc.start]
         line = prefix.count(b"\n") + 1
@@ -73,17 +76,15 @@ def _bad_byte_message(data: bytes) -> str:
 
 def decode_text(data: bytes, file: str) -> str:
     """Decode a briefing: a BOM decides; else UTF-16 if it has NUL bytes, else UTF-8, else GB18030."""
-    candidates = [codec for bom, codec in _BOMS if data.startswith(bom)][:1]
-    if not candidates:
-        candidates = ["utf-16-le", "utf-16-be"] if b"\x00" in data else []
-        candidates += ["utf-8", "gb18030"]
-    for codec in candidates:
+    bom = [codec for mark, codec in _BOMS if data.startswith(mark)][:1]
+    guesses = ["utf-16-le", "utf-16-be"] if not bom and b"\x00" in data else []
+    for codec in bom or [*guesses, "utf-8", "gb18030"]:
         try:
-            text = data.decode(codec)
+            text = data.decode(codec).lstrip("\ufeff")
         except UnicodeDecodeError:
             continue
-        if _plausible(text.lstrip("\ufeff")):
-            return text.lstrip("\ufeff")
+        if _plausible(text, guessed=codec in guesses):
+            return text
     raise OutlineError(
         SourcePos(file, 1, 1),
         f"cannot read the text as UTF-8, GB18030 or UTF-16 ({_bad_byte_message(data)}); save it as UTF-8 text",
@@ -139,18 +140,23 @@ def _entry(entry: Entry, indent: str) -> list[str]:
     return lines
 
 
-_SECTION_NOTES = {
+_SECTION_NOTES = MappingProxyType({
     "kicker": "sections start at the marker word '{kicker}' (kept as each section's kicker)",
     "numbered": "sections are the text's numbered headings",
     "headings": "sections are the short unpunctuated lines that stand above paragraphs",
     "none": "no sections were found; all text is in the lead",
-}
+})
 
 
 def _header(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool) -> list[str]:
     first = outline.sections[0].kicker if outline.sections else ""
     found = _SECTION_NOTES[outline.section_source].format(kicker=first)
-    junk = "junk removal was off (--keep-junk)" if keep_junk else f"{len(cleaned.removed)} anti-copy junk runs ({cleaned.removed_chars} characters) were removed"
+    if keep_junk:
+        junk = "junk removal was off (--keep-junk)"
+    elif cleaned.removed:
+        junk = f"{len(cleaned.removed)} runs of anti-copy junk ({cleaned.removed_chars} characters) were removed"
+    else:
+        junk = "no anti-copy junk was found"
     return [
         "# yaml-language-server: $schema=outline.schema.json",
         f"# Imported by `briefexport import` from {source}: review it before building.",
