@@ -322,7 +322,12 @@ def test_gongwen_page_numbers_outside(gongwen_docx: Package) -> None:
         assert p.find("w:pPr/w:ind", NS).get(w(f"{side}Chars")) == "100"  # one character in from the edge
         assert re.fullmatch(r"— \d —", text_of(p))
         assert "PAGE" in "".join(t.text for t in p.iter(w("instrText")))
-    assert gongwen_docx.style("Footer").find("w:rPr/w:sz", NS).get(w("val")) == "28"  # 4号 = 14 pt
+    footer_style = gongwen_docx.style("Footer")
+    assert footer_style.find("w:rPr/w:sz", NS).get(w("val")) == "28"  # 4号 = 14 pt
+    # The number's line begins 7 mm below the type area (GB/T 9704: 一字线上距版心下边缘 7 mm).
+    margins = sect.find("w:pgMar", NS)
+    line = int(footer_style.find("w:pPr/w:spacing", NS).get(w("line")))
+    assert int(margins.get(w("bottom"))) - int(margins.get(w("footer"))) - line == _twips(7)
 
 
 def _gongwen_condensed() -> Theme:

@@ -94,10 +94,10 @@ class Geometry:
         """Points per character for indents: the grid's pitch when there is one, else the font size."""
         return self.char_pitch if self.char_pitch is not None else style.size
 
-    def linetwips(self, style: TextStyle) -> int:
-        """Exact line pitch: size × line height, or a whole number of grid lines on a grid."""
+    def line_twips(self, style: TextStyle, *, on_grid: bool = True) -> int:
+        """Exact line pitch: size × line height, or a whole number of grid lines for body-area text on a grid."""
         natural = style.size * style.line_height * 20
-        if self.line_pitch is None:
+        if self.line_pitch is None or not on_grid:
             return round(natural)
         return self.line_pitch * max(1, math.ceil(natural / self.line_pitch - 1e-9))
 
@@ -105,14 +105,15 @@ class Geometry:
 # -- styles -------------------------------------------------------------------
 
 
-def _paragraph_style(document: WordDocument, name: str) -> ParagraphStyle:
+def _paragraph_style(document: WordDocument, name: str, *, builtin: bool = False) -> ParagraphStyle:
+    """The template's style of that name, or a new one based on Normal (``builtin``: one Word knows, e.g. toc 1)."""
     styles = document.styles
     try:
         style = styles[name]
     except KeyError:
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=builtin)
         style.base_style = styles["Normal"]
-        style.quick_style = True
+        style.quick_style = not builtin
     return style  # type: ignore[return-value]
 
 
@@ -138,18 +139,17 @@ def _apply(style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry
     fmt.alignment = ALIGN[text.align]
     fmt.space_before = Pt(text.space_before)
     fmt.space_after = Pt(text.space_after)
-    fmt.line_spacing = Twips(geometry.linetwips(text))
+    # The grid covers the type area only; the footer keeps its own line height.
+    fmt.line_spacing = Twips(geometry.line_twips(text, on_grid=role != "page_number"))
     char_pt = geometry.char_width(text)
     ox.set_indent(style.element.get_or_add_pPr(), first_line_chars=text.indent, first_line_twips=round(text.indent * char_pt * 20))
 
 
 def _sync_linked_character_style(document: WordDocument, style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry) -> None:
     """Keep the template's linked "… Char" style in step, so text restyled in Word looks the same."""
-    link = style.element.find(ox.qn("w:link"))
-    if link is None:
-        return
+    link = ox.linked_style_id(style.element)
     for candidate in document.styles:
-        if candidate.style_id == link.get(ox.qn("w:val")):
+        if link is not None and candidate.style_id == link:
             _apply(candidate, text, role, geometry, paragraph=False)  # type: ignore[arg-type]
 
 
@@ -184,7 +184,7 @@ def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan:
     heading.element.pPr.get_or_add_outlineLvl().val = 9  # never listed in the TOC itself
     toc = theme.style("toc")
     for level in range(1, theme.toc.depth + 1):
-        style = _paragraph_style(document, f"toc {level}")
+        style = _paragraph_style(document, f"toc {level}", builtin=True)
         style.style_id = f"TOC{level}"
         style.base_style = normal
         _apply(style, toc, "toc", geometry)

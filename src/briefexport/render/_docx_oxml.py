@@ -16,21 +16,25 @@ from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 __all__ = [
-    "WORD_FORMATS",
     "ListDef",
     "ListLevel",
+    "WORD_FORMATS",
     "add_bookmark",
     "add_hyperlink",
     "add_numbering",
+    "copy_run_properties",
     "field_begin",
     "field_end",
+    "next_ids",
+    "linked_style_id",
     "reset_properties",
+    "set_char_spacing",
     "set_doc_defaults",
     "set_doc_grid",
-    "set_char_spacing",
     "set_fonts",
     "set_indent",
     "set_num_pr",
+    "set_side_indent",
     "set_theme_font_lang",
 ]
 
@@ -113,6 +117,12 @@ def reset_properties(style: BaseOxmlElement) -> None:
     for tag in ("w:pPr", "w:rPr"):
         for found in style.findall(qn(tag)):
             style.remove(found)
+
+
+def linked_style_id(style: BaseOxmlElement) -> str | None:
+    """The id of the character style a paragraph style is linked to (``w:link``), if any."""
+    link = style.find(qn("w:link"))
+    return None if link is None else link.get(qn("w:val"))
 
 
 def set_indent(pPr: BaseOxmlElement, *, first_line_chars: float, first_line_twips: int, left_chars: float = 0, left_twips: int = 0) -> None:

@@ -142,10 +142,9 @@ def setup_section(document: WordDocument, theme: Theme, geometry: Geometry) -> N
     section.top_margin, section.bottom_margin = Twips(geometry.top), Twips(geometry.bottom)
     section.left_margin, section.right_margin = Twips(geometry.left), Twips(geometry.right)
     number = theme.page_number
-    footer_style = theme.style("page_number")
-    line_mm = footer_style.size * footer_style.line_height * 25.4 / 72
+    line = geometry.line_twips(theme.style("page_number"), on_grid=False)
     # The number's line starts below_type_area mm under the type area; Word measures the footer from the page edge.
-    section.footer_distance = Twips(max(0, twips(theme.page.margin_bottom - number.below_type_area - line_mm)))
+    section.footer_distance = Twips(max(0, geometry.bottom - twips(number.below_type_area) - line))
     if geometry.line_pitch is not None:
         ox.set_doc_grid(section._sectPr, geometry.line_pitch, geometry.char_space(theme.style("body").size))
     if not number.first_page:
