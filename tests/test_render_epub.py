@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -18,7 +19,9 @@ from lxml import etree
 
 import briefexport
 from briefexport.api import build_options, render
+from briefexport.errors import RenderError
 from briefexport.numbering import NumberedDocument, number
+from briefexport.render import epub as epub_module
 from briefexport.render.epub import identifier, zip_date
 from briefexport.theme import load_theme
 from conftest import require_tool
@@ -334,11 +337,30 @@ def test_ebook_theme_embeds_font_subsets(render_seed: Callable[..., Path], seed_
     assert css["h1, nav > h2"]["font-family"].startswith('"Noto Sans CJK SC (embedded)"')
 
 
-def test_embed_font_option_overrides_the_theme(tmp_path: Path, seed_doc: NumberedDocument) -> None:
-    forced = render(seed_doc, "epub", tmp_path / "on.epub", opts=build_options(seed_doc.doc, embed_font=True))
+def test_embed_font_option_overrides_the_theme(tmp_path: Path, seed_doc: NumberedDocument, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="briefexport"):
+        forced = render(seed_doc, "epub", tmp_path / "on.epub", opts=build_options(seed_doc.doc, embed_font=True))
+    assert caplog.messages == []  # the bundled faces cover the whole briefing
     assert any(name.endswith(".ttf") for name in Epub(forced).files)
     off = render(seed_doc, "epub", tmp_path / "off.epub", theme="ebook", opts=build_options(seed_doc.doc, embed_font=False))
     assert not any(name.endswith(".ttf") for name in Epub(off).files)
+
+
+def test_characters_missing_from_the_embedded_font_are_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    doc = number(briefexport.loads("title: 标题\nsections:\n  - title: 一\n    body: 罕见字𠀀在此\n", "rare.yaml"))
+    with caplog.at_level(logging.WARNING, logger="briefexport"):
+        render(doc, "epub", tmp_path / "rare.epub", opts=build_options(doc.doc, embed_font=True))
+    assert any("U+20000" in message and message.startswith("rare.yaml") for message in caplog.messages)
+    assert "𠀀" in "".join(blocks(Epub(tmp_path / "rare.epub")))
+
+
+def test_ebooklib_failure_is_an_error_and_leaves_no_file(
+    tmp_path: Path, seed_doc: NumberedDocument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(epub_module.epub, "write_epub", lambda *args, **kwargs: False)
+    with pytest.raises(RenderError, match="ebooklib"):
+        render(seed_doc, "epub", tmp_path / "broken.epub")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_sizes(render_seed: Callable[..., Path]) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ebooklib import epub
 
-from ..errors import RenderError
+from ..errors import RenderError, warn
 from . import _xhtml
 
 if TYPE_CHECKING:
@@ -221,7 +221,16 @@ def embedded_fonts(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> 
         css = _xhtml.FontFace(f"{face.family} (embedded)", f"fonts/font-{number}{FONT_SUFFIX}", FONT_FORMAT, face.bold)
         data = opts.fonts.subset_bytes(face, chars, flavor=FONT_FLAVOR)
         fonts.append(EmbeddedFont(f"font-{number}", css, FONT_MEDIA_TYPE, data, roles))
+        _warn_lacking(doc, face, opts.fonts.missing(chars, (face,)))
     return tuple(fonts)
+
+
+def _warn_lacking(doc: NumberedDocument, face: Face, lacking: list[str]) -> None:
+    """Name the characters the embedded face cannot draw: readers fall back to their own fonts for them."""
+    if not lacking:
+        return
+    shown = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in lacking[:10]) + (" …" if len(lacking) > 10 else "")
+    warn(doc.doc.path, f"the font embedded in the EPUB ({face.family}) has no glyph for {shown}; readers draw them with their own fonts")
 
 
 def _bundled_face(opts: RenderOptions, theme: Theme, role: str) -> Face:
