@@ -444,3 +444,36 @@ def test_any_text_imports_to_a_valid_outline_or_one_clear_error(text: str) -> No
         assert "no text to import" in str(exc)
         return
     number(loads(result.yaml))
+
+
+def _hard_wrap(text: str, columns: int) -> str:
+    """Wrap lines at a display width, as a copy from a PDF does (never inside a Latin word, next to a space, or after 。)."""
+
+    def width(chunk: str) -> int:
+        return sum(1 if char.isascii() else 2 for char in chunk)
+
+    def can_cut(line: str, cut: int) -> bool:
+        pair = line[cut - 1 : cut + 1]
+        return not (pair.isascii() or " " in pair or line[cut - 1] in "。！？；：”")
+
+    out = []
+    for line in text.splitlines():
+        while width(line) > columns:
+            cut = 1
+            while width(line[: cut + 1]) <= columns:
+                cut += 1
+            while cut < len(line) and not can_cut(line, cut):
+                cut += 1
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("name", ["gongwen_tongzhi", "headings_shuzi"])
+def test_hard_wrapped_text_gives_the_same_outline(name: str) -> None:
+    expect, result, _ = _briefing(DATA / "import" / f"{name}.expect.yaml")
+    text = (DATA / "import" / expect["file"]).read_bytes().decode(expect["encoding"]).replace("\r\n", "\n")
+    wrapped = _hard_wrap(text, 44)
+    assert wrapped.count("\n") > text.count("\n") + 5
+    assert without_comments(import_text(wrapped).yaml) == without_comments(import_text(text).yaml)

@@ -14,10 +14,12 @@ apart from the ASCII that belongs to the text (``110``, ``5G``, ``Tim Cook``,
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["Cleaned", "find_junk", "is_cjk_context", "remove_junk", "tidy_space", "widen_punctuation"]
+__all__ = ["Cleaned", "find_junk", "is_cjk_context", "remove_junk", "tidy_space", "unwrap_lines", "widen_punctuation"]
 
 #: Fewest tokens a junk run has: Discuz writes 5–15 pairs, i.e. 5–16 tokens.
 MIN_TOKENS = 5
@@ -218,3 +220,41 @@ def widen_punctuation(text: str) -> str:
     Words are never changed, only the width of these marks.
     """
     return "\n".join(_widen_punctuation(line) for line in text.split("\n"))
+
+
+#: Characters after which a line may really end: sentence ends and colons, or a quote closed after one.
+_LINE_ENDS = re.compile(r"(?:[。！？；：…!?;:]|[。！？…!?][”’」』])$")
+_LABEL_START = re.compile(r"[一二三四五六七八九十]{1,3}[、是要]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、](?!\d)|第[一二三四五六七八九十]{1,3}[，,、：:部章节条]|【")
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width a PDF or e-mail wrapped the text at, if many lines share it."""
+    widths = Counter(width for width in map(_width, lines) if width >= 30)
+    if not widths:
+        return None
+    width = widths.most_common(1)[0][0]
+    near = sum(count for other, count in widths.items() if abs(other - width) <= 2)
+    return width if near >= max(3, 0.3 * sum(widths.values())) else None
+
+
+def unwrap_lines(text: str) -> str:
+    """Rejoin lines that were hard-wrapped at a fixed width: a full line that ends mid-sentence continues."""
+    lines = text.split("\n")
+    width = _wrap_width(lines)
+    if width is None:
+        return text
+    out: list[str] = []
+    continues = False
+    for line in lines:
+        if continues and line and not _LABEL_START.match(line):
+            glue = "" if is_cjk_context(out[-1][-1:]) or is_cjk_context(line[:1]) else " "
+            out[-1] += glue + line
+        else:
+            out.append(line)
+        # The title line is never continued: it ends without punctuation by nature.
+        continues = len(out) > 1 and _width(line) >= width - 2 and not _LINE_ENDS.search(line)
+    return "\n".join(out)

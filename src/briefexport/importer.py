@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from ._junk import Cleaned, remove_junk, tidy_space, widen_punctuation
+from ._junk import Cleaned, remove_junk, tidy_space, unwrap_lines, widen_punctuation
 from ._structure import Entry, Outline, parse_outline
 from ._yaml import MAX_BYTES
 from .errors import OutlineError, SourcePos
@@ -205,7 +205,7 @@ def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted tex
     """Turn a pasted briefing into outline YAML; the result also says what was removed and found."""
     tidy = tidy_space(text.lstrip("\ufeff"))
     cleaned = Cleaned(tidy) if keep_junk else remove_junk(tidy)
-    outline = parse_outline(widen_punctuation(tidy_space(cleaned.text)))
+    outline = parse_outline(widen_punctuation(unwrap_lines(tidy_space(cleaned.text))))
     if not outline.header.title and not outline.lead and not outline.sections:
         raise OutlineError(SourcePos(source, 1, 1), "no text to import (the file is empty or holds only junk)")
     title = outline.header.title or fallback_title
