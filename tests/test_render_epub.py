@@ -178,6 +178,7 @@ def test_ncx_mirrors_the_nav_for_epub2_readers(render_seed: Callable[..., Path])
 
     assert points(ncx.find("ncx:navMap", NS)) == nav_tree(book.nav().find("x:ol", NS))
     assert ncx.find("ncx:head/ncx:meta[@name='dtb:uid']", NS).get("content") == book.meta("identifier")[0]
+    assert ncx.get(XML_LANG) == "zh-CN"
 
 
 def test_one_document_per_section_after_the_title_page(render_seed: Callable[..., Path], seed_doc: NumberedDocument) -> None:
@@ -316,6 +317,14 @@ def test_font_stacks_end_with_the_names_readers_know(render_seed: Callable[..., 
     assert not gongwen["h2"]["font-family"].endswith("sans-serif")
     assert handout["p.kicker"]["color"] == load_theme("handout").style("kicker").color
     assert "color" not in handout["p"]  # black is the reader's own; night modes keep working
+
+
+def test_a_colour_that_is_not_css_is_dropped_with_a_warning(tmp_path: Path, seed_doc: NumberedDocument, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "odd.yaml").write_text('extends: handout\nstyles:\n  kicker: {color: "red; } body { display: none"}\n', encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="briefexport"):
+        css = Epub(render(seed_doc, "epub", tmp_path / "odd.epub", theme=tmp_path / "odd.yaml")).css()
+    assert "color" not in css["p.kicker"] and "display" not in str(css)
+    assert any("kicker" in message and "colour" in message for message in caplog.messages)
 
 
 # -- embedded font ----------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""Turn the numbered tree into XHTML fragments and documents (for EPUB now, for HTML later)."""
+"""Turn the numbered tree into XHTML documents and the theme into CSS (for EPUB now, for HTML later)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from ..errors import warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
 from ..theme import TextStyle, Theme
@@ -128,6 +130,8 @@ SANS_STACK = ("Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsof
 _SANS_HINTS = ("sans", "hei", "黑", "gothic", "pingfang", "苹方")
 _SERIF_HINTS = ("serif", "song", "宋", "fang", "仿", "kai", "楷", "ming", "明")
 _GENERIC = frozenset({"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"})
+#: Colours written into CSS as they are; anything else could break out of the rule.
+_CSS_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]+")
 
 #: Where each role's style applies; body text is plain ``<p>``, other roles refine it by class.
 ROLE_SELECTORS: tuple[tuple[str, str], ...] = (
@@ -206,7 +210,7 @@ def style_rule(selector: str, style: TextStyle, body: TextStyle, family: str | N
     ]
     # Black body text is the reader's default; writing it would defeat night modes.
     inherited = "#000000" if style is body else body.color
-    if not _same_color(style.color, inherited):
+    if _CSS_COLOR.fullmatch(style.color) and not _same_color(style.color, inherited):
         declarations.append(f"color: {style.color}")
     return selector + " {\n  " + ";\n  ".join(declarations) + ";\n}"
 
@@ -224,6 +228,9 @@ def stylesheet(theme: Theme, *, faces: Sequence[FontFace] = (), families: Mappin
     """The whole stylesheet for a theme; ``families`` maps a role to the embedded family it uses first."""
     families = families or {}
     body = theme.style("body")
+    for role, _ in ROLE_SELECTORS:
+        if not _CSS_COLOR.fullmatch(theme.style(role).color):
+            warn(f"theme style '{role}'", f"colour '{theme.style(role).color}' is not #RRGGBB or a CSS colour name; using the default")
     rules = [font_face_rule(face) for face in faces]
     rules.append(f"body {{\n  font-family: {font_stack(body.fonts, families.get('body'))};\n}}")
     # The TOC's own numbering is in the labels; list markers would number it twice.

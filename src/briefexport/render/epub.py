@@ -148,7 +148,7 @@ def _assemble(doc: NumberedDocument, theme: Theme, fonts: tuple[EmbeddedFont, ..
     book = epub.EpubBook()
     _metadata(book, doc)
     # The NCX template gains xml:lang: ebooklib's has none and its text is Chinese.
-    book.set_template("ncx", epub.NCX_XML.replace(b'version="2005-1"', f'version="2005-1" xml:lang="{lang}"'.encode()))
+    book.set_template("ncx", epub.NCX_XML.replace(b'version="2005-1"', f'version="2005-1" xml:lang="{_xhtml.attr(lang)}"'.encode()))
     css = _xhtml.stylesheet(theme, faces=[font.face for font in fonts], families={r: f.face.family for f in fonts for r in f.roles})
     style = book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for font in fonts:
