@@ -158,7 +158,7 @@ THEME_SPEC: Mapping[str, Any] = {
     "toc": {"enabled": _BOOL, "title": _TEXT, "depth": _INT},
     "styles": {role: _STYLE_SPEC for role in ROLES},
     "pdf": {"justify": _BOOL, "latin_gap": _NUM, "bookmark_levels_open": _INT},
-    "docx": {"toc_field": _BOOL, "native_numbering": _BOOL},
+    "docx": {"toc_field": _BOOL, "native_numbering": _BOOL, "char_grid": _BOOL},
     "epub": {"embed_font": _BOOL, "title_page": _BOOL},
 }
 
