@@ -1,0 +1,153 @@
+"""Read text back out of the files a user gets, independently of the renderers' code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+from lxml import etree
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS = {"w": W}
+XHTML = "http://www.w3.org/1999/xhtml"
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _word_chinese_counting(n: int) -> str:
+    """Word's chineseCounting for 1–999, written out independently of numbering.py."""
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = f"{_CN_DIGITS[hundreds]}百" if hundreds else ""
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _CN_DIGITS[tens]) + "十"
+    elif hundreds and ones:
+        out += "零"
+    return out + (_CN_DIGITS[ones] if ones else "")
+
+
+def _word_roman(n: int) -> str:
+    table = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+             (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in table:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+_FORMATTERS = {"decimal": str, "chineseCounting": _word_chinese_counting, "upperRoman": _word_roman}
+
+
+def _attr(element: etree._Element | None, name: str = "val") -> str | None:
+    return None if element is None else element.get(f"{{{W}}}{name}")
+
+
+class _WordNumbering:
+    """Just enough of Word's list numbering to print the labels Word would show."""
+
+    def __init__(self, docx: zipfile.ZipFile) -> None:
+        names = docx.namelist()
+        root = etree.fromstring(docx.read("word/numbering.xml")) if "word/numbering.xml" in names else None
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.num_to_abstract: dict[str, str] = {}
+        self.start_overrides: dict[tuple[str, int], int] = {}
+        self.counters: dict[str, dict[int, int]] = defaultdict(dict)
+        self.style_numpr: dict[str, tuple[str, int]] = {}
+        if root is None:
+            return
+        for abstract in root.findall("w:abstractNum", NS):
+            levels = {}
+            for lvl in abstract.findall("w:lvl", NS):
+                start = int(_attr(lvl.find("w:start", NS)) or 1)
+                levels[int(_attr(lvl, "ilvl") or 0)] = (_attr(lvl.find("w:numFmt", NS)) or "decimal", _attr(lvl.find("w:lvlText", NS)) or "", start)
+            self.levels[_attr(abstract, "abstractNumId") or ""] = levels
+        for num in root.findall("w:num", NS):
+            num_id = _attr(num, "numId") or ""
+            self.num_to_abstract[num_id] = _attr(num.find("w:abstractNumId", NS)) or ""
+            for override in num.findall("w:lvlOverride", NS):
+                start = override.find("w:startOverride", NS)
+                if start is not None:
+                    self.start_overrides[(num_id, int(_attr(override, "ilvl") or 0))] = int(_attr(start) or 1)
+        styles = etree.fromstring(docx.read("word/styles.xml"))
+        for style in styles.findall("w:style", NS):
+            numpr = style.find("w:pPr/w:numPr", NS)
+            if numpr is not None:
+                num_id = _attr(numpr.find("w:numId", NS)) or "0"
+                self.style_numpr[_attr(style, "styleId") or ""] = (num_id, int(_attr(numpr.find("w:ilvl", NS)) or 0))
+
+    def label(self, paragraph: etree._Element) -> str:
+        numpr = paragraph.find("w:pPr/w:numPr", NS)
+        style_id = _attr(paragraph.find("w:pPr/w:pStyle", NS)) or ""
+        num_id, ilvl = self.style_numpr.get(style_id, ("0", 0))
+        if numpr is not None:
+            num_id = _attr(numpr.find("w:numId", NS)) or num_id
+            ilvl_el = numpr.find("w:ilvl", NS)
+            ilvl = int(_attr(ilvl_el) or 0) if ilvl_el is not None else ilvl
+        if num_id == "0" or num_id not in self.num_to_abstract:
+            return ""
+        levels = self.levels[self.num_to_abstract[num_id]]
+        counters = self.counters[num_id]
+        start = self.start_overrides.get((num_id, ilvl), levels[ilvl][2])
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [level for level in counters if level > ilvl]:
+            del counters[deeper]
+        fmt, text, _ = levels[ilvl]
+        return re.sub(r"%(\d)", lambda m: _FORMATTERS[levels[int(m.group(1)) - 1][0]](counters.get(int(m.group(1)) - 1, 1)), text) if fmt in _FORMATTERS else text
+
+
+def docx_paragraphs(path: Path) -> list[str]:
+    """Body paragraphs of a DOCX in order, each with the number label Word would show."""
+    with zipfile.ZipFile(path) as docx:
+        numbering = _WordNumbering(docx)
+        body = etree.fromstring(docx.read("word/document.xml")).find("w:body", NS)
+    assert body is not None
+    out = []
+    for paragraph in body.iter(f"{{{W}}}p"):
+        text = "".join(node.text or "" for node in paragraph.iter(f"{{{W}}}t", f"{{{W}}}tab"))
+        out.append(numbering.label(paragraph) + text)
+    return out
+
+
+def epub_blocks(path: Path) -> list[str]:
+    """Text of each block element (h1–h6, p, li) of an EPUB's spine documents, in reading order."""
+    with zipfile.ZipFile(path) as epub:
+        container = etree.fromstring(epub.read("META-INF/container.xml"))
+        opf_path = container.find(".//{*}rootfile").get("full-path")  # type: ignore[union-attr]
+        opf = etree.fromstring(epub.read(opf_path))
+        base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+        manifest = {item.get("id"): item.get("href") for item in opf.iter("{*}item")}
+        blocks: list[str] = []
+        for ref in opf.iter("{*}itemref"):
+            doc = etree.fromstring(epub.read(base + manifest[ref.get("idref")]))
+            for element in doc.iter(*(f"{{{XHTML}}}{tag}" for tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p"))):
+                blocks.append("".join(element.itertext()))
+    return blocks
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text as pdftotext gives it (what a reader's copy and paste gives)."""
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+_FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
+
+
+def squash(text: str) -> str:
+    """Text compared across formats: no whitespace, ASCII punctuation as its full-width form."""
+    return re.sub(r"\s+", "", text).translate(_FULL_WIDTH)
+
+
+def in_order(needles: list[str], haystack: str) -> list[str]:
+    """The needles that are missing from haystack when looked for one after another (empty = all found)."""
+    missing, cursor = [], 0
+    for needle in needles:
+        found = haystack.find(needle, cursor)
+        if found < 0:
+            missing.append(needle)
+        else:
+            cursor = found + len(needle)
+    return missing
