@@ -235,11 +235,18 @@ def _atoms(runs: Sequence[Run], measure: Measure, widths: _Widths) -> list[_Atom
     return atoms
 
 
-def _may_break(before: _Atom, after: _Atom) -> bool:
-    """May a line end with ``before`` and the next one start with ``after``?"""
-    if after.first in CLOSING or before.last in OPENING:
+def _may_break(atoms: Sequence[_Atom], j: int) -> bool:
+    """May a line end before ``atoms[j]``? Spaces vanish at a break, so look past them."""
+    before, after = j - 1, j
+    while before >= 0 and atoms[before].kind == "space":
+        before -= 1
+    while after < len(atoms) and atoms[after].kind == "space":
+        after += 1
+    if before < 0 or after >= len(atoms):
+        return True
+    if atoms[after].first in CLOSING or atoms[before].last in OPENING:
         return False
-    return not after.glued
+    return not atoms[j].glued
 
 
 def _gap(before: _Atom, after: _Atom, measure: Measure) -> float:
@@ -300,19 +307,24 @@ def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths:
         return _cut(atoms, i, avail, measure, widths, force=True)
     if atom.kind == "latin" and atom.width > measure.width:  # can fit on no line: fill this one
         room = avail - x - _gap(atoms[i - 1], atom, measure)
-        return _cut(atoms, i, room, measure, widths, force=not _may_break(atoms[i - 1], atom))
-    if _may_break(atoms[i - 1], atom):
+        return _cut(atoms, i, room, measure, widths, force=not _may_break(atoms, i))
+    if _may_break(atoms, i):
         return i, atoms
     if measure.squeeze and atom.first in CLOSING:
         stop = i + 1
-        while stop < len(atoms) and not _may_break(atoms[stop - 1], atoms[stop]):
+        while stop < len(atoms) and not _may_break(atoms, stop):
             stop += 1
         if _Layout(atoms[start:stop], measure, avail).fits:
             return stop, atoms
     for j in range(i - 1, start, -1):  # push out: pull the previous character(s) down
-        if _may_break(atoms[j - 1], atoms[j]):
+        if _may_break(atoms, j):
             return j, atoms
-    return i, atoms  # one unbreakable cluster wider than the line: it has to break somewhere
+    # One unbreakable cluster wider than the line (a word as wide as the measure, then a mark):
+    # the word gives its last letter to the next line rather than a mark starting it.
+    previous = atoms[i - 1]
+    if previous.kind == "latin" and len(previous.text) > 1:
+        return _cut(atoms, i - 1, previous.width - previous.widths[-1], measure, widths, force=True)
+    return i, atoms
 
 
 def _cut(
@@ -361,7 +373,10 @@ class _Layout:
         for k in range(len(self.atoms) - 1, -1, -1):
             if overflow <= _EPS:
                 return
-            for side, limit in ((self.right, self.atoms[k].squeeze_right), (self.left, self.atoms[k].squeeze_left)):
+            # An opening mark keeps its left half at the line start or after a space, so that no
+            # glyph starts left of the margin or of the character before it.
+            left = self.atoms[k].squeeze_left if k and self.atoms[k - 1].kind != "space" else 0.0
+            for side, limit in ((self.right, self.atoms[k].squeeze_right), (self.left, left)):
                 take = min(limit - side[k], overflow)
                 if take > 0:
                     side[k] += take
