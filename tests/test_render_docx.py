@@ -283,7 +283,13 @@ def _twips(mm: float) -> int:
     return round(mm / 25.4 * 1440)
 
 
-def test_gongwen_page_and_grid(gongwen_docx: Package) -> None:
+def _gongwen_with(char_grid: bool) -> Theme:
+    theme = load_theme("gongwen")
+    return dataclasses.replace(theme, docx={**(theme.docx or {}), "char_grid": char_grid})
+
+
+def test_gongwen_page_and_character_grid(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    gongwen_docx = Package(render(seed_doc, "docx", tmp_path / "grid.docx", theme=_gongwen_with(char_grid=True)))
     sect = gongwen_docx.document.find(".//w:body/w:sectPr", NS)
     margins = sect.find("w:pgMar", NS)
     assert [int(margins.get(w(side))) for side in ("top", "bottom", "left", "right")] == [_twips(m) for m in (37, 35, 28, 26)]
@@ -330,15 +336,14 @@ def test_gongwen_page_numbers_outside(gongwen_docx: Package) -> None:
     assert int(margins.get(w("bottom"))) - int(margins.get(w("footer"))) - line == _twips(7)
 
 
-def _gongwen_condensed() -> Theme:
-    theme = load_theme("gongwen")
-    return dataclasses.replace(theme, docx={**(theme.docx or {}), "char_grid": False})
-
-
-def test_gongwen_without_character_grid_condenses_instead(tmp_path: Path, seed_doc: NumberedDocument) -> None:
-    package = Package(render(seed_doc, "docx", tmp_path / "condensed.docx", theme=_gongwen_condensed()))
+def test_gongwen_default_condenses_characters_on_a_line_grid(gongwen_docx: Package) -> None:
+    package = gongwen_docx
+    sect = package.document.find(".//w:body/w:sectPr", NS)
+    margins = sect.find("w:pgMar", NS)
+    assert [int(margins.get(w(side))) for side in ("top", "bottom", "left", "right")] == [_twips(m) for m in (37, 35, 28, 26)]
     grid = package.document.find(".//w:body/w:sectPr/w:docGrid", NS)
     assert (grid.get(w("type")), grid.get(w("charSpace"))) == ("lines", None)
+    assert int(grid.get(w("linePitch"))) == (16838 - _twips(37) - _twips(35)) // 22 == 579
     spacing = int(package.style("Normal").find("w:rPr/w:spacing", NS).get(w("val")))
     type_width_pt = (11906 - _twips(28) - _twips(26)) / 20
     assert 28 * (16 + spacing / 20) <= type_width_pt < 29 * (16 + spacing / 20)
@@ -380,8 +385,8 @@ def test_libreoffice_prints_the_labels_of_numbering_py(render_seed: Callable[...
 
 @pytest.mark.slow
 def test_libreoffice_sets_28_characters_a_line_in_gongwen(seed_doc: NumberedDocument, tmp_path: Path) -> None:
-    # LibreOffice 7.4 cannot compress onto Word's character grid, so this checks the condensed variant.
-    path = render(seed_doc, "docx", tmp_path / "gongwen.docx", theme=_gongwen_condensed())
+    # The preset's default (condensed characters); LibreOffice 7.4 cannot compress onto Word's character grid.
+    path = render(seed_doc, "docx", tmp_path / "gongwen.docx", theme="gongwen")
     lines = _pdf_lines(_libreoffice_pdf(path, tmp_path))
     han = [line for line in lines if re.fullmatch(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]+", line)]
     lengths = Counter(len(line) for line in han)
