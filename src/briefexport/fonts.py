@@ -1,0 +1,793 @@
+"""Find, check and register the faces a document needs.
+
+Bundled faces (``data/fonts``, built by ``tools/build_fonts.py``) come first, then the
+system's fonts, which are scanned only when a requested family is not bundled. Font files are
+read with a small sfnt reader (table directory, ``name``, ``OS/2``, ``head``, ``cmap``) so that
+finding faces and checking coverage needs neither fontTools nor reportlab; reportlab is
+imported only to register a face, fontTools only to subset one.
+
+Coverage is per code point, from the face's cmap: a character a face lacks is drawn by the next
+face of the chain that has it (a face's missing character would be drawn as an empty box and
+vanish from the extracted text).
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import os
+import re
+import struct
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FontError
+
+__all__ = ["Face", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
+           "RARE_FAMILY"]
+
+#: Family names of the bundled faces.
+SERIF_FAMILY = "Noto Serif CJK SC"
+SANS_FAMILY = "Noto Sans CJK SC"
+KAI_FAMILY = "BriefKai"
+FANGSONG_FAMILY = "FandolFang"
+RARE_FAMILY = "Noto Serif CJK SC Rare"
+
+_FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc"})
+_BOLD_WEIGHT = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    family: str  # family name as a user would write it in a theme, e.g. "Noto Serif CJK SC", "FandolFang"
+    path: Path
+    ps_name: str  # unique PostScript name, also used as the reportlab registration name
+    bold: bool
+    bundled: bool
+    index: int = 0  # sub-font index in a .ttc (system fonts)
+
+
+def bundled_dir() -> Path:
+    """The folder of the bundled fonts (``briefexport/data/fonts``)."""
+    try:
+        from importlib import resources
+
+        location = resources.files("briefexport").joinpath("data", "fonts")
+        if isinstance(location, Path):
+            return location
+    except (ImportError, TypeError, ValueError, AttributeError):  # pragma: no cover - unusual loaders
+        pass
+    return Path(__file__).resolve().parent / "data" / "fonts"
+
+
+def system_dirs() -> tuple[Path, ...]:
+    """The usual font folders of this platform (existing or not)."""
+    home = Path.home()
+    dirs = [
+        Path("/usr/share/fonts"),
+        Path("/usr/local/share/fonts"),
+        home / ".fonts",
+        home / ".local/share/fonts",
+    ]
+    xdg = os.environ.get("XDG_DATA_HOME")
+    if xdg:
+        dirs.append(Path(xdg) / "fonts")
+    if sys.platform == "darwin":
+        dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
+    elif sys.platform == "win32":
+        dirs.append(Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts")
+        local = os.environ.get("LOCALAPPDATA")
+        if local:
+            dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+    seen: list[Path] = []
+    for d in dirs:
+        if d not in seen:
+            seen.append(d)
+    return tuple(seen)
+
+
+# --------------------------------------------------------------------------- sfnt reading
+
+
+@dataclass(frozen=True, slots=True)
+class _FaceInfo:
+    face: Face
+    keys: frozenset[str]  # normalised names: IDs 1, 4, 6, 16 in every language
+    weight: int
+    italic: bool
+    outlines: str  # "truetype", "cff" or "none"
+    cmap: tuple[int, int]  # absolute offset and length of the cmap table, (0, 0) if none
+    collection: bool
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+_MAC_CODECS = {0: "mac_roman", 1: "shift_jis", 2: "big5", 3: "euc_kr", 25: "gbk"}
+_WIN_LEGACY = {2: "shift_jis", 3: "gbk", 4: "big5", 5: "cp949", 6: "johab"}
+
+
+def _decode_name(platform: int, encoding: int, raw: bytes) -> str | None:
+    try:
+        if platform == 0 or (platform == 3 and encoding in (0, 1, 10)):
+            return raw.decode("utf-16-be", "replace")
+        if platform == 3 and encoding in _WIN_LEGACY:
+            # Legacy CJK encodings are stored as 16-bit units; drop the zero high bytes.
+            return raw.replace(b"\x00", b"").decode(_WIN_LEGACY[encoding], "replace")
+        if platform == 1:
+            return raw.decode(_MAC_CODECS.get(encoding, "latin-1"), "replace")
+    except LookupError:  # pragma: no cover - codec missing
+        return None
+    return None
+
+
+def _read_at(f, offset: int, length: int) -> bytes:
+    f.seek(offset)
+    data = f.read(length)
+    if len(data) != length:
+        raise ValueError("truncated font file")
+    return data
+
+
+def _table_dir(f, offset: int) -> tuple[bytes, dict[bytes, tuple[int, int]]]:
+    header = _read_at(f, offset, 12)
+    version, num_tables = header[:4], struct.unpack(">H", header[4:6])[0]
+    entries = _read_at(f, offset + 12, 16 * num_tables)
+    tables = {}
+    for tag, _checksum, table_offset, length in struct.iter_unpack(">4sIII", entries):
+        tables[tag] = (table_offset, length)
+    return version, tables
+
+
+def _read_names(f, table: tuple[int, int]) -> list[tuple[int, int, int, int, str]]:
+    """(nameID, platform, encoding, language, text) for IDs 1, 2, 4, 6, 16, 17."""
+    offset, length = table
+    data = _read_at(f, offset, length)
+    _fmt, count, string_offset = struct.unpack(">HHH", data[:6])
+    out = []
+    for i in range(count):
+        platform, encoding, language, name_id, n_len, n_off = struct.unpack(">6H", data[6 + 12 * i: 18 + 12 * i])
+        if name_id not in (1, 2, 4, 6, 16, 17):
+            continue
+        start = string_offset + n_off
+        text = _decode_name(platform, encoding, data[start:start + n_len])
+        if text:
+            out.append((name_id, platform, encoding, language, text.strip("\x00").strip()))
+    return out
+
+
+def _pick_name(names: list[tuple[int, int, int, int, str]], name_id: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for nid, platform, _enc, language, text in names:
+        if nid != name_id or not text:
+            continue
+        rank = 0 if (platform == 3 and language == 0x409) else 1 if platform == 3 else 2 if platform == 0 else 3
+        if platform == 1 and language != 0:
+            rank = 4
+        if best is None or rank < best[0]:
+            best = (rank, text)
+    return best[1] if best else None
+
+
+def _read_faces(path: Path, *, bundled: bool) -> list[_FaceInfo]:
+    """Every face of a font file (several for a collection); [] for what is no sfnt font."""
+    out: list[_FaceInfo] = []
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12:
+            return out
+        collection = head[:4] == b"ttcf"
+        if collection:
+            num = struct.unpack(">I", head[8:12])[0]
+            if not 0 < num < 1000:
+                return out
+            offsets = struct.unpack(f">{num}I", _read_at(f, 12, 4 * num))
+        elif head[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true"):
+            offsets = (0,)
+        else:
+            return out
+        for index, offset in enumerate(offsets):
+            version, tables = _table_dir(f, offset)
+            if b"name" not in tables:
+                continue
+            names = _read_names(f, tables[b"name"])
+            family = _pick_name(names, 16) or _pick_name(names, 1)
+            ps_name = _pick_name(names, 6)
+            if not family:
+                continue
+            if not ps_name:
+                ps_name = re.sub(r"[^A-Za-z0-9-]", "", family.replace(" ", "")) or f"Face{index}"
+            weight, italic = 400, False
+            subfamily = (_pick_name(names, 17) or _pick_name(names, 2) or "").casefold()
+            if b"OS/2" in tables and tables[b"OS/2"][1] >= 64:
+                os2 = _read_at(f, tables[b"OS/2"][0], 64)
+                weight = struct.unpack(">H", os2[4:6])[0] or 400
+                italic = bool(struct.unpack(">H", os2[62:64])[0] & 0x01)
+            else:
+                if "bold" in subfamily or "black" in subfamily or "heavy" in subfamily:
+                    weight = 700
+                italic = "italic" in subfamily or "oblique" in subfamily
+            if weight < 100:  # some old fonts use 1..9
+                weight *= 100
+            if b"glyf" in tables and b"loca" in tables:
+                outlines = "truetype"
+            elif b"CFF " in tables or b"CFF2" in tables or version == b"OTTO":
+                outlines = "cff"
+            else:
+                outlines = "none"
+            keys = frozenset(_norm(text) for nid, *_rest, text in names if nid in (1, 4, 6, 16))
+            face = Face(family=family, path=path, ps_name=ps_name, bold=weight >= _BOLD_WEIGHT,
+                        bundled=bundled, index=index)
+            out.append(_FaceInfo(face, keys, weight, italic, outlines, tables.get(b"cmap", (0, 0)), collection))
+    return out
+
+
+class _Coverage:
+    """The code points a cmap maps to a real glyph, as sorted, merged ranges."""
+
+    __slots__ = ("starts", "ends", "count")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        for lo, hi in sorted(ranges):
+            if starts and lo <= ends[-1] + 1:
+                if hi > ends[-1]:
+                    ends[-1] = hi
+            else:
+                starts.append(lo)
+                ends.append(hi)
+        self.starts, self.ends = starts, ends
+        self.count = sum(e - s + 1 for s, e in zip(starts, ends))
+
+    def __contains__(self, cp: int) -> bool:
+        i = bisect.bisect_right(self.starts, cp) - 1
+        return i >= 0 and cp <= self.ends[i]
+
+
+_CMAP_PREFERENCE = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
+
+
+def _cmap_ranges(data: bytes) -> Iterator[tuple[int, int]]:
+    _version, num = struct.unpack(">HH", data[:4])
+    subtables = {}
+    for i in range(num):
+        platform, encoding, offset = struct.unpack(">HHI", data[4 + 8 * i: 12 + 8 * i])
+        subtables.setdefault((platform, encoding), offset)
+    for key in _CMAP_PREFERENCE:
+        if key not in subtables:
+            continue
+        off = subtables[key]
+        fmt = struct.unpack(">H", data[off:off + 2])[0]
+        if fmt in (12, 13):
+            n_groups = struct.unpack(">I", data[off + 12:off + 16])[0]
+            for start, end, glyph in struct.iter_unpack(">III", data[off + 16:off + 16 + 12 * n_groups]):
+                if glyph == 0:
+                    if fmt == 13:
+                        continue
+                    start += 1
+                if start <= end:
+                    yield start, end
+            return
+        if fmt == 4:
+            seg_count = struct.unpack(">H", data[off + 6:off + 8])[0] // 2
+            ends_at = off + 14
+            starts_at = ends_at + 2 * seg_count + 2
+            deltas_at = starts_at + 2 * seg_count
+            ranges_at = deltas_at + 2 * seg_count
+            ends = struct.unpack(f">{seg_count}H", data[ends_at:ends_at + 2 * seg_count])
+            starts = struct.unpack(f">{seg_count}H", data[starts_at:starts_at + 2 * seg_count])
+            deltas = struct.unpack(f">{seg_count}H", data[deltas_at:deltas_at + 2 * seg_count])
+            range_offsets = struct.unpack(f">{seg_count}H", data[ranges_at:ranges_at + 2 * seg_count])
+            for i in range(seg_count):
+                start, end, delta, range_offset = starts[i], ends[i], deltas[i], range_offsets[i]
+                if start > end or start == 0xFFFF:
+                    continue
+                if range_offset == 0:
+                    zero = (-delta) & 0xFFFF  # the code whose glyph would be 0
+                    if start <= zero <= end:
+                        if start < zero:
+                            yield start, zero - 1
+                        if zero < end:
+                            yield zero + 1, end
+                    else:
+                        yield start, end
+                    continue
+                base = ranges_at + 2 * i + range_offset
+                run_start = None
+                for code in range(start, end + 1):
+                    pos = base + 2 * (code - start)
+                    glyph = struct.unpack(">H", data[pos:pos + 2])[0] if pos + 2 <= len(data) else 0
+                    if glyph:
+                        glyph = (glyph + delta) & 0xFFFF
+                    if glyph:
+                        if run_start is None:
+                            run_start = code
+                    elif run_start is not None:
+                        yield run_start, code - 1
+                        run_start = None
+                if run_start is not None:
+                    yield run_start, end
+            return
+        if fmt == 6:
+            first, count = struct.unpack(">HH", data[off + 6:off + 10])
+            glyphs = struct.unpack(f">{count}H", data[off + 10:off + 10 + 2 * count])
+            for i, glyph in enumerate(glyphs):
+                if glyph:
+                    yield first + i, first + i
+            return
+        if fmt == 0:
+            for code, glyph in enumerate(data[off + 6:off + 6 + 256]):
+                if glyph:
+                    yield code, code
+            return
+        # another format: try the next preferred subtable
+
+
+def _invisible(ch: str) -> bool:
+    """Characters that draw nothing and need no glyph: controls, format characters, separators, VS."""
+    cp = ord(ch)
+    if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
+        return True
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+
+
+_RESERVED_RE = re.compile(r"Reserved\s+Font\s+Names?\s*(.*)", re.IGNORECASE | re.DOTALL)
+_QUOTED_RE = re.compile(r"[\"“'‘]([^\"”'’]{2,40})[\"”'’]")
+# Reserved names known although the font's own name table does not state them.
+_KNOWN_RESERVED = ("LXGW", "霞鹜")
+# Preferred replacement names (checked before the generic token replacement).
+_RENAMES = (("LXGW WenKai", "BriefKai"), ("LXGWWenKai", "BriefKai"), ("霞鹜文楷", "简报楷体"))
+
+
+# --------------------------------------------------------------------------- the font set
+
+
+class FontSet:
+    """Faces available to one build: bundled first, then system fonts.
+
+    Parses each face's cmap at most once (cached on the instance; no module-level mutable
+    state). System folders (``system_dirs()`` when ``system`` is true, and ``extra_dirs``, which
+    are searched before them) are scanned lazily, only when a requested family is not bundled.
+    """
+
+    def __init__(self, *, system: bool = True, extra_dirs: Sequence[Path] = ()) -> None:
+        self._system = system
+        self._extra_dirs = tuple(Path(d) for d in extra_dirs)
+        self._bundled: tuple[_FaceInfo, ...] | None = None
+        self._scanned: tuple[_FaceInfo, ...] | None = None
+        self._infos: dict[Face, _FaceInfo] = {}
+        self._coverage: dict[Face, _Coverage] = {}
+
+    # ----------------------------------------------------------------- discovery
+
+    def _bundled_infos(self) -> tuple[_FaceInfo, ...]:
+        if self._bundled is None:
+            infos: list[_FaceInfo] = []
+            folder = bundled_dir()
+            if folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    if path.suffix.lower() in _FONT_SUFFIXES:
+                        infos.extend(self._read(path, bundled=True))
+            self._bundled = tuple(infos)
+        return self._bundled
+
+    def _read(self, path: Path, *, bundled: bool) -> list[_FaceInfo]:
+        try:
+            infos = _read_faces(path, bundled=bundled)
+        except (OSError, ValueError, struct.error):
+            if bundled:
+                raise FontError(f"{path}: bundled font cannot be read") from None
+            return []  # a broken system font is skipped
+        for info in infos:
+            self._infos.setdefault(info.face, info)
+        return infos
+
+    def _scan_dirs(self) -> tuple[Path, ...]:
+        return self._extra_dirs + (system_dirs() if self._system else ())
+
+    def _system_infos(self) -> tuple[_FaceInfo, ...]:
+        if self._scanned is None:
+            infos: list[_FaceInfo] = []
+            seen: set[str] = set()
+            try:
+                bundled_real = os.path.realpath(bundled_dir())
+            except OSError:  # pragma: no cover
+                bundled_real = ""
+            for root in self._scan_dirs():
+                for path in self._font_files(root, seen):
+                    if os.path.dirname(os.path.realpath(path)) == bundled_real:
+                        continue
+                    infos.extend(self._read(path, bundled=False))
+            self._scanned = tuple(infos)
+        return self._scanned
+
+    @staticmethod
+    def _font_files(root: Path, seen: set[str]) -> Iterator[Path]:
+        if not root.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+            real = os.path.realpath(dirpath)
+            if real in seen:
+                dirnames[:] = []
+                continue
+            seen.add(real)
+            dirnames.sort()
+            for name in sorted(filenames):
+                if os.path.splitext(name)[1].lower() in _FONT_SUFFIXES:
+                    path = os.path.join(dirpath, name)
+                    real_file = os.path.realpath(path)
+                    if real_file in seen:
+                        continue
+                    seen.add(real_file)
+                    yield Path(path)
+
+    def bundled_faces(self) -> tuple[Face, ...]:
+        """The bundled faces, in file-name order."""
+        return tuple(info.face for info in self._bundled_infos())
+
+    def system_faces(self) -> tuple[Face, ...]:
+        """Every face found in the scanned folders (scans them if not done yet)."""
+        return tuple(info.face for info in self._system_infos())
+
+    @staticmethod
+    def _pick(matches: Sequence[_FaceInfo], bold: bool) -> _FaceInfo:
+        def regular_key(info: _FaceInfo) -> tuple:
+            w = info.weight
+            rank = (0, 0) if w == 400 else (1, 0) if w == 500 else (2, 400 - w) if w < 400 else (3, w)
+            return (info.italic, rank)
+
+        if bold:
+            bolds = [m for m in matches if m.weight >= _BOLD_WEIGHT]
+            if bolds:
+                return min(bolds, key=lambda m: (m.italic, abs(m.weight - 700), m.weight))
+        return min(matches, key=regular_key)
+
+    def find(self, family: str, *, bold: bool = False) -> Face | None:
+        """The face of ``family`` (bold if asked and there is one), or None.
+
+        ``family`` is matched case-insensitively against the names with IDs 1, 16 (family), 4
+        (full name) and 6 (PostScript name) in every language of each face's name table, so
+        "仿宋_GB2312", "FangSong" and "方正小标宋简体" match system fonts whose names are Chinese.
+        Bundled faces win; system folders are scanned only if no bundled face matches. With
+        ``bold`` and no bold face of the family, the regular face is returned (the caller may
+        synthesize bold: check ``face.bold``).
+        """
+        key = _norm(family)
+        if not key:
+            return None
+        matches = [info for info in self._bundled_infos() if key in info.keys]
+        if not matches:
+            matches = [info for info in self._system_infos() if key in info.keys]
+        if not matches:
+            return None
+        return self._pick(matches, bold).face
+
+    def _bundled_family(self, family: str, bold: bool) -> Face:
+        key = _norm(family)
+        matches = [info for info in self._bundled_infos() if key in info.keys]
+        if not matches:
+            raise FontError(f"bundled font {family!r} is missing from {bundled_dir()}: reinstall briefexport")
+        return self._pick(matches, bold).face
+
+    def serif(self, *, bold: bool = False) -> Face:
+        """The bundled serif (Song) face."""
+        return self._bundled_family(SERIF_FAMILY, bold)
+
+    def rare(self) -> Face:
+        """The bundled last-resort face for ideographs outside GBK."""
+        return self._bundled_family(RARE_FAMILY, False)
+
+    def chain(self, families: Sequence[str], *, bold: bool = False, truetype_only: bool = False) -> tuple[Face, ...]:
+        """Faces found for ``families`` in order (missing ones skipped), then the bundled serif
+        of the same weight and the bundled rare fallback; de-duplicated, never empty.
+
+        With ``truetype_only`` (for PDF), faces without TrueType outlines are skipped.
+        """
+        if isinstance(families, str):
+            families = (families,)
+        out: list[Face] = []
+        for family in families:
+            face = self.find(family, bold=bold)
+            if face is None or face in out:
+                continue
+            if truetype_only and not self.is_truetype(face):
+                continue
+            out.append(face)
+        for face in (self.serif(bold=bold), self.rare()):
+            if face not in out:
+                out.append(face)
+        return tuple(out)
+
+    # ----------------------------------------------------------------- faces
+
+    def _info(self, face: Face) -> _FaceInfo:
+        info = self._infos.get(face)
+        if info is None:
+            try:
+                infos = _read_faces(Path(face.path), bundled=face.bundled)
+            except (OSError, ValueError, struct.error) as exc:
+                raise FontError(f"{face.path}: cannot read font: {exc}") from None
+            for candidate in infos:
+                self._infos.setdefault(candidate.face, candidate)
+            info = self._infos.get(face)
+            if info is None:
+                found = [c for c in infos if c.face.index == face.index]
+                if not found:
+                    raise FontError(f"{face.path}: no font face #{face.index}")
+                info = found[0]
+                self._infos[face] = info
+        return info
+
+    def is_truetype(self, face: Face) -> bool:
+        """True if the face has TrueType (glyf) outlines, as reportlab needs."""
+        return self._info(face).outlines == "truetype"
+
+    def weight(self, face: Face) -> int:
+        """The face's OS/2 weight class (400 regular, 700 bold)."""
+        return self._info(face).weight
+
+    def _cov(self, face: Face) -> _Coverage:
+        cov = self._coverage.get(face)
+        if cov is None:
+            info = self._info(face)
+            offset, length = info.cmap
+            ranges: list[tuple[int, int]] = []
+            if length:
+                try:
+                    with open(face.path, "rb") as f:
+                        data = _read_at(f, offset, length)
+                    ranges = list(_cmap_ranges(data))
+                except (OSError, ValueError, struct.error) as exc:
+                    raise FontError(f"{face.path}: cannot read the character map: {exc}") from None
+            cov = self._coverage[face] = _Coverage(ranges)
+        return cov
+
+    def coverage_count(self, face: Face) -> int:
+        """How many code points the face maps to a glyph."""
+        return self._cov(face).count
+
+    def covers(self, face: Face, char: str) -> bool:
+        """True if ``face`` has a glyph for the (single) character ``char``."""
+        if len(char) != 1:
+            raise ValueError(f"covers() takes one character, got {char!r}")
+        return ord(char) in self._cov(face)
+
+    def face_for(self, chain: Sequence[Face], char: str) -> Face | None:
+        """The first face of ``chain`` that covers ``char``; None when none does."""
+        cp = ord(char)
+        for face in chain:
+            if cp in self._cov(face):
+                return face
+        return None
+
+    def split_runs(self, text: str, chain: Sequence[Face]) -> list[tuple[Face | None, str]]:
+        """``text`` split into maximal runs drawn by one face (None: no face covers the run).
+
+        Whitespace the preceding run's face covers, and characters that draw nothing (newline,
+        tab and other controls, format characters like ZWJ/ZWSP, variation selectors) go with
+        the preceding run (at the start of the text, with the following one). Other whitespace,
+        e.g. U+3000 in a run of a face without it, gets the face that covers it.
+        """
+        runs: list[tuple[Face | None, str]] = []
+        unset = object()
+        current: object = unset
+        buf: list[str] = []
+        cache: dict[str, Face | None] = {}
+        for ch in text:
+            if _invisible(ch) or (
+                ch.isspace() and current is not unset and current is not None and self.covers(current, ch)  # type: ignore[arg-type]
+            ):
+                buf.append(ch)
+                continue
+            face = cache[ch] if ch in cache else cache.setdefault(ch, self.face_for(chain, ch))
+            if current is unset:
+                current = face
+                buf.append(ch)
+            elif face == current:
+                buf.append(ch)
+            else:
+                runs.append((current, "".join(buf)))  # type: ignore[arg-type]
+                current, buf = face, [ch]
+        if buf:
+            if current is unset:  # only invisible characters
+                current = self.face_for(chain, buf[0]) or (chain[0] if chain else None)
+            runs.append((current, "".join(buf)))  # type: ignore[arg-type]
+        return runs
+
+    def missing(self, text: str, chain: Sequence[Face]) -> list[str]:
+        """Distinct characters no face of ``chain`` covers, in order of first occurrence.
+
+        Characters that draw nothing (controls, format characters, variation selectors) are
+        never reported.
+        """
+        out: dict[str, None] = {}
+        checked: set[str] = set()
+        for ch in text:
+            if ch in checked:
+                continue
+            checked.add(ch)
+            if _invisible(ch):
+                continue
+            if self.face_for(chain, ch) is None:
+                out[ch] = None
+        return list(out)
+
+    # ----------------------------------------------------------------- reportlab
+
+    def reportlab_name(self, face: Face) -> str:
+        """Register ``face`` with reportlab once per process and return its font name.
+
+        The registration name is the face's PostScript name. Idempotent: a name reportlab
+        already has is not registered again (but it must be the same file, or FontError).
+        Raises FontError for faces without TrueType outlines.
+        """
+        info = self._info(face)
+        if info.outlines == "cff":
+            raise FontError(f"{face.path}: has PostScript (CFF) outlines; reportlab embeds only TrueType")
+        if info.outlines != "truetype":
+            raise FontError(f"{face.path}: has no TrueType outlines; reportlab cannot embed it")
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+        _fix_reportlab_tounicode()
+        name = face.ps_name
+        if name not in pdfmetrics.getRegisteredFontNames():
+            try:
+                font = TTFont(name, str(face.path), subfontIndex=face.index)
+            except (TTFError, OSError, ValueError, struct.error) as exc:
+                raise FontError(f"{face.path}: reportlab cannot load the font: {exc}") from None
+            pdfmetrics.registerFont(font)
+        font = pdfmetrics.getFont(name)
+        registered = getattr(getattr(font, "face", None), "filename", None)
+        if not (isinstance(registered, str) and _same_file(registered, face.path)):
+            raise FontError(
+                f"{face.path}: the PostScript name {name} is already registered with reportlab for "
+                f"{registered or 'another font'}; fonts sharing a PostScript name cannot be used together"
+            )
+        return name
+
+    # ----------------------------------------------------------------- subsetting
+
+    def subset_bytes(self, face: Face, chars: str, *, flavor: str | None = None) -> bytes:
+        """A font with only the glyphs of ``chars`` (plus .notdef and the space), e.g. for EPUB.
+
+        Returns TrueType (an OpenType/CFF file for a CFF system face), or WOFF/WOFF2 with
+        ``flavor="woff"``/``"woff2"``. Layout tables and hinting are dropped, timestamps are
+        kept: the same input gives the same bytes. A face whose licence reserves its name (SIL
+        OFL Reserved Font Name) is renamed, as a modified version must be.
+        """
+        if flavor not in (None, "woff", "woff2"):
+            raise ValueError(f"flavor must be None, 'woff' or 'woff2', not {flavor!r}")
+        from fontTools import subset
+        from fontTools.ttLib import TTFont, TTLibError
+
+        info = self._info(face)
+        try:
+            font = TTFont(face.path, fontNumber=face.index if info.collection else -1,
+                          recalcTimestamp=False, lazy=True)
+        except (OSError, TTLibError) as exc:
+            raise FontError(f"{face.path}: cannot read font: {exc}") from None
+        options = subset.Options()
+        options.layout_features = []
+        options.name_IDs = ["*"]
+        options.name_languages = ["*"]
+        options.name_legacy = True
+        options.notdef_glyph = True
+        options.notdef_outline = True
+        options.glyph_names = False
+        options.hinting = False
+        options.legacy_kern = False
+        options.recalc_timestamp = False
+        options.prune_unicode_ranges = True
+        options.drop_tables = sorted(set(options.drop_tables) | {"BASE", "GSUB", "GPOS", "GDEF", "JSTF", "DSIG"})
+        options.flavor = flavor
+        out = io.BytesIO()
+        try:
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=sorted({ord(c) for c in chars} | {0x20}))
+            subsetter.subset(font)
+            _rename_reserved(font)
+            font.flavor = flavor
+            font.save(out)
+        except ImportError as exc:  # brotli missing for woff2
+            raise FontError(f"cannot write {flavor}: {exc}") from None
+        finally:
+            font.close()
+        return out.getvalue()
+
+
+def _utf16_hex(cp: int) -> str:
+    if 0xD800 <= cp <= 0xDFFF or cp > 0x10FFFF:
+        return "%04X" % (cp & 0xFFFF)
+    return chr(cp).encode("utf-16-be").hex().upper()
+
+
+def _fix_reportlab_tounicode() -> None:
+    """Make reportlab's ToUnicode CMaps map characters outside the BMP correctly.
+
+    reportlab (checked with 4.x and 5.1) writes ``<%04X>`` for every code point, so U+20BB7
+    becomes ``<20BB7>``, which viewers read as U+20BB plus garbage: an Ext B ideograph drawn
+    by the rare face would come back wrong from text extraction and search. PDF wants UTF-16BE,
+    i.e. a surrogate pair (``<D842DFB7>``). The replacement writes exactly what reportlab writes
+    for BMP characters. Applied once (idempotent) when a face is registered, and only if the
+    installed reportlab still has the bug.
+    """
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "briefexport_utf16", False):
+        return
+    if "<D842DFB7>" in original("Probe", [0, 0x20BB7]).upper():  # fixed upstream
+        return
+
+    def makeToUnicodeCMap(fontname: str, subset: Sequence[int]) -> str:
+        cmap = [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            "<< /Registry (%s)" % fontname,
+            "/Ordering (%s)" % fontname,
+            "/Supplement 0",
+            ">> def",
+            "/CMapName /%s def" % fontname,
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            "<00> <%02X>" % (len(subset) - 1),
+            "endcodespacerange",
+            "%d beginbfchar" % len(subset),
+        ] + ["<%02X> <%s>" % (i, _utf16_hex(v)) for i, v in enumerate(subset)] + [
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+        return "\n".join(cmap)
+
+    makeToUnicodeCMap.briefexport_utf16 = True  # type: ignore[attr-defined]
+    makeToUnicodeCMap.__doc__ = original.__doc__
+    ttfonts.makeToUnicodeCMap = makeToUnicodeCMap
+
+
+def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _rename_reserved(font) -> bool:
+    """Rename a fontTools font whose licence reserves (part of) its name; True if renamed."""
+    name = font["name"]
+    notice = " ".join(r.toUnicode() for r in name.names if r.nameID in (0, 13))
+    tokens: list[str] = []
+    for match in _RESERVED_RE.finditer(notice):
+        tail = match.group(1)[:200]
+        quoted = _QUOTED_RE.findall(tail.split(".")[0]) or _QUOTED_RE.findall(tail)
+        tokens += quoted[:4]
+    tokens += _KNOWN_RESERVED
+    ids = (1, 3, 4, 6, 16, 18, 21)
+    records = [r for r in name.names if r.nameID in ids]
+    if not any(t.casefold() in r.toUnicode().casefold() for t in tokens for r in records):
+        return False
+    for record in records:
+        text = record.toUnicode()
+        for old, new in _RENAMES:
+            text = text.replace(old, new)
+        for token in tokens:
+            replacement = "Brief" if token.isascii() else "简报"
+            text = re.sub(re.escape(token), replacement, text, flags=re.IGNORECASE)
+        if record.nameID == 6:
+            text = re.sub(r"[^A-Za-z0-9-]", "", text)[:63] or "BriefSubset"
+        try:
+            record.string = text
+            record.toBytes()
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            record.string = re.sub(r"[^\x20-\x7e]", "", text) or "Brief"
+    return True
