@@ -128,9 +128,13 @@ def epub_blocks(path: Path) -> list[str]:
     return blocks
 
 
+PAGE_NUMBER_LINE = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.MULTILINE)  # the presets' "— {page} —"
+
+
 def pdf_text(path: Path) -> str:
-    """The PDF's text as pdftotext gives it (what a reader's copy and paste gives)."""
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    """The PDF's text as pdftotext gives it (what a reader's copy and paste gives), page-number lines dropped."""
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return PAGE_NUMBER_LINE.sub("", text)
 
 
 _FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
