@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 __all__ = ["CLOSING", "OPENING", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
 
@@ -228,10 +228,14 @@ def _split_run(text: str) -> list[tuple[str, str]]:
 
 def _atoms(runs: Sequence[Run], measure: Measure, widths: _Widths) -> list[_Atom]:
     atoms: list[_Atom] = []
+    made: dict[tuple[str, str, float, str, bool], _Atom] = {}  # atoms are immutable: share repeats
     for run in runs:
         for index, (kind, text) in enumerate(_split_run(run.text)):
             glued = index == 0 and kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
-            atoms.append(_atom(text, run.font, run.size, kind, glued, measure, widths))
+            key = (text, run.font, run.size, kind, glued)
+            if key not in made:
+                made[key] = _atom(text, run.font, run.size, kind, glued, measure, widths)
+            atoms.append(made[key])
     return atoms
 
 
@@ -425,14 +429,18 @@ class _Layout:
 def _pieces(chars: list[tuple[str, str, float, float, float]]) -> tuple[Piece, ...]:
     """Group characters into text-show pieces: same face and size, each where the spacing puts it."""
     pieces: list[Piece] = []
+    text: list[str] = []
+    head: tuple[str, float, float, float] | None = None  # font, size, x, spacing of the open piece
     next_x = 0.0
     for k, (ch, font, size, x, natural) in enumerate(chars):
-        prev = pieces[-1] if pieces else None
-        if prev and prev.font == font and prev.size == size and abs(next_x - x) < 1e-4:
-            pieces[-1] = replace(prev, text=prev.text + ch)
-            next_x = x + natural + prev.char_space
+        if head is not None and head[:2] == (font, size) and abs(next_x - x) < 1e-4:
+            text.append(ch)
+            next_x = x + natural + head[3]
             continue
+        if head is not None:
+            pieces.append(Piece("".join(text), head[0], head[1], head[2], head[3]))
         spacing = chars[k + 1][3] - x - natural if k + 1 < len(chars) else 0.0
-        pieces.append(Piece(ch, font, size, x, spacing))
-        next_x = x + natural + spacing
+        head, text, next_x = (font, size, x, spacing), [ch], x + natural + spacing
+    if head is not None:
+        pieces.append(Piece("".join(text), head[0], head[1], head[2], head[3]))
     return tuple(pieces)

@@ -1,0 +1,271 @@
+"""reportlab flowables that draw lines laid out by ``_cjk_lines``: text blocks and TOC entries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import MutableMapping, Sequence
+from dataclasses import dataclass, replace
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import CondPageBreak, Flowable
+
+from ._cjk_lines import Line, Measure, Run, break_lines
+
+__all__ = ["Anchor", "Block", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "width_of"]
+
+_FUZZ = 1e-3
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A heading's destination: bookmark key, outline entry and where its page number is recorded."""
+
+    key: str
+    title: str
+    level: int
+    """Outline depth, 0 for sections."""
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """How a role's paragraph sits vertically and which line rules apply."""
+
+    measure: Measure
+    """Width is taken from the frame; the rest (indent, alignment, gaps, grid pitch) from the theme."""
+    leading: float
+    """Baseline-to-baseline distance."""
+    baseline: float
+    """Distance from the top of a line's slot down to its baseline."""
+    color: str = "#000000"
+    space_before: float = 0.0
+    space_after: float = 0.0
+    orphans: bool = True
+    """Keep at least two lines of a paragraph together at a page break (off on a strict grid)."""
+
+
+def draw_line(canv: Canvas, line: Line, x: float, y: float) -> None:
+    """Draw one line's pieces with its baseline at ``y``; character spacing spreads the slack."""
+    text = canv.beginText()
+    font: tuple[str, float] | None = None
+    spacing = 0.0
+    for piece in line.pieces:
+        if font != (piece.font, piece.size):
+            font = (piece.font, piece.size)
+            text.setFont(piece.font, piece.size)
+        if abs(piece.char_space - spacing) > 1e-6:
+            spacing = piece.char_space
+            text.setCharSpace(spacing)
+        origin = x + piece.x
+        for chunk in _subset_chunks(canv, piece.text, piece.font) if spacing else (piece.text,):
+            text.setTextOrigin(origin, y)
+            text.textOut(chunk)
+            origin += width_of(chunk, piece.font, piece.size) + spacing * len(chunk)
+    if spacing:
+        text.setCharSpace(0)
+    canv.drawText(text)
+
+
+def _subset_chunks(canv: Canvas, text: str, font_name: str) -> list[str]:
+    """``text`` cut where reportlab switches between a face's 256-glyph subsets.
+
+    reportlab draws each subset with its own Tj; pdfminer drops the character spacing after
+    the last glyph of every Tj (poppler, following the PDF spec, keeps it), so each chunk is
+    positioned explicitly and every reader measures the same line.
+    """
+    font = pdfmetrics.getFont(font_name)
+    if not hasattr(font, "splitString"):
+        return [text]
+    chunks, start = [], 0
+    for _subset, encoded in font.splitString(text, canv._doc):  # the canvas's document owns the subsets
+        chunks.append(text[start : start + len(encoded)])
+        start += len(encoded)
+    return chunks
+
+
+def width_of(text: str, font: str, size: float) -> float:
+    """Advance width of ``text`` in a registered face."""
+    return float(pdfmetrics.stringWidth(text, font, size))
+
+
+class TextBlock(Flowable):  # type: ignore[misc]
+    """A paragraph (or heading) broken into lines by the Chinese line breaker; splits across pages."""
+
+    def __init__(
+        self,
+        runs: Sequence[Run],
+        block: Block,
+        *,
+        anchor: Anchor | None = None,
+        pages: MutableMapping[str, int] | None = None,
+        lines: Sequence[Line] | None = None,
+    ) -> None:
+        super().__init__()
+        self.runs = tuple(runs)
+        self.block = block
+        self.anchor = anchor
+        self.pages = pages
+        self.spaceBefore = block.space_before
+        self.spaceAfter = block.space_after
+        self._lines: tuple[Line, ...] | None = tuple(lines) if lines is not None else None
+        self._fixed = lines is not None
+        self._laid_out_for: float | None = None
+
+    def measure_width(self, avail_width: float) -> float:
+        return avail_width
+
+    def lines(self, avail_width: float) -> tuple[Line, ...]:
+        """The block's lines at this width (computed once per width)."""
+        if self._fixed and self._lines is not None:
+            return self._lines
+        if self._lines is None or self._laid_out_for != avail_width:
+            measure = replace(self.block.measure, width=self.measure_width(avail_width))
+            self._lines = tuple(break_lines(self.runs, measure, width_of))
+            self._laid_out_for = avail_width
+        return self._lines
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = len(self.lines(avail_width)) * self.block.leading
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        lines = self.lines(avail_width)
+        fit = int((avail_height + _FUZZ) // self.block.leading)
+        if self.block.orphans and len(lines) >= 2:
+            if len(lines) - fit == 1:
+                fit -= 1  # no widow: carry two lines over
+            if fit < 2:
+                fit = 0  # no orphan: move the whole paragraph
+        if fit <= 0 or fit >= len(lines):
+            return []
+        head = self.clone(lines[:fit], replace(self.block, space_after=0.0))
+        head.anchor, head.pages = self.anchor, self.pages
+        return [head, self.clone(lines[fit:], replace(self.block, space_before=0.0))]
+
+    def clone(self, lines: Sequence[Line], block: Block) -> TextBlock:
+        """A block drawing the given, already broken lines."""
+        return TextBlock(self.runs, block, lines=lines)
+
+    def draw(self) -> None:
+        canv = self.canv
+        if self.anchor is not None:
+            self._mark(canv, self.anchor)
+        canv.setFillColor(self.block.color)
+        for index, line in enumerate(self.lines(self.width)):
+            draw_line(canv, line, 0.0, self.height - index * self.block.leading - self.block.baseline)
+
+    def _mark(self, canv: Canvas, anchor: Anchor) -> None:
+        """Bookmark the heading, add it to the PDF outline and note its page for the TOC."""
+        canv.bookmarkHorizontal(anchor.key, 0, self.height)
+        canv.addOutlineEntry(anchor.title, anchor.key, level=anchor.level, closed=anchor.closed)
+        if self.pages is not None:
+            self.pages[anchor.key] = canv.getPageNumber()
+
+
+class TocEntry(TextBlock):
+    """A table-of-contents entry: indented heading text, then a form XObject holding the dot
+    leaders and the page number, and a link to the heading.
+
+    The page number is not known when the entry is drawn (the TOC comes first), so the entry
+    records how long its leaders must be and draws a reference to a form that
+    :func:`define_page_number` fills in when the document is saved: one layout pass suffices.
+    """
+
+    def __init__(
+        self,
+        runs: Sequence[Run],
+        block: Block,
+        *,
+        key: str,
+        left: float,
+        number_box: float,
+        leaders: MutableMapping[str, float],
+        lines: Sequence[Line] | None = None,
+    ) -> None:
+        super().__init__(runs, block, lines=lines)
+        self.key = key
+        self.left = left
+        self.number_box = number_box
+        self.leaders = leaders
+        self.numbered = True
+
+    def measure_width(self, avail_width: float) -> float:
+        # The text stops short of the page-number column, so leaders always have room.
+        return avail_width - self.left - self.number_box
+
+    def clone(self, lines: Sequence[Line], block: Block) -> TextBlock:
+        return TocEntry(
+            self.runs, block, key=self.key, left=self.left, number_box=self.number_box, leaders=self.leaders, lines=lines
+        )
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        parts = super().split(avail_width, avail_height)
+        if parts:
+            parts[0].numbered = False  # leaders and number go with the entry's last line
+        return parts
+
+    def draw(self) -> None:
+        canv = self.canv
+        canv.setFillColor(self.block.color)
+        lines = self.lines(self.width)
+        for index, line in enumerate(lines):
+            draw_line(canv, line, self.left, self.height - index * self.block.leading - self.block.baseline)
+        if not lines or not self.numbered:
+            return
+        baseline = self.height - (len(lines) - 1) * self.block.leading - self.block.baseline
+        self.leaders[self.key] = self.width - (self.left + lines[-1].end + 0.5 * lines[-1].size)
+        canv.saveState()
+        canv.translate(self.width, baseline)
+        canv.doForm(form_name(self.key))
+        canv.restoreState()
+        canv.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
+
+
+def form_name(key: str) -> str:
+    """The form XObject holding a TOC entry's leaders and page number."""
+    return f"toc-{key}"
+
+
+def define_page_number(canv: Canvas, key: str, number: Line, leader: float, color: str) -> None:
+    """Define a TOC entry's form: dot leaders over ``leader`` points, then the number, ending at x = 0."""
+    size = number.size or 10.0
+    canv.beginForm(form_name(key), lowerx=-leader - size, lowery=-size, upperx=0, uppery=2 * size)
+    canv.setFillColor(color)
+    canv.setStrokeColor(color)
+    draw_line(canv, number, -number.end, 0.0)
+    gap = size * 0.3
+    # Dots sit on multiples of ``gap`` from the right edge, so they line up from entry to entry.
+    stop = -math.ceil((number.end + 0.5 * size) / gap) * gap
+    if stop > -leader:
+        canv.setLineWidth(size * 0.08)
+        canv.setLineCap(1)
+        canv.setDash([0, gap])
+        canv.line(stop, size * 0.05, -leader, size * 0.05)
+    canv.endForm()
+
+
+class KeepRoom(CondPageBreak):  # type: ignore[misc]
+    """Turn the page unless the headings that follow and the first lines of their text fit.
+
+    platypus' keepWithNext would move a heading together with its whole next paragraph,
+    leaving half a page empty; a heading needs only the start of its text with it.
+    """
+
+    def __init__(self, group: Sequence[TextBlock], lines_after: int = 2) -> None:
+        super().__init__(0)
+        self.group = tuple(group)
+        self.lines_after = lines_after
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        frame = self._doctemplateAttr("frame")
+        if frame is not None and getattr(frame, "_atTop", False):
+            return 0, 0  # a new page cannot give more room
+        *heads, last = self.group
+        need = 0.0
+        for block in heads:
+            need += block.spaceBefore + block.wrap(avail_width, avail_height)[1] + block.spaceAfter
+        lines = last.lines(avail_width)
+        need += last.spaceBefore + min(len(lines), self.lines_after) * last.block.leading
+        self.height = need
+        return super().wrap(avail_width, avail_height)  # type: ignore[no-any-return]

@@ -1,0 +1,105 @@
+"""Turn a role's spans into runs of registered reportlab faces, falling back per character.
+
+Each theme role names font families in order of preference. A role's chain is resolved once
+per render (``FontSet.chain``, TrueType faces only); every character is drawn by the first face
+of the chain that has it, so a character the preferred face lacks comes from the next one
+instead of vanishing as an empty box. A character no face has is reported with
+``errors.warn`` (fatal under ``--strict``) naming it and the paragraph it occurs in; it is drawn
+as the first face's .notdef box under its own code, so that copying the text still gives it back.
+
+When a role's first-choice family is not installed (gongwen asks for 仿宋_GB2312, which offices
+have and this machine may not), the substitution is logged at ``info`` level, not as a warning:
+it is the theme's documented fallback, not a defect of the document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from reportlab.pdfbase import pdfmetrics
+
+from ..errors import FontError, SourcePos, warn
+from ..model import Span
+from ._cjk_lines import Run, fullwidth_punctuation
+
+if TYPE_CHECKING:
+    from ..fonts import Face, FontSet
+    from ..theme import Theme
+
+__all__ = ["Typesetter"]
+
+_log = logging.getLogger("briefexport")
+
+
+class Typesetter:
+    """Resolves each role's faces once and converts text to runs for the line breaker."""
+
+    def __init__(self, fonts: FontSet, theme: Theme, *, strict: bool = False) -> None:
+        self.fonts = fonts
+        self.theme = theme
+        self.strict = strict
+        self._chains: dict[tuple[str, bool], tuple[Face, ...]] = {}
+        self._names: dict[Face, str] = {}
+        self._reported: set[str] = set()
+
+    def chain(self, role: str, bold: bool) -> tuple[Face, ...]:
+        """The faces of a role (its bold faces for bold spans), first choice first."""
+        key = (role, bold)
+        if key not in self._chains:
+            style = self.theme.style(role)
+            chain = self.fonts.chain(style.fonts, bold=bold, truetype_only=True)
+            wanted = style.fonts[0] if style.fonts else ""
+            if wanted and self.fonts.find(wanted, bold=bold) is None and wanted not in self._reported:
+                self._reported.add(wanted)
+                kind = "bundled" if chain[0].bundled else "installed"
+                _log.info("font %s (theme %s, %s) is not installed; using %s (%s)", wanted, self.theme.name, role, chain[0].family, kind)
+            self._chains[key] = chain
+        return self._chains[key]
+
+    def font_name(self, face: Face) -> str:
+        """Register a face with reportlab (only faces the document draws with) and return its name."""
+        if face not in self._names:
+            self._names[face] = self.fonts.reportlab_name(face)
+        return self._names[face]
+
+    def primary(self, role: str) -> str:
+        """The reportlab name of the role's first face, which sets its vertical metrics."""
+        style = self.theme.style(role)
+        return self.font_name(self.chain(role, style.bold)[0])
+
+    def runs(self, role: str, spans: Sequence[Span], where: SourcePos | str | None = None) -> list[Run]:
+        """Runs for the line breaker; ASCII punctuation in Chinese context becomes full-width."""
+        style = self.theme.style(role)
+        texts = fullwidth_punctuation([span.text for span in spans])
+        runs: list[Run] = []
+        for span, text in zip(spans, texts):
+            chain = self.chain(role, style.bold or span.bold)
+            for face, part in self.fonts.split_runs(text, chain):
+                name = self.font_name(face or chain[0])
+                if face is None:
+                    self._missing(part, role, where, name)
+                if runs and runs[-1].font == name:
+                    runs[-1] = Run(runs[-1].text + part, name, style.size)
+                else:
+                    runs.append(Run(part, name, style.size))
+        return runs
+
+    def text_runs(self, role: str, text: str, where: SourcePos | str | None = None) -> list[Run]:
+        """Runs for plain text (labels, metadata, page numbers)."""
+        return self.runs(role, [Span(text)], where)
+
+    def _missing(self, text: str, role: str, where: SourcePos | str | None, font_name: str) -> None:
+        faces = ", ".join(face.family for face in self.chain(role, False))
+        glyphs = pdfmetrics.getFont(font_name).face.charToGlyph
+        for ch in dict.fromkeys(text):
+            if ch.isspace():
+                continue
+            message = f"no font has {ch} (U+{ord(ch):04X}) in this {role} text (tried {faces}); it prints as an empty box"
+            warn(where or self.theme.name, message)
+            if self.strict:
+                raise FontError(f"{where}: {message} (strict)")
+            # reportlab would give every missing character code 0, whose ToUnicode entry is U+0000;
+            # mapping it to the .notdef glyph explicitly gives it its own code, so it extracts as itself.
+            glyphs.setdefault(ord(ch), 0)

@@ -1,0 +1,269 @@
+"""Render a numbered document to a PDF with embedded Chinese fonts (reportlab platypus).
+
+The page, fonts, sizes and spacing come from the theme; the labels from numbering.py. Text is
+broken into lines by the Chinese line breaker in ``_cjk_lines`` (clreq rules, justified by
+character spacing) and drawn by the flowables in ``_pdf_flow``. Every face is an embedded
+TrueType subset with a ToUnicode map, chosen per character from the role's fallback chain
+(``_pdf_fonts``; a missing first-choice family is logged at info level). The table of contents
+needs the headings' page numbers before they are known: each entry's leaders and number are a
+form XObject defined when the document is saved, so one layout pass suffices. Output is
+byte-identical for the same input: reportlab's invariant mode, every date from ``opts.created``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
+
+from ..model import Span
+from ..theme import Theme
+from ._cjk_lines import Line, Measure, Run, break_lines
+from ._pdf_flow import Anchor, Block, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
+from ._pdf_fonts import Typesetter
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ..numbering import NumberedDocument, NumberedNode
+    from . import RenderOptions
+
+__all__ = ["render"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Para:
+    """A block of the story: a role and its runs (text already assigned to faces)."""
+
+    role: str
+    runs: tuple[Run, ...]
+    anchor: Anchor | None = None
+    keep_with_next: bool = False
+    toc_level: int = 0
+    """For TOC entries (role ``toc``): the heading's level, which sets the indent."""
+    page_break_after: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One render: the document, its typeset story, and what drawing it finds out."""
+
+    doc: NumberedDocument
+    theme: Theme
+    opts: RenderOptions
+    setter: Typesetter
+    story: list[_Para]
+    blocks: dict[str, Block]
+    pages: dict[str, int] = field(default_factory=dict)
+    """Each heading's page, noted when it is drawn."""
+    leaders: dict[str, float] = field(default_factory=dict)
+    """Each TOC entry's leader length, noted when it is drawn; its page number is filled in at save."""
+
+
+def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
+    """Write ``doc`` as a PDF at ``out``: title block, TOC, numbered headings, bookmarks, page numbers."""
+    setter = Typesetter(opts.fonts, theme, strict=opts.strict)
+    story = _content(doc, theme, setter)
+    blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
+    _build(_Job(doc, theme, opts, setter, story, blocks), out)
+
+
+# -- content -------------------------------------------------------------------
+
+
+def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_Para]:
+    """The story in reading order: title block, TOC entries, lead, then each heading and its body."""
+    meta = doc.doc.meta
+    where = doc.doc.path
+    story = [_Para("title", tuple(setter.text_runs("title", meta.title, where)))]
+    if meta.subtitle:
+        story.append(_Para("subtitle", tuple(setter.text_runs("subtitle", meta.subtitle, where))))
+    meta_line = "　".join(part for part in (_date(meta.date), meta.author) if part)
+    if meta_line:
+        story.append(_Para("meta", tuple(setter.text_runs("meta", meta_line, where))))
+    entries = [item for item in doc.walk() if item.level <= theme.toc.depth] if theme.toc.enabled else []
+    if entries:
+        story.append(_Para("toc_title", tuple(setter.text_runs("h1", theme.toc.title, where)), keep_with_next=True))
+        for item in entries:
+            runs = setter.runs("toc", (Span(item.label or ""), *item.node.title.spans), item.node.title.pos)
+            story.append(_Para("toc", tuple(runs), anchor=_anchor(item, theme), toc_level=item.level))
+        story[-1] = _with_break(story[-1])
+    for para in doc.doc.lead:
+        story.append(_Para("body", tuple(setter.runs("body", para.spans, para.pos))))
+    for item in doc.walk():
+        story.extend(_node(item, theme, setter))
+    return story
+
+
+def _node(item: NumberedNode, theme: Theme, setter: Typesetter) -> list[_Para]:
+    node = item.node
+    role = theme.heading_role(node.level)
+    out: list[_Para] = []
+    if node.kicker:
+        out.append(_Para("kicker", tuple(setter.text_runs("kicker", node.kicker, node.pos)), keep_with_next=True))
+    spans = (Span(item.label), *node.title.spans) if item.label else node.title.spans
+    out.append(_Para(role, tuple(setter.runs(role, spans, node.title.pos or node.pos)), _anchor(item, theme), keep_with_next=True))
+    out.extend(_Para("body", tuple(setter.runs("body", para.spans, para.pos))) for para in node.body)
+    return out
+
+
+def _anchor(item: NumberedNode, theme: Theme) -> Anchor:
+    levels_open = int((theme.pdf or {}).get("bookmark_levels_open", 1))
+    key = "h" + "-".join(str(i) for i in item.path)
+    return Anchor(key, item.heading, item.level - 1, closed=item.level > levels_open)
+
+
+def _with_break(para: _Para) -> _Para:
+    return _Para(para.role, para.runs, para.anchor, para.keep_with_next, para.toc_level, page_break_after=True)
+
+
+def _date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+# -- styles --------------------------------------------------------------------
+
+
+def _block(theme: Theme, setter: Typesetter, role: str) -> Block:
+    """Line rules and vertical metrics of a role; on a grid, every line sits on the grid."""
+    style = theme.style(_style_role(role))
+    pdf = theme.pdf or {}
+    pitch = theme.body_char_pitch() if theme.grid and style.size == theme.style("body").size else None
+    measure = Measure(
+        width=0.0,
+        indent=style.indent * (pitch or style.size) if role != "toc" else 0.0,
+        align=style.align if pdf.get("justify", True) or style.align != "justify" else "left",
+        latin_gap=float(pdf.get("latin_gap", 0.0)),
+        char_pitch=pitch,
+        squeeze=pitch is None,
+    )
+    descent = pdfmetrics.getFont(setter.primary(_style_role(role))).face.descent / 1000 * style.size
+    if theme.grid:
+        leading = theme.body_line_pitch()
+        # GB/T 9704 measures the type area from the top of the first line's characters.
+        half_leading = 0.0
+        space_before = math.ceil(style.space_before / leading - 1e-6) * leading
+        space_after = math.ceil(style.space_after / leading - 1e-6) * leading
+    else:
+        leading = style.size * style.line_height
+        half_leading = (leading - style.size) / 2
+        space_before, space_after = style.space_before, style.space_after
+    return Block(
+        measure=measure,
+        leading=leading,
+        baseline=half_leading + style.size + descent,
+        color=style.color,
+        space_before=space_before,
+        space_after=space_after,
+        orphans=theme.grid is None,
+    )
+
+
+def _style_role(role: str) -> str:
+    """The theme role whose style a story role uses."""
+    return "h1" if role == "toc_title" else role
+
+
+# -- layout --------------------------------------------------------------------
+
+
+def _flowables(job: _Job) -> list[Flowable]:
+    """The story as flowables; a heading group gets a KeepRoom, the TOC a page break after it."""
+    toc_size = job.theme.style("toc").size
+    number_box = 0.0
+    if "toc" in job.blocks:  # measured only then: register only faces in use
+        number_box = width_of("000", job.setter.primary("toc"), toc_size) + toc_size
+    out: list[Flowable] = []
+    group: list[TextBlock] = []
+    for para in job.story:
+        block = job.blocks[para.role]
+        if para.role == "toc" and para.anchor is not None:
+            left = (para.toc_level - 1) * 2 * toc_size
+            key = para.anchor.key
+            out.append(TocEntry(para.runs, block, key=key, left=left, number_box=number_box, leaders=job.leaders))
+        else:
+            out.append(TextBlock(para.runs, block, anchor=para.anchor, pages=job.pages))
+        if para.keep_with_next or group:
+            group.append(out[-1])
+        if group and not para.keep_with_next:
+            out.insert(len(out) - len(group), KeepRoom(group))
+            group = []
+        if para.page_break_after:
+            out.append(PageBreak())
+    return out
+
+
+def _build(job: _Job, target: Path) -> None:
+    """Lay out and write the document."""
+    theme, setter = job.theme, job.setter
+    page = theme.page
+    frame = Frame(
+        page.margin_left * mm, page.margin_bottom * mm, page.type_width * mm, page.type_height * mm + 0.01,
+        leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="type-area",
+    )
+    meta = job.doc.doc.meta
+    template = BaseDocTemplate(
+        str(target),
+        pagesize=(page.width * mm, page.height * mm),
+        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter))],
+        title=meta.title, author=meta.author or "", subject=meta.subtitle or "", keywords=list(meta.keywords),
+        creator="briefexport", invariant=1, lang=meta.lang, displayDocTitle=True,
+        initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
+    )
+    template.build(_flowables(job), canvasmaker=_canvas_class(job))
+
+
+def _canvas_class(job: _Job) -> type[Canvas]:
+    """A Canvas dated ``opts.created`` (reproducible builds) that fills in the TOC's page numbers on save."""
+    created = job.opts.created
+    offset = created.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    stamp = created.strftime("D:%Y%m%d%H%M%S") + f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+    style = job.theme.style("toc")
+
+    class BriefCanvas(Canvas):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.setDateFormatter(lambda *_: stamp)
+            self.showOutline()
+
+        def save(self) -> None:
+            # Every heading has been drawn by now, so every page number is known.
+            for key, leader in job.leaders.items():
+                runs = job.setter.text_runs("toc", str(job.pages.get(key, "")))
+                number = break_lines(runs, Measure(width=1e6, align="left"), width_of)
+                define_page_number(self, key, number[0] if number else Line((), 0.0, style.size), leader, style.color)
+            super().save()
+
+    return BriefCanvas
+
+
+def _furniture(canv: Canvas, theme: Theme, setter: Typesetter) -> None:
+    """Draw the page number in the theme's format, alignment and distance below the type area."""
+    spec = theme.page_number
+    number = canv.getPageNumber()
+    if number == 1 and not spec.first_page:
+        return
+    style = theme.style("page_number")
+    runs = setter.text_runs("page_number", spec.format.format(page=number), theme.name)
+    line = break_lines(runs, Measure(width=1e6, align="left"), width_of)[0]
+    page = theme.page
+    left, right = page.margin_left * mm, (page.width - page.margin_right) * mm
+    indent = spec.edge_indent * style.size
+    align = spec.align
+    if align == "outside":
+        align = "right" if number % 2 else "left"
+    x = {"left": left + indent, "right": right - indent - line.end}.get(align, (left + right - line.end) / 2)
+    descent = pdfmetrics.getFont(setter.primary("page_number")).face.descent / 1000 * style.size
+    # The top of the number's em box sits below_type_area mm under the type area.
+    baseline = (page.margin_bottom - spec.below_type_area) * mm - style.size - descent
+    canv.saveState()
+    canv.setFillColor(style.color)
+    draw_line(canv, line, x, baseline)
+    canv.restoreState()
