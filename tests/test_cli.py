@@ -72,3 +72,25 @@ def test_themes_lists_presets(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["themes"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names == ["ebook", "gongwen", "handout"]
+
+
+def test_uncovered_character_warns_and_strict_refuses(tmp_path: Path) -> None:
+    outline = tmp_path / "emoji.yaml"
+    outline.write_text("title: 表情\nlead:\n  - 笑脸😀在此\n", encoding="utf-8")
+    result = _run("build", str(outline), "-f", "pdf", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert f"{outline}:3:5: warning:" in result.stderr and "U+1F600" in result.stderr
+    strict = _run("build", str(outline), "-f", "pdf", "-o", str(tmp_path / "strict"), "--strict")
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+    assert "U+1F600" in strict.stderr.splitlines()[-1]
+    assert not (tmp_path / "strict").exists() or not list((tmp_path / "strict").iterdir())
+
+
+def test_gongwen_build_says_which_bundled_face_stands_in(tmp_path: Path, seed_outline_path: Path) -> None:
+    from briefexport.fonts import FontSet
+
+    if FontSet().find("仿宋_GB2312") is not None:
+        pytest.skip("this machine has 仿宋_GB2312, so nothing stands in for it")
+    result = _run("build", str(seed_outline_path), "-f", "pdf", "-t", "gongwen", "-o", str(tmp_path))
+    assert result.returncode == 0
+    assert "briefexport: note: font 仿宋_GB2312 (theme gongwen" in result.stderr and "using FandolFang (bundled)" in result.stderr

@@ -18,6 +18,22 @@ __all__ = ["main"]
 log = logging.getLogger("briefexport")
 
 
+class _Formatter(logging.Formatter):
+    """Warnings carry their own ``FILE:LINE:COL: warning:`` prefix; notes get one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        return message if record.levelno >= logging.WARNING else f"briefexport: note: {message}"
+
+
+def _configure_logging(strict: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    log.handlers[:] = [handler, _StrictHandler()] if strict else [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 class _StrictHandler(logging.Handler):
     """Turns the first warning into an error, before any output is moved into place."""
 
@@ -113,10 +129,7 @@ _COMMANDS = {"build": _run_build, "check": _run_check, "import": _run_import, "t
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage)."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(format="%(message)s", level=logging.WARNING)
-    strict_handler = _StrictHandler() if getattr(args, "strict", False) else None
-    if strict_handler:
-        log.addHandler(strict_handler)
+    _configure_logging(getattr(args, "strict", False))
     try:
         return _COMMANDS[args.command](args)
     except BriefexportError as exc:
@@ -126,8 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("briefexport: interrupted", file=sys.stderr)
         return 130
     finally:
-        if strict_handler:
-            log.removeHandler(strict_handler)
+        log.handlers.clear()
 
 
 if __name__ == "__main__":
