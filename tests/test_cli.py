@@ -18,6 +18,15 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
     return subprocess.run([sys.executable, "-m", "briefexport", *args], capture_output=True, text=True, cwd=cwd)
 
 
+def test_main_leaves_the_library_logger_as_it_found_it(seed_outline_path: Path) -> None:
+    import logging
+
+    logger = logging.getLogger("briefexport")
+    before = (logger.handlers[:], logger.level, logger.propagate)
+    assert main(["check", str(seed_outline_path)]) == 0
+    assert (logger.handlers, logger.level, logger.propagate) == before
+
+
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
@@ -82,7 +91,8 @@ def test_uncovered_character_warns_and_strict_refuses(tmp_path: Path) -> None:
     assert f"{outline}:3:5: warning:" in result.stderr and "U+1F600" in result.stderr
     strict = _run("build", str(outline), "-f", "pdf", "-o", str(tmp_path / "strict"), "--strict")
     assert strict.returncode == 1 and "Traceback" not in strict.stderr
-    assert "U+1F600" in strict.stderr.splitlines()[-1]
+    assert strict.stderr.startswith(f"{outline}:3:5: error: ") and strict.stderr.count("\n") == 1
+    assert "U+1F600" in strict.stderr and "--strict" in strict.stderr
     assert not (tmp_path / "strict").exists() or not list((tmp_path / "strict").iterdir())
 
 

@@ -86,3 +86,8 @@ def test_seed_labels(seed_doc) -> None:  # type: ignore[no-untyped-def]
     labels = [item.label for item in seed_doc.walk()]
     assert labels[:8] == ["一、", "一是", "二是", "三是", "四是", "五是", "六是", "二、"]
     assert [item.label for item in seed_doc.sections[2].children] == [f"重点任务{c}：" for c in "一二三四五六七八"]
+
+
+def test_numbering_none_leaves_every_level_unnumbered() -> None:
+    doc = loads("title: T\nnumbering: none\nsections:\n  - title: A\n    items:\n      - title: a\n")
+    assert number(doc).labels() == ["A", "a"]

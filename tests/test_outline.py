@@ -78,6 +78,12 @@ def _bad_cases() -> list[tuple[str, str]]:
     return [(name, message) for name, message in rows]
 
 
+def test_every_bad_file_has_an_expected_message(data_dir: Path) -> None:
+    listed = {name for name, _ in _bad_cases()}
+    assert listed == {path.name for path in (data_dir / "bad").glob("*.yaml")}
+    assert len(listed) >= 30
+
+
 @pytest.mark.parametrize(("name", "message"), _bad_cases())
 def test_bad_outline(data_dir: Path, name: str, message: str) -> None:
     path = data_dir / "bad" / name

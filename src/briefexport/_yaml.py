@@ -8,7 +8,7 @@ every folded line break so text can be rejoined the Chinese way.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from .errors import LocatedError, SourcePos
+from .text import is_cjk
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "compose_file", "compose_text", "fold_text", "pos_of"]
 
@@ -66,24 +67,10 @@ class _Loader(yaml.SafeLoader):
             self._depth -= nested
 
 
-def _is_cjk(char: str) -> bool:
-    if not char:
-        return False
-    code = ord(char)
-    return (
-        0x2E80 <= code <= 0x9FFF  # radicals, CJK punctuation, kana, ideographs
-        or 0xF900 <= code <= 0xFAFF
-        or 0xFE30 <= code <= 0xFE4F
-        or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or 0x20000 <= code <= 0x3FFFF
-        or unicodedata.east_asian_width(char) in "WF"
-    )
-
-
 def _join_folded(left: str, right: str) -> str:
     if not left or not right:
         return left + right
-    glue = "" if _is_cjk(left[-1]) or _is_cjk(right[0]) else " "
+    glue = "" if is_cjk(left[-1]) or is_cjk(right[0]) else " "
     return left.rstrip(" ") + glue + right.lstrip(" ")
 
 
@@ -107,9 +94,14 @@ def fold_text(value: str, *, literal: bool) -> str:
 
 def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
     """Compose YAML text into a node graph, turning YAML errors into located errors."""
-    loader = _Loader(text, file, error)
+    try:
+        loader = _Loader(text, file, error)
+    except yaml.reader.ReaderError as exc:
+        raise error(_position(text, file, exc.position), _describe_character(exc.character)) from None
     try:
         return loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise error(_position(text, file, exc.position), _describe_character(exc.character)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -118,6 +110,18 @@ def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
         raise error(SourcePos(file, 1, 1), f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
+
+
+def _position(text: str, file: str, index: int) -> SourcePos:
+    before = text[:index]
+    return SourcePos(file, before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+
+
+def _describe_character(character: str | int) -> str:
+    code = character if isinstance(character, int) else ord(character)
+    if code == 0:
+        return "NUL byte (U+0000): this is not a text file, or it is UTF-16 without a byte-order mark; save it as UTF-8"
+    return f"control character U+{code:04X} in the file; delete it"
 
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
@@ -184,6 +188,21 @@ def compose_file(path: Path, error: ErrorFactory) -> Node | None:
     except OSError as exc:
         raise error(SourcePos(file, 1, 1), f"cannot read: {exc.strerror}") from None
     return compose_text(decode(data, file, error), file, error)
+
+
+_NUL_ESCAPE = re.compile(r"\\(?:0|x00|u0000|U00000000)")
+
+
+def escapes_nul(node: ScalarNode) -> bool:
+    """True when a double-quoted scalar spells a NUL as an escape (``"\\0"``), which PyYAML turns into U+0000.
+
+    U+0000 is this loader's folded-line-break mark, so such text must be refused before folding.
+    """
+    start, end = node.start_mark, node.end_mark
+    if node.style != '"' or start.buffer is None:
+        return False
+    source = start.buffer[start.pointer : end.pointer].replace("\\\\", "")
+    return _NUL_ESCAPE.search(source) is not None
 
 
 def is_null(node: Node) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -26,20 +27,30 @@ class _Formatter(logging.Formatter):
         return message if record.levelno >= logging.WARNING else f"briefexport: note: {message}"
 
 
-def _configure_logging(strict: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter())
-    log.handlers[:] = [handler, _StrictHandler()] if strict else [handler]
-    log.setLevel(logging.INFO)
-    log.propagate = False
-
-
 class _StrictHandler(logging.Handler):
     """Turns the first warning into an error, before any output is moved into place."""
 
     def emit(self, record: logging.LogRecord) -> None:
         if record.levelno >= logging.WARNING:
-            raise BriefexportError(f"{record.getMessage()} (--strict)")
+            where = getattr(record, "where", "briefexport")
+            message = getattr(record, "warning", record.getMessage())
+            raise LocatedError(where, f"{message} (a warning, made an error by --strict)")
+
+
+@contextlib.contextmanager
+def _logging_to_stderr(strict: bool) -> Iterator[None]:
+    """Route the library's warnings and notes to stderr for one command, then restore the logger."""
+    saved = (log.handlers[:], log.level, log.propagate)
+    stream = logging.StreamHandler(sys.stderr)
+    stream.setFormatter(_Formatter())
+    # The strict handler comes first so that a fatal warning is printed once, as the error.
+    log.handlers[:] = [_StrictHandler(), stream] if strict else [stream]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.handlers[:], log.level, log.propagate = saved
 
 
 def _formats(value: str) -> list[str]:
@@ -129,17 +140,15 @@ _COMMANDS = {"build": _run_build, "check": _run_check, "import": _run_import, "t
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage)."""
     args = _parser().parse_args(argv)
-    _configure_logging(getattr(args, "strict", False))
     try:
-        return _COMMANDS[args.command](args)
+        with _logging_to_stderr(getattr(args, "strict", False)):
+            return _COMMANDS[args.command](args)
     except BriefexportError as exc:
         print(exc if isinstance(exc, LocatedError) else f"briefexport: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("briefexport: interrupted", file=sys.stderr)
         return 130
-    finally:
-        log.handlers.clear()
 
 
 if __name__ == "__main__":

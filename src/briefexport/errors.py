@@ -26,7 +26,7 @@ _log = logging.getLogger("briefexport")
 
 def warn(where: SourcePos | str, message: str) -> None:
     """Report a problem that does not stop the build; ``--strict`` makes it fatal."""
-    _log.warning("%s: warning: %s", where, message)
+    _log.warning("%s: warning: %s", where, message, extra={"where": where, "warning": message})
 
 
 @dataclass(frozen=True, slots=True)

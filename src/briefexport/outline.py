@@ -99,6 +99,8 @@ class _Reader:
         if not isinstance(node, ScalarNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
             raise self.error(node, f"{what} must be text, not {kind}")
+        if _yaml.escapes_nul(node):
+            raise self.error(node, f"{what} contains a NUL character (\\0 escape); delete it")
         value = _yaml.fold_text(node.value, literal=node.style == "|").strip()
         value = value.replace("\t", " ")
         self.check_characters(node, value, what)
@@ -113,6 +115,8 @@ class _Reader:
                 raise self.error(node, f"{what} contains a lone surrogate U+{code:04X}; fix the escape sequence")
             if char != "\n" and unicodedata.category(char) == "Cc":
                 raise self.error(node, f"{what} contains control character U+{code:04X}; delete it")
+            if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+                raise self.error(node, f"{what} contains U+{code:04X}, which is not a character; fix the escape sequence")
 
     def para_list(self, node: YamlNode, what: str) -> tuple[Para, ...]:
         items = node.value if isinstance(node, SequenceNode) else [node]
@@ -135,12 +139,15 @@ class _Reader:
 
     def level_numbering(self, node: YamlNode) -> tuple[LabelTemplate | None, ...]:
         defaults: list[LabelTemplate | None] = [parse_template(t) for t in DEFAULT_LEVEL_TEMPLATES]
+        if isinstance(node, ScalarNode) and self.text(node, "numbering").lower() == "none":
+            return (None,) * MAX_LEVEL
         if isinstance(node, SequenceNode):
             entries = list(enumerate(node.value, start=1))
         elif isinstance(node, MappingNode):
-            entries = [(self.level_key(key), value) for key, value in node.value]
+            pairs = _yaml.mapping_pairs(node, self.file, OutlineError).values()
+            entries = [(self.level_key(key), value) for key, value in pairs]
         else:
-            raise self.error(node, "numbering must be a list of up to 4 templates, one per level")
+            raise self.error(node, "numbering must be a list of up to 4 templates, one per level, or none")
         for level, value in entries:
             if level > MAX_LEVEL:
                 raise self.error(value, f"numbering has {level} levels; outlines have at most {MAX_LEVEL}")

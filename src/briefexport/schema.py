@@ -26,6 +26,8 @@ def _node_schema(level: int) -> dict[str, Any]:
 
 
 def _property(spec: KeySpec, level: int) -> dict[str, Any]:
+    if spec.required and spec.kind == "text":
+        return {**_TEXT, "pattern": r"\S", "description": spec.description}
     kinds: dict[str, dict[str, Any]] = {
         "text": _TEXT,
         "date": {"type": "string", "format": "date"},
@@ -34,6 +36,7 @@ def _property(spec: KeySpec, level: int) -> dict[str, Any]:
         "template": _TEMPLATE,
         "level_numbering": {
             "anyOf": [
+                {"const": "none"},
                 {"type": "array", "items": _TEMPLATE, "maxItems": MAX_LEVEL},
                 {"type": "object", "propertyNames": {"enum": [str(n) for n in range(1, MAX_LEVEL + 1)]},
                  "additionalProperties": _TEMPLATE},

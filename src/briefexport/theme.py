@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import math
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -163,6 +165,17 @@ THEME_SPEC: Mapping[str, Any] = {
 }
 
 
+#: Bounds for numbers whose useful range is narrower than 0–10,000.
+_RANGES: Mapping[str, tuple[float, float]] = {
+    "size": (0, 1000), "line_height": (0, 10), "indent": (0, 100), "lines": (1, 200), "chars": (1, 200), "depth": (1, 4),
+    "width": (0, 2000), "height": (0, 2000),
+}
+#: Numbers that must not be zero.
+_NONZERO = frozenset({"size", "line_height", "width", "height"})
+#: Smallest type area (mm) a page may leave between its margins.
+MIN_TYPE_AREA = 20.0
+
+
 class _ThemeReader:
     """Validates a theme file's YAML graph against THEME_SPEC, producing plain dicts."""
 
@@ -177,8 +190,21 @@ class _ThemeReader:
             return self.mapping(node, spec, key)
         if spec == _FONTS:
             items = node.value if isinstance(node, SequenceNode) else [node]
+            if not items:
+                raise self.error(node, "'fonts' needs at least one font family")
             return tuple(self.scalar(item, _TEXT, key) for item in items)
-        return self.scalar(node, spec, key)
+        value = self.scalar(node, spec, key)
+        if key == "format" and spec == _TEXT:
+            self.check_page_format(node, value)
+        return value
+
+    def check_page_format(self, node: YamlNode, value: str) -> None:
+        try:
+            fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        except ValueError:
+            fields = ["?"]
+        if fields != ["page"]:
+            raise self.error(node, f"page_number format must hold {{page}} once and no other {{…}}, e.g. '— {{page}} —' (got '{value}')")
 
     def mapping(self, node: YamlNode, spec: Mapping[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(node, MappingNode):
@@ -210,8 +236,9 @@ class _ThemeReader:
             except ValueError:
                 kind = "a whole number" if spec == _INT else "a number"
                 raise self.error(node, f"'{key}' must be {kind} (got '{text}')") from None
-            if number < 0 or (spec == _INT and number == 0):
-                raise self.error(node, f"'{key}' must be positive (got {text})")
+            low, high = _RANGES.get(key, (0.0, 10_000.0))
+            if not (math.isfinite(number) and low <= number <= high) or (number == 0 and (spec == _INT or key in _NONZERO)):
+                raise self.error(node, f"'{key}' must be {'above' if key in _NONZERO or spec == _INT else 'at least'} {low:g} and at most {high:g} (got {text})")
             return number
         return text
 
@@ -297,6 +324,10 @@ def load_theme(name_or_path: str | Path = "handout") -> Theme:
     """Load a preset by name or a theme file (which may ``extends:`` a preset)."""
     path = _locate(str(name_or_path))
     theme = _build(_read_raw(path), path.stem, str(path))
-    if "{page}" not in theme.page_number.format:
-        raise ThemeError(SourcePos(str(path), 1, 1), "page_number.format must contain {page}, e.g. '— {page} —'")
+    page = theme.page
+    if min(page.type_width, page.type_height) < MIN_TYPE_AREA:
+        raise ThemeError(
+            SourcePos(str(path), 1, 1),
+            f"the margins leave a type area of {page.type_width:g} × {page.type_height:g} mm; at least {MIN_TYPE_AREA:g} mm each way is needed",
+        )
     return theme
