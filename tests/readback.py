@@ -10,6 +10,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from briefexport.numbering import NumberedDocument
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -132,8 +134,11 @@ PAGE_NUMBER_LINE = re.compile(r"^\s*—\s*\d+\s*—\s*$", re.MULTILINE)  # the p
 
 
 def pdf_text(path: Path) -> str:
-    """The PDF's text as pdftotext gives it (what a reader's copy and paste gives), page-number lines dropped."""
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    """The PDF's text in drawing order, as pdftotext gives it, page-number lines dropped.
+
+    ``-raw`` because pdftotext's layout mode joins a line ending in "-" with the next and drops the hyphen.
+    """
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return PAGE_NUMBER_LINE.sub("", text)
 
 
@@ -155,3 +160,12 @@ def in_order(needles: list[str], haystack: str) -> list[str]:
         else:
             cursor = found + len(needle)
     return missing
+
+
+def expected_blocks(doc: NumberedDocument) -> list[str]:
+    """Lead, then each heading as label + title followed by its paragraphs, squashed, in reading order."""
+    items = [p.text for p in doc.doc.lead]
+    for item in doc.walk():
+        items.append(item.heading)
+        items.extend(p.text for p in item.node.body)
+    return [squash(entry) for entry in items]

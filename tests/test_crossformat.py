@@ -9,15 +9,7 @@ import pytest
 
 from briefexport.numbering import NumberedDocument
 from conftest import require_tool
-from readback import docx_paragraphs, epub_blocks, in_order, pdf_text, squash
-
-
-def _expected(doc: NumberedDocument) -> list[str]:
-    items = [p.text for p in doc.doc.lead]
-    for node in doc.walk():
-        items.append(node.heading)
-        items.extend(p.text for p in node.node.body)
-    return [squash(item) for item in items]
+from readback import docx_paragraphs, epub_blocks, expected_blocks, in_order, pdf_text, squash
 
 
 def _extract(fmt: str, path: Path) -> str:
@@ -35,7 +27,7 @@ def test_every_heading_and_paragraph_in_every_format(
     render_seed: Callable[..., Path], seed_doc: NumberedDocument, fmt: str, theme: str
 ) -> None:
     text = _extract(fmt, render_seed(fmt, theme))
-    assert in_order(_expected(seed_doc), text) == []
+    assert in_order(expected_blocks(seed_doc), text) == []
 
 
 @pytest.mark.parametrize("fmt", ["docx", "epub"])
