@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -46,12 +47,12 @@ class _Loader(yaml.SafeLoader):
         self._error = error
         self._depth = 0
 
-    def scan_line_break(self) -> str:  # noqa: D102 - PyYAML hook
-        found = super().scan_line_break()
+    def scan_line_break(self) -> str:
+        found: str = super().scan_line_break()  # type: ignore[no-untyped-call]
         return LINE_BREAK if found == "\n" else found
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         here = SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
         if isinstance(event, AliasEvent):
             raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out")

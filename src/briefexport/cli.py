@@ -115,8 +115,12 @@ def _run_import(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(result.yaml)
     else:
-        write_atomically(args.output, lambda tmp: tmp.write_text(result.yaml, encoding="utf-8"))
+        write_atomically(args.output, lambda tmp: _write_text(tmp, result.yaml))
     return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def _run_themes(_: argparse.Namespace) -> int:
