@@ -17,6 +17,7 @@ from lxml import etree
 
 from briefexport import loads, number
 from briefexport.api import build_options, render
+from briefexport.errors import RenderError
 from briefexport.numbering import NumberedDocument, chinese_numeral, roman_numeral
 from briefexport.theme import Theme, load_theme
 from conftest import require_tool
@@ -178,13 +179,22 @@ def test_body_style_from_theme(seed_docx: Package) -> None:
 def test_toc_field_already_lists_the_headings(seed_docx: Package, seed_doc: NumberedDocument) -> None:
     instr = "".join(t.text for t in seed_docx.document.iter(w("instrText")))
     assert 'TOC \\o "1-2" \\h \\z \\u' in instr
-    begin = next(seed_docx.document.iter(w("fldChar")))
-    assert begin.get(w("fldCharType")) == "begin" and begin.get(w("dirty")) == "true"
-    entries = [text_of(p) for p in seed_docx.paragraphs() if style_of(p) in ("TOC1", "TOC2")]
-    assert entries == [item.heading for item in seed_doc.walk() if item.level <= 2]
+    entries = [p for p in seed_docx.paragraphs() if style_of(p) in ("TOC1", "TOC2")]
+    assert [text_of(p) for p in entries] == [item.heading for item in seed_doc.walk() if item.level <= 2]
+    assert len(entries) == 18  # 4 parts and their 14 items
+    # The field's result is those entries: it opens in the first and closes in the last.
+    kinds = [[c.get(w("fldCharType")) for c in p.iter(w("fldChar"))] for p in entries]
+    assert kinds[0] == ["begin", "separate"] and kinds[-1] == ["end"] and not any(kinds[1:-1])
     anchors = {link.get(w("anchor")) for link in seed_docx.document.iter(w("hyperlink"))}
     bookmarks = {mark.get(w("name")) for mark in seed_docx.document.iter(w("bookmarkStart"))}
     assert len(anchors) == len(entries) and anchors <= bookmarks
+
+
+def test_no_field_makes_word_ask_to_update_on_open(seed_docx: Package) -> None:
+    # w:dirty (or settings' w:updateFields) makes Word ask "update fields?" every time the file opens.
+    assert seed_docx.document.find(".//w:fldChar", NS) is not None
+    assert [c for c in seed_docx.document.iter(w("fldChar")) if c.get(w("dirty")) is not None] == []
+    assert seed_docx.settings.find("w:updateFields", NS) is None
 
 
 def test_core_properties(render_seed: Callable[..., Path], seed_doc: NumberedDocument) -> None:
@@ -269,6 +279,51 @@ def test_native_numbering_off_writes_labels_as_text(tmp_path: Path, seed_doc: Nu
     package = Package(render(seed_doc, "docx", tmp_path / "plain.docx", theme=theme))
     assert package.numbering.find(".//w:lvlText[@w:val='%2是']", NS) is None
     assert [text for _, text in word_labels(package)] == seed_doc.labels()
+
+
+def test_meta_line_is_the_shared_date_and_author_line(tmp_path: Path) -> None:
+    package = Package(_render(tmp_path, "title: 标题\ndate: 2024-02-01\nauthor: 某某办公室\nsections:\n  - title: 一\n"))
+    assert [text_of(p) for p in package.paragraphs("Meta")] == ["2024年2月1日\u3000某某办公室"]
+    english = Package(_render(tmp_path, "title: Title\nlang: en\ndate: 2024-02-01\nsections:\n  - title: One\n"))
+    assert [text_of(p) for p in english.paragraphs("Meta")] == ["2024-02-01"]
+
+
+# -- a user theme -------------------------------------------------------------------
+
+BIG_BODY_THEME = "extends: handout\nstyles:\n  body: {size: 14}\n"
+
+
+def _size(package: Package, style_id: str) -> str:
+    return package.style(style_id).find("w:rPr/w:sz", NS).get(w("val"))
+
+
+def test_a_user_theme_that_changes_the_body_size_changes_the_docx(tmp_path: Path, seed_doc: NumberedDocument, seed_docx: Package) -> None:
+    theme_file = tmp_path / "big.yaml"
+    theme_file.write_text(BIG_BODY_THEME, encoding="utf-8")
+    package = Package(render(seed_doc, "docx", tmp_path / "big.docx", theme=theme_file))
+    assert _size(seed_docx, "BodyText") == "24"  # the handout's 12 pt
+    assert _size(package, "BodyText") == _size(package, "Normal") == "28"
+    assert package.styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:sz", NS).get(w("val")) == "28"
+    body = package.style("BodyText")
+    assert body.find("w:pPr/w:ind", NS).get(w("firstLine")) == str(2 * 14 * 20)  # two characters of the new size
+    assert body.find("w:pPr/w:spacing", NS).get(w("line")) == str(round(14 * 1.75 * 20))
+    assert _size(package, "Heading1") == _size(seed_docx, "Heading1")  # only the body was changed
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda t: dataclasses.replace(t, toc=dataclasses.replace(t.toc, title="目录\ufffe")), "toc.title contains U+FFFE"),
+        (lambda t: dataclasses.replace(t, page_number=dataclasses.replace(t.page_number, format="\x01{page}")), "page_number.format contains U+0001"),
+        (lambda t: dataclasses.replace(t, styles={**t.styles, "h2": dataclasses.replace(t.style("h2"), fonts=("黑体\U0010ffff",))}),
+         "styles.h2.fonts contains U+10FFFF"),
+    ],
+)
+def test_theme_text_xml_cannot_hold_is_refused_by_name(tmp_path: Path, seed_doc: NumberedDocument, change: Callable[[Theme], Theme], where: str) -> None:
+    # Theme strings do not pass the outline loader's character check; lxml would fail with no hint.
+    with pytest.raises(RenderError, match=re.escape(where)):
+        render(seed_doc, "docx", tmp_path / "odd.docx", theme=change(load_theme("handout")))
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- GB/T 9704: the gongwen theme -------------------------------------------------

@@ -297,23 +297,23 @@ def add_hyperlink(p: BaseOxmlElement, anchor: str, runs: Sequence[BaseOxmlElemen
         link.append(run)
 
 
-def _fld_char(kind: str, *, dirty: bool = False) -> BaseOxmlElement:
+def _fld_char(kind: str) -> BaseOxmlElement:
     r = _el("w:r")
-    char = _el("w:fldChar", fldCharType=kind)
-    if dirty:
-        char.set(qn("w:dirty"), "true")
-    r.append(char)
+    r.append(_el("w:fldChar", fldCharType=kind))
     return r
 
 
-def field_begin(instruction: str, *, dirty: bool = False) -> list[BaseOxmlElement]:
-    """Runs that open a complex field: begin, the instruction, separate; the result follows."""
+def field_begin(instruction: str) -> list[BaseOxmlElement]:
+    """Runs that open a complex field: begin, the instruction, separate; the result follows.
+
+    The field is never marked ``w:dirty``: that makes Word ask to update fields on every open.
+    """
     instr_run = _el("w:r")
     instr = _el("w:instrText")
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     instr.text = f" {instruction} "
     instr_run.append(instr)
-    return [_fld_char("begin", dirty=dirty), instr_run, _fld_char("separate")]
+    return [_fld_char("begin"), instr_run, _fld_char("separate")]
 
 
 def field_end() -> BaseOxmlElement:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from ..errors import warn
+from ..errors import RenderError, warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
+from ..text import format_date
 from ..theme import TextStyle, Theme
 
 __all__ = [
@@ -18,9 +18,10 @@ __all__ = [
     "Stylesheet",
     "anchor",
     "attr",
+    "check_theme_text",
+    "check_xml_text",
     "document",
     "font_stack",
-    "format_date",
     "heading",
     "node_fragment",
     "paragraph",
@@ -35,6 +36,12 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 
 #: Deepest HTML heading a node may map to; outlines stop at level 4 anyway.
 _MAX_HEADING = 6
+
+#: U+FFFE, U+FFFF and their copies in planes 1–16.
+_PLANE_ENDS = "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+#: What the outline loader refuses, and XML 1.0 cannot hold or calls a noncharacter: control characters
+#: other than tab, line feed and carriage return, lone surrogates, U+FDD0–U+FDEF and the plane ends.
+_NOT_XML = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,31 @@ def text(value: str) -> str:
 def attr(value: str) -> str:
     """Escape an attribute value (double-quoted)."""
     return escape(value, quote=True)
+
+
+def check_xml_text(value: str, where: str) -> str:
+    """``value`` unchanged, or a :class:`RenderError` naming the first character an XML document cannot carry."""
+    found = _NOT_XML.search(value)
+    if found:
+        raise RenderError(f"{where} contains U+{ord(found.group()):04X}, which cannot go into an XML document; remove it")
+    return value
+
+
+def check_theme_text(theme: Theme, *, page_number: bool = False) -> None:
+    """Refuse theme text that XML cannot carry: the TOC title, font names, and (``page_number``) the page-number format.
+
+    The outline loader refuses such characters in the outline, but theme strings (a theme
+    file's ``"\\uFFFE"`` escapes, or a Theme built in code) reach the DOCX and EPUB without
+    passing it; lxml would fail on them with no hint of where they came from. The DOCX
+    renderer calls this too: the rule is XML's, not XHTML's.
+    """
+    # A theme that extends a preset carries the preset's name and no path, so the key alone says where.
+    check_xml_text(theme.toc.title, "theme toc.title")
+    if page_number:
+        check_xml_text(theme.page_number.format, "theme page_number.format")
+    for role, style in theme.styles.items():
+        for family in style.fonts:
+            check_xml_text(family, f"theme styles.{role}.fonts")
 
 
 def spans(items: Iterable[Span]) -> str:
@@ -87,13 +119,6 @@ def node_fragment(item: NumberedNode) -> list[str]:
     for child in item.children:
         lines.extend(node_fragment(child))
     return lines
-
-
-def format_date(day: dt.date, lang: str) -> str:
-    """A date the way readers of ``lang`` write it: 2024年1月14日 for Chinese and Japanese."""
-    if lang.lower().startswith(("zh", "ja")):
-        return f"{day.year}年{day.month}月{day.day}日"
-    return day.isoformat()
 
 
 def title_block(meta: Meta) -> list[str]:
@@ -181,7 +206,9 @@ def font_stack(chain: Sequence[str], embedded: str | None = None) -> str:
 
 
 def _quote(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # A CSS string may not hold a raw line break; control characters are written as hex escapes.
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda found: f"\\{ord(found.group()):x} ", escaped) + '"'
 
 
 def _num(value: float) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,9 +17,12 @@ from docx.shared import Twips
 
 from ..model import Para
 from ..numbering import NumberedDocument, NumberedNode
+from ..text import meta_line
 from . import _docx_oxml as ox
 from ._docx_layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, Geometry, setup_styles, twips
 from ._docx_numbering import NumberingPlan, plan_numbering
+from ._xhtml import check_theme_text
+from ._zip import repack
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -52,21 +54,10 @@ def _add_para(document: WordDocument, para: Para, role: str, theme: Theme) -> Pa
     return paragraph
 
 
-def _meta_line(doc: NumberedDocument) -> str:
-    meta = doc.doc.meta
-    parts: list[str] = []
-    if meta.date:
-        cjk = meta.lang.split("-")[0] in ("zh", "ja")
-        parts.append(f"{meta.date.year}年{meta.date.month}月{meta.date.day}日" if cjk else meta.date.isoformat())
-    if meta.author:
-        parts.append(meta.author)
-    return "\u3000".join(parts)
-
-
 def write_title_block(document: WordDocument, doc: NumberedDocument, theme: Theme) -> None:
     """Title, subtitle and a date/author line."""
     meta = doc.doc.meta
-    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", _meta_line(doc))):
+    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", meta_line(meta))):
         if text:
             paragraph = document.add_paragraph(style=ROLE_STYLES[role])
             _add_text(paragraph, text, theme.style(role).fonts[0])
@@ -76,17 +67,18 @@ def _bookmark(index: int) -> str:
     return f"_Toc{index:08d}"
 
 
-def write_toc(document: WordDocument, doc: NumberedDocument, theme: Theme, *, dirty: bool) -> None:
+def write_toc(document: WordDocument, doc: NumberedDocument, theme: Theme) -> None:
     """A TOC field whose cached result already lists the numbered headings (without page numbers).
 
-    Page numbers are left for Word or LibreOffice to fill in when the field is updated;
-    every entry links to its heading's bookmark.
+    The field is not marked dirty, so Word shows these entries as they are instead of asking
+    to update fields on every open; updating the field (F9, or Tools ▸ Update in LibreOffice)
+    adds the page numbers. Every entry links to its heading's bookmark.
     """
     depth = theme.toc.depth
     heading = document.add_paragraph(style=TOC_HEADING_STYLE)
     _add_text(heading, theme.toc.title, theme.style("h1").fonts[0])
     entries = [(index, item) for index, item in enumerate(doc.walk()) if item.level <= depth]
-    begin = ox.field_begin(f'TOC \\o "1-{depth}" \\h \\z \\u', dirty=dirty)
+    begin = ox.field_begin(f'TOC \\o "1-{depth}" \\h \\z \\u')
     if not entries:
         paragraph = document.add_paragraph(style="toc 1")
         paragraph._p.extend([*begin, ox.field_end()])
@@ -212,18 +204,10 @@ def _drop_template_leftovers(document: WordDocument) -> None:
 
 
 def save_reproducibly(document: WordDocument, out: Path, created: dt.datetime) -> None:
-    """Save with fixed zip timestamps and a fixed entry order, so the same input gives the same bytes."""
+    """Save with fixed zip dates, modes and entry order (``[Content_Types].xml`` first, as Office expects)."""
     buffer = io.BytesIO()
     document.save(buffer)
-    utc = created.astimezone(dt.timezone.utc) if created.tzinfo else created
-    stamp = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second) if utc.year >= 1980 else (1980, 1, 1, 0, 0, 0)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w") as target:
-        # [Content_Types].xml first, as Office expects; the rest sorted.
-        for name in sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n)):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            target.writestr(info, source.read(name))
+    repack(buffer.getvalue(), out, created, first="[Content_Types].xml")
 
 
 def _east_asian_lang(lang: str) -> str:
@@ -232,6 +216,7 @@ def _east_asian_lang(lang: str) -> str:
 
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as a DOCX file at ``out``."""
+    check_theme_text(theme, page_number=True)
     document = docx.Document()
     _drop_template_leftovers(document)
     geometry = Geometry.of(theme)
@@ -246,7 +231,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     write_title_block(document, doc, theme)
     toc = theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
-        write_toc(document, doc, theme, dirty=True)
+        write_toc(document, doc, theme)
     write_content(document, doc, theme, plan, new_page=toc)
     setup_section(document, theme, geometry)
     set_core_properties(document, doc, opts.created)

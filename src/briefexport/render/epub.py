@@ -2,8 +2,8 @@
 
 ebooklib assembles the package (OPF, nav document, NCX); the chapters are
 complete XHTML documents written by :mod:`._xhtml`, so nothing re-parses them
-or changes their ``lang``. ebooklib's archive is then re-packed with fixed
-entry dates and order, ``mimetype`` first and stored.
+or changes their ``lang``. ebooklib's archive is then re-packed by :mod:`._zip` with
+fixed entry dates, modes and order, ``mimetype`` first and stored.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from ebooklib import epub
 
 from ..errors import RenderError, warn
+from ..text import format_date
 from . import _xhtml
+from ._zip import repack
 
 if TYPE_CHECKING:
     from ..fonts import Face
@@ -31,9 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["render"]
 
 STYLESHEET = "style.css"
-#: The earliest and latest dates a zip entry can carry (DOS date format).
-_ZIP_MIN = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
-_ZIP_MAX = dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=dt.timezone.utc)
+MIMETYPE = "mimetype"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +49,10 @@ class Chapter:
 
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as an EPUB 3 file at ``out``."""
+    _xhtml.check_theme_text(theme)
     fonts = embedded_fonts(doc, theme, opts) if _wants_font(theme, opts) else ()
     book = _assemble(doc, theme, fonts)
-    _repack(_write(book, opts), out, opts.created)
+    repack(_write(book, opts), out, opts.created, first=MIMETYPE, stored=frozenset({MIMETYPE}))
 
 
 def _wants_font(theme: Theme, opts: RenderOptions) -> bool:
@@ -193,7 +193,7 @@ def _role_texts(doc: NumberedDocument, theme: Theme) -> dict[str, str]:
     texts = {role: "" for role, _ in _xhtml.ROLE_SELECTORS}
     texts["title"] = meta.title
     texts["subtitle"] = meta.subtitle or ""
-    texts["meta"] = (meta.author or "") + (_xhtml.format_date(meta.date, meta.lang) if meta.date else "")
+    texts["meta"] = (meta.author or "") + (format_date(meta.date, meta.lang) if meta.date else "")
     texts["h1"] = theme.toc.title  # the nav document's heading wears the h1 style
     texts["toc"] = meta.title
     texts["body"] = "".join(para.text for para in doc.doc.lead)
@@ -259,22 +259,3 @@ def _write(book: epub.EpubBook, opts: RenderOptions) -> bytes:
     if written is False:  # ebooklib reports some failures by return value
         raise RenderError("ebooklib could not write the EPUB")
     return buffer.getvalue()
-
-
-def zip_date(moment: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    """A zip entry date for ``moment`` in UTC, clamped to 1980–2107 and rounded down to 2 seconds."""
-    clamped = min(max(_utc(moment), _ZIP_MIN), _ZIP_MAX)
-    return (clamped.year, clamped.month, clamped.day, clamped.hour, clamped.minute, clamped.second - clamped.second % 2)
-
-
-def _repack(raw: bytes, out: Path, created: dt.datetime) -> None:
-    """Copy ebooklib's archive with fixed dates, modes and order; ``mimetype`` first, stored."""
-    date = zip_date(created)
-    with zipfile.ZipFile(io.BytesIO(raw)) as source, zipfile.ZipFile(out, "w") as target:
-        names = source.namelist()
-        for name in ["mimetype", *(n for n in names if n != "mimetype")]:
-            info = zipfile.ZipInfo(name, date_time=date)
-            info.create_system = 3  # Unix, whatever the build machine
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(name), compresslevel=9)
