@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._metrics_cache import MetricsCache
 from .errors import FontError
 
 __all__ = ["Face", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
@@ -353,15 +354,19 @@ class FontSet:
     Parses each face's cmap at most once (cached on the instance; no module-level mutable
     state). System folders (``system_dirs()`` when ``system`` is true, and ``extra_dirs``, which
     are searched before them) are scanned lazily, only when a requested family is not bundled.
+    reportlab's parsed metrics of a face are kept on disk by ``metrics`` (default: the per-user
+    cache folder; ``MetricsCache(None)`` turns that off).
     """
 
-    def __init__(self, *, system: bool = True, extra_dirs: Sequence[Path] = ()) -> None:
+    def __init__(self, *, system: bool = True, extra_dirs: Sequence[Path] = (), metrics: MetricsCache | None = None) -> None:
+        self._metrics = metrics if metrics is not None else MetricsCache.default()
         self._system = system
         self._extra_dirs = tuple(Path(d) for d in extra_dirs)
         self._bundled: tuple[_FaceInfo, ...] | None = None
         self._scanned: tuple[_FaceInfo, ...] | None = None
         self._infos: dict[Face, _FaceInfo] = {}
         self._coverage: dict[Face, _Coverage] = {}
+        self._chain_chars: dict[tuple[Face, ...], dict[str, tuple[bool, bool, Face | None]]] = {}
 
     # ----------------------------------------------------------------- discovery
 
@@ -577,18 +582,19 @@ class FontSet:
         unset = object()
         current: object = unset
         buf: list[str] = []
-        cache: dict[str, Face | None] = {}
+        chars = self._chars_of(chain)
         for ch in text:
-            if _invisible(ch) or (
-                ch.isspace() and current is not unset and current is not None and self.covers(current, ch)  # type: ignore[arg-type]
-            ):
+            known = chars.get(ch)
+            if known is None:
+                known = chars[ch] = (_invisible(ch), ch.isspace(), self.face_for(chain, ch))
+            invisible, space, face = known
+            if invisible or (space and current is not unset and current is not None and self.covers(current, ch)):  # type: ignore[arg-type]
                 buf.append(ch)
                 continue
-            face = cache[ch] if ch in cache else cache.setdefault(ch, self.face_for(chain, ch))
             if current is unset:
                 current = face
                 buf.append(ch)
-            elif face == current:
+            elif face is current or face == current:  # identity first: faces come from the chain
                 buf.append(ch)
             else:
                 runs.append((current, "".join(buf)))  # type: ignore[arg-type]
@@ -598,6 +604,18 @@ class FontSet:
                 current = self.face_for(chain, buf[0]) or (chain[0] if chain else None)
             runs.append((current, "".join(buf)))  # type: ignore[arg-type]
         return runs
+
+    def _chars_of(self, chain: Sequence[Face]) -> dict[str, tuple[bool, bool, Face | None]]:
+        """Per character of text set in ``chain``: (draws nothing, is whitespace, first face covering it).
+
+        Kept per chain for the life of the font set: a document repeats a few thousand
+        characters, and looking each up once keeps splitting linear in the text.
+        """
+        key = tuple(chain)
+        chars = self._chain_chars.get(key)
+        if chars is None:
+            chars = self._chain_chars[key] = {}
+        return chars
 
     def missing(self, text: str, chain: Sequence[Face]) -> list[str]:
         """Distinct characters no face of ``chain`` covers, in order of first occurrence.
@@ -632,13 +650,13 @@ class FontSet:
         if info.outlines != "truetype":
             raise FontError(f"{face.path}: has no TrueType outlines; reportlab cannot embed it")
         from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFError, TTFont
+        from reportlab.pdfbase.ttfonts import TTFError
 
         _fix_reportlab_tounicode()
         name = face.ps_name
         if name not in pdfmetrics.getRegisteredFontNames():
             try:
-                font = TTFont(name, str(face.path), subfontIndex=face.index)
+                font = self._metrics.load_ttfont(name, Path(face.path), face.index)
             except (TTFError, OSError, ValueError, struct.error) as exc:
                 raise FontError(f"{face.path}: reportlab cannot load the font: {exc}") from None
             pdfmetrics.registerFont(font)

@@ -26,7 +26,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CLOSING", "OPENING", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
+__all__ = ["CLOSING", "OPENING", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
 
 #: Characters that must not start a line.
 CLOSING = frozenset("，。、；：？！）》」』’”〉】〕］｝〗〙…—·％‰℃°" ",.;:?!)]}%")
@@ -176,7 +176,7 @@ class _Atom:
 
 
 class _Widths:
-    """Per-character widths, memoised for one paragraph."""
+    """Per-character widths, memoised (for one paragraph, or a whole document in a LayoutCache)."""
 
     def __init__(self, width: Metrics) -> None:
         self.width = width
@@ -187,6 +187,23 @@ class _Widths:
         if key not in self.cache:
             self.cache[key] = self.width(ch, font, size)
         return self.cache[key]
+
+
+class LayoutCache:
+    """Character widths and atoms shared by the paragraphs of one document.
+
+    A long document repeats the same few thousand characters: measuring and classifying each
+    one once per document instead of once per paragraph keeps layout time linear in the text.
+    Atoms are immutable, so sharing them cannot change a result. Make one per render, with the
+    width function every ``break_lines`` call of that render is given.
+    """
+
+    __slots__ = ("atoms", "width", "widths")
+
+    def __init__(self, width: Metrics) -> None:
+        self.width = width
+        self.widths = _Widths(width)
+        self.atoms: dict[tuple[str, str, float, str, bool, float | None, bool], _Atom] = {}
 
 
 def _atom(text: str, font: str, size: float, kind: str, glued: bool, measure: Measure, widths: _Widths) -> _Atom:
@@ -226,16 +243,19 @@ def _split_run(text: str) -> list[tuple[str, str]]:
     return chunks
 
 
-def _atoms(runs: Sequence[Run], measure: Measure, widths: _Widths) -> list[_Atom]:
+def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_Atom]:
     atoms: list[_Atom] = []
-    made: dict[tuple[str, str, float, str, bool], _Atom] = {}  # atoms are immutable: share repeats
+    made = cache.atoms  # atoms are immutable: share repeats
+    # An atom depends on the measure only through the grid pitch and squeezing.
+    pitch, squeeze = measure.char_pitch, measure.squeeze
     for run in runs:
         for index, (kind, text) in enumerate(_split_run(run.text)):
             glued = index == 0 and kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
-            key = (text, run.font, run.size, kind, glued)
-            if key not in made:
-                made[key] = _atom(text, run.font, run.size, kind, glued, measure, widths)
-            atoms.append(made[key])
+            key = (text, run.font, run.size, kind, glued, pitch, squeeze)
+            atom = made.get(key)
+            if atom is None:
+                atom = made[key] = _atom(text, run.font, run.size, kind, glued, measure, cache.widths)
+            atoms.append(atom)
     return atoms
 
 
@@ -264,10 +284,15 @@ def _gap(before: _Atom, after: _Atom, measure: Measure) -> float:
 # -- breaking ----------------------------------------------------------------
 
 
-def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics) -> list[Line]:
-    """Lay out a paragraph's runs in lines of ``measure.width`` points (greedy, first fit)."""
-    widths = _Widths(width)
-    atoms = _atoms(runs, measure, widths)
+def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics, *, cache: LayoutCache | None = None) -> list[Line]:
+    """Lay out a paragraph's runs in lines of ``measure.width`` points (greedy, first fit).
+
+    ``cache``, made with the same ``width``, shares measurements between the paragraphs of a document.
+    """
+    if cache is None or cache.width is not width:
+        cache = LayoutCache(width)
+    widths = cache.widths
+    atoms = _atoms(runs, measure, cache)
     lines: list[Line] = []
     start = 0
     while True:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import CondPageBreak, Flowable
 
-from ._cjk_lines import Line, Measure, Run, break_lines
+from ._cjk_lines import LayoutCache, Line, Measure, Piece, Run, break_lines
 
-__all__ = ["Anchor", "Block", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "width_of"]
+__all__ = ["Anchor", "Block", "FlowCache", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "width_of"]
 
 _FUZZ = 1e-3
 
@@ -44,8 +47,28 @@ class Block:
     """Keep at least two lines of a paragraph together at a page break (off on a strict grid)."""
 
 
-def draw_line(canv: Canvas, line: Line, x: float, y: float) -> None:
-    """Draw one line's pieces with its baseline at ``y``; character spacing spreads the slack."""
+class FlowCache:
+    """Memos shared by the flowables of one render; a long document repeats characters and sizes.
+
+    ``layout`` keeps character widths and line-breaking atoms; ``font_sizes`` the formatted
+    size part of font-selection operators (number formatting is the costliest step of
+    writing text). Make one per render.
+    """
+
+    __slots__ = ("font_sizes", "layout")
+
+    def __init__(self) -> None:
+        self.layout = LayoutCache(width_of)
+        self.font_sizes: dict[tuple[float, float], str] = {}
+
+
+def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | None = None) -> None:
+    """Draw one line's pieces with its baseline at ``y``; character spacing spreads the slack.
+
+    With character spacing, each run of characters from one of reportlab's 256-glyph subsets
+    is positioned explicitly: pdfminer drops the spacing after the last glyph of every Tj
+    (poppler, following the PDF spec, keeps it), so this way every reader measures the same line.
+    """
     text = canv.beginText()
     font: tuple[str, float] | None = None
     spacing = 0.0
@@ -56,31 +79,58 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float) -> None:
         if abs(piece.char_space - spacing) > 1e-6:
             spacing = piece.char_space
             text.setCharSpace(spacing)
-        origin = x + piece.x
-        for chunk in _subset_chunks(canv, piece.text, piece.font) if spacing else (piece.text,):
-            text.setTextOrigin(origin, y)
-            text.textOut(chunk)
-            origin += width_of(chunk, piece.font, piece.size) + spacing * len(chunk)
+        _draw_piece(canv, text, piece, x + piece.x, y, spacing, cache)
     if spacing:
         text.setCharSpace(0)
     canv.drawText(text)
 
 
-def _subset_chunks(canv: Canvas, text: str, font_name: str) -> list[str]:
-    """``text`` cut where reportlab switches between a face's 256-glyph subsets.
+def _draw_piece(
+    canv: Canvas, text: PDFTextObject, piece: Piece, origin: float, y: float, spacing: float, cache: FlowCache | None
+) -> None:
+    rl_font = pdfmetrics.getFont(piece.font)
+    if not getattr(rl_font, "_dynamicFont", False):  # not a TrueType font: no subsets to cut at
+        text.setTextOrigin(origin, y)
+        text.textOut(piece.text)
+        return
+    parts = rl_font.splitString(piece.text, canv._doc)  # the canvas's document owns the subsets
+    if not spacing:
+        text.setTextOrigin(origin, y)
+        _show(canv, text, rl_font, parts, cache)
+        return
+    start = 0
+    for part in parts:
+        chunk = piece.text[start : start + len(part[1])]  # one byte per character
+        start += len(chunk)
+        text.setTextOrigin(origin, y)
+        _show(canv, text, rl_font, [part], cache)
+        origin += float(rl_font.stringWidth(chunk, piece.size)) + spacing * len(chunk)
 
-    reportlab draws each subset with its own Tj; pdfminer drops the character spacing after
-    the last glyph of every Tj (poppler, following the PDF spec, keeps it), so each chunk is
-    positioned explicitly and every reader measures the same line.
+
+def _show(canv: Canvas, text: PDFTextObject, rl_font: Any, parts: Sequence[tuple[int, bytes]], cache: FlowCache | None) -> None:
+    """Write the operators ``text.textOut`` writes for a TrueType font's text already split into subsets.
+
+    The same Tf and Tj operators as reportlab's ``PDFTextObject._formatText`` (4.x–5.x), so the
+    output is unchanged, without splitting and measuring every piece of text a second time.
     """
-    font = pdfmetrics.getFont(font_name)
-    if not hasattr(font, "splitString"):
-        return [text]
-    chunks, start = [], 0
-    for _subset, encoded in font.splitString(text, canv._doc):  # the canvas's document owns the subsets
-        chunks.append(text[start : start + len(encoded)])
-        start += len(encoded)
-    return chunks
+    ops = []
+    for subset, encoded in parts:
+        if subset != text._curSubset:
+            name = rl_font.getSubsetInternalName(subset, canv._doc)
+            ops.append(f"{name} {_size_operands(text._fontsize, text._leading, cache)}")
+            text._curSubset = subset
+        ops.append(f"({canv._escape(encoded)}) Tj")
+    text._code.append(" ".join(ops))
+
+
+def _size_operands(size: float, leading: float, cache: FlowCache | None) -> str:
+    key = (size, leading)
+    found = cache.font_sizes.get(key) if cache is not None else None
+    if found is None:
+        found = f"{fp_str(size)} Tf {fp_str(leading)} TL"
+        if cache is not None:
+            cache.font_sizes[key] = found
+    return found
 
 
 def width_of(text: str, font: str, size: float) -> float:
@@ -99,12 +149,14 @@ class TextBlock(Flowable):  # type: ignore[misc]
         anchor: Anchor | None = None,
         pages: MutableMapping[str, int] | None = None,
         lines: Sequence[Line] | None = None,
+        cache: FlowCache | None = None,
     ) -> None:
         super().__init__()
         self.runs = tuple(runs)
         self.block = block
         self.anchor = anchor
         self.pages = pages
+        self.cache = cache
         self.spaceBefore = block.space_before
         self.spaceAfter = block.space_after
         self._lines: tuple[Line, ...] | None = tuple(lines) if lines is not None else None
@@ -120,7 +172,7 @@ class TextBlock(Flowable):  # type: ignore[misc]
             return self._lines
         if self._lines is None or self._laid_out_for != avail_width:
             measure = replace(self.block.measure, width=self.measure_width(avail_width))
-            self._lines = tuple(break_lines(self.runs, measure, width_of))
+            self._lines = tuple(break_lines(self.runs, measure, width_of, cache=self.cache.layout if self.cache else None))
             self._laid_out_for = avail_width
         return self._lines
 
@@ -145,7 +197,7 @@ class TextBlock(Flowable):  # type: ignore[misc]
 
     def clone(self, lines: Sequence[Line], block: Block) -> TextBlock:
         """A block drawing the given, already broken lines."""
-        return TextBlock(self.runs, block, lines=lines)
+        return TextBlock(self.runs, block, lines=lines, cache=self.cache)
 
     def draw(self) -> None:
         canv = self.canv
@@ -153,7 +205,7 @@ class TextBlock(Flowable):  # type: ignore[misc]
             self._mark(canv, self.anchor)
         canv.setFillColor(self.block.color)
         for index, line in enumerate(self.lines(self.width)):
-            draw_line(canv, line, 0.0, self.height - index * self.block.leading - self.block.baseline)
+            draw_line(canv, line, 0.0, self.height - index * self.block.leading - self.block.baseline, self.cache)
 
     def _mark(self, canv: Canvas, anchor: Anchor) -> None:
         """Bookmark the heading, add it to the PDF outline and note its page for the TOC."""
@@ -182,8 +234,9 @@ class TocEntry(TextBlock):
         number_box: float,
         leaders: MutableMapping[str, float],
         lines: Sequence[Line] | None = None,
+        cache: FlowCache | None = None,
     ) -> None:
-        super().__init__(runs, block, lines=lines)
+        super().__init__(runs, block, lines=lines, cache=cache)
         self.key = key
         self.left = left
         self.number_box = number_box
@@ -196,7 +249,8 @@ class TocEntry(TextBlock):
 
     def clone(self, lines: Sequence[Line], block: Block) -> TextBlock:
         return TocEntry(
-            self.runs, block, key=self.key, left=self.left, number_box=self.number_box, leaders=self.leaders, lines=lines
+            self.runs, block, key=self.key, left=self.left, number_box=self.number_box, leaders=self.leaders, lines=lines,
+            cache=self.cache,
         )
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
@@ -210,7 +264,7 @@ class TocEntry(TextBlock):
         canv.setFillColor(self.block.color)
         lines = self.lines(self.width)
         for index, line in enumerate(lines):
-            draw_line(canv, line, self.left, self.height - index * self.block.leading - self.block.baseline)
+            draw_line(canv, line, self.left, self.height - index * self.block.leading - self.block.baseline, self.cache)
         if not lines or not self.numbered:
             return
         baseline = self.height - (len(lines) - 1) * self.block.leading - self.block.baseline

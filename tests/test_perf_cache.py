@@ -1,0 +1,172 @@
+"""The on-disk cache of reportlab's parsed font metrics: hits, misses, corruption, and unchanged output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+from briefexport._metrics_cache import MetricsCache, default_folder
+from briefexport.fonts import FontSet, bundled_dir
+
+
+@pytest.fixture()
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point XDG_CACHE_HOME at a fresh folder, so no test reads or writes the real ~/.cache."""
+    home = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home / "briefexport"
+
+
+def _tiny_font(path: Path, ps_name: str, chars: str = "中文", advance: int = 600) -> Path:
+    names = [".notdef", "space", *(f"uni{ord(c):04X}" for c in chars)]
+    pen = TTGlyphPen(None)
+    pen.moveTo((100, 0))
+    pen.lineTo((100, 700))
+    pen.lineTo((500, 0))
+    pen.closePath()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({0x20: "space", **{ord(c): f"uni{ord(c):04X}" for c in chars}})
+    builder.setupGlyf({name: pen.glyph() for name in names})
+    builder.setupHorizontalMetrics({name: (advance, 100) for name in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": ps_name, "styleName": "Regular", "psName": ps_name})
+    builder.setupOS2(usWeightClass=400)
+    builder.setupPost()
+    builder.save(path)
+    return path
+
+
+def _parse_count(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every time reportlab really parses a face (its extractInfo runs)."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    calls: list[str] = []
+    original = TTFontFile.extractInfo
+
+    def counting(self, charInfo=1):  # type: ignore[no-untyped-def]
+        calls.append(self.filename)
+        return original(self, charInfo)
+
+    monkeypatch.setattr(TTFontFile, "extractInfo", counting)
+    return calls
+
+
+def _comparable(font: object) -> dict[str, object]:
+    """A font's and its face's attributes, minus per-instance objects (state, functions)."""
+    out = {f"font.{k}": v for k, v in vars(font).items() if k not in ("face", "state", "encoding")}
+    face = font.face  # type: ignore[attr-defined]
+    out.update({f"face.{k}": (type(v), v) for k, v in vars(face).items() if k != "_pdfScale"})
+    out["face.name.ustr"] = face.name.ustr
+    out["face._pdfScale(250)"] = face._pdfScale(250)
+    return out
+
+
+def test_default_folder_honours_xdg(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_folder() == cache_home
+    assert MetricsCache.default().folder == cache_home
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the XDG spec: ignore relative paths
+    assert default_folder() == Path.home() / ".cache" / "briefexport"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert default_folder() == Path.home() / ".cache" / "briefexport"
+
+
+def test_font_set_uses_the_default_cache(cache_home: Path) -> None:
+    assert FontSet(system=False)._metrics == MetricsCache(cache_home)
+
+
+def test_miss_then_hit_gives_the_same_font(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    cache = MetricsCache.default()
+    path = bundled_dir() / "BriefKai-Regular.ttf"
+    parsed = _parse_count(monkeypatch)
+    first = cache.load_ttfont("CacheTestKai", path)
+    assert len(parsed) == 1 and len(list(cache_home.iterdir())) == 1
+    second = cache.load_ttfont("CacheTestKai", path)
+    assert len(parsed) == 1, "a hit must not parse the font again"
+    reference = TTFont("CacheTestKai", str(path))
+    assert _comparable(second) == _comparable(reference) == _comparable(first)
+    assert second.stringWidth("中文，Ab", 12) == reference.stringWidth("中文，Ab", 12)
+    assert second.face.makeSubset([0, 0x4E2D, 0x6587]) == reference.face.makeSubset([0, 0x4E2D, 0x6587])
+
+
+def test_changed_file_misses(cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = MetricsCache.default()
+    path = _tiny_font(tmp_path / "tiny.ttf", "CacheTestTiny", advance=600)
+    assert cache.load_ttfont("CacheTestTiny", path).face.charWidths[0x4E2D] == 600
+    parsed = _parse_count(monkeypatch)
+    _tiny_font(path, "CacheTestTiny", advance=900)  # same name, new metrics, new mtime
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10_000_000))
+    assert cache.load_ttfont("CacheTestTiny", path).face.charWidths[0x4E2D] == 900
+    assert len(parsed) == 1
+    assert cache.load_ttfont("CacheTestTiny", path).face.charWidths[0x4E2D] == 900
+    assert len(parsed) == 1  # the new metrics are cached in turn
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00garbage", b"not marshal at all" * 100, "truncate"])
+def test_corrupt_entry_falls_back_to_parsing(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes | str
+) -> None:
+    cache = MetricsCache.default()
+    path = _tiny_font(tmp_path / "tiny.ttf", "CacheTestCorrupt")
+    cache.load_ttfont("CacheTestCorrupt", path)
+    (entry,) = cache_home.iterdir()
+    entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2] if damage == "truncate" else damage)  # type: ignore[operator]
+    parsed = _parse_count(monkeypatch)
+    font = cache.load_ttfont("CacheTestCorrupt", path)
+    assert len(parsed) == 1 and font.face.charWidths[0x4E2D] == 600
+    cache.load_ttfont("CacheTestCorrupt", path)
+    assert len(parsed) == 1  # the bad entry was replaced by a good one
+
+
+def test_entry_of_another_key_is_ignored(cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = MetricsCache.default()
+    one = _tiny_font(tmp_path / "one.ttf", "CacheTestOne", advance=500)
+    two = _tiny_font(tmp_path / "two.ttf", "CacheTestTwo", advance=700)
+    cache.load_ttfont("CacheTestOne", one)
+    (entry_one,) = cache_home.iterdir()
+    cache.load_ttfont("CacheTestTwo", two)
+    (entry_two,) = set(cache_home.iterdir()) - {entry_one}
+    shutil.copyfile(entry_one, entry_two)  # e.g. a hash collision: the stored key must still match
+    parsed = _parse_count(monkeypatch)
+    assert cache.load_ttfont("CacheTestTwo", two).face.charWidths[0x4E2D] == 700
+    assert len(parsed) == 1
+
+
+def test_unwritable_cache_is_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("the cache folder cannot be created below a file")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    cache = MetricsCache.default()
+    path = _tiny_font(tmp_path / "tiny.ttf", "CacheTestReadOnly")
+    parsed = _parse_count(monkeypatch)
+    for _ in range(2):
+        assert cache.load_ttfont("CacheTestReadOnly", path).face.charWidths[0x4E2D] == 600
+    assert len(parsed) == 2 and blocker.is_file()
+
+
+def test_disabled_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    MetricsCache(None).load_ttfont("CacheTestOff", _tiny_font(tmp_path / "tiny.ttf", "CacheTestOff"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.ttf"]
+
+
+def test_pdf_is_identical_with_and_without_a_cache_hit(tmp_path: Path, seed_outline_path: Path) -> None:
+    # Separate processes: reportlab registers a face once per process.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    outputs = []
+    for run in ("miss", "hit"):
+        out = tmp_path / run
+        command = [sys.executable, "-m", "briefexport", "build", str(seed_outline_path), "-f", "pdf", "-o", str(out)]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        outputs.append((out / "outline.pdf").read_bytes())
+        assert any((tmp_path / "xdg" / "briefexport").iterdir())
+    assert outputs[0] == outputs[1]
