@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from . import _yaml
 from .errors import OutlineError, SourcePos
 from .model import MAX_LEVEL, Document, LabelTemplate, Meta, Node, Para, Span
 from .numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
+from .text import bad_character
 
 __all__ = ["DOCUMENT_KEYS", "NODE_KEYS", "load", "loads", "parse_inline"]
 
@@ -109,14 +109,9 @@ class _Reader:
         return value
 
     def check_characters(self, node: YamlNode, value: str, what: str) -> None:
-        for char in value:
-            code = ord(char)
-            if 0xD800 <= code <= 0xDFFF:
-                raise self.error(node, f"{what} contains a lone surrogate U+{code:04X}; fix the escape sequence")
-            if char != "\n" and unicodedata.category(char) == "Cc":
-                raise self.error(node, f"{what} contains control character U+{code:04X}; delete it")
-            if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
-                raise self.error(node, f"{what} contains U+{code:04X}, which is not a character; fix the escape sequence")
+        problem = bad_character(value)
+        if problem:
+            raise self.error(node, f"{what} {problem}")
 
     def para_list(self, node: YamlNode, what: str) -> tuple[Para, ...]:
         items = node.value if isinstance(node, SequenceNode) else [node]

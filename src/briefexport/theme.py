@@ -15,6 +15,7 @@ from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from . import _yaml
 from .errors import BriefexportError, SourcePos, ThemeError
+from .text import bad_character
 
 __all__ = ["PRESETS", "ROLES", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
 
@@ -221,7 +222,12 @@ class _ThemeReader:
     def scalar(self, node: YamlNode, spec: Any, key: str) -> Any:
         if not isinstance(node, ScalarNode) or _yaml.is_null(node):
             raise self.error(node, f"'{key}' needs a single value")
+        if _yaml.escapes_nul(node):
+            raise self.error(node, f"'{key}' contains a NUL character (\\0 escape); delete it")
         text = _yaml.fold_text(node.value, literal=False).strip()
+        problem = bad_character(text)
+        if problem:
+            raise self.error(node, f"'{key}' {problem}")
         if isinstance(spec, tuple):
             if text not in spec:
                 raise self.error(node, f"'{key}' must be one of {', '.join(spec)} (got '{text}')")
