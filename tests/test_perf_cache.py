@@ -170,3 +170,60 @@ def test_pdf_is_identical_with_and_without_a_cache_hit(tmp_path: Path, seed_outl
         outputs.append((out / "outline.pdf").read_bytes())
         assert any((tmp_path / "xdg" / "briefexport").iterdir())
     assert outputs[0] == outputs[1]
+
+
+# --------------------------------------------------------------------------- the parallel build's plumbing
+
+
+def test_task_queue_hands_each_item_to_one_process() -> None:
+    from briefexport._parallel import TaskQueue, fork_worker
+
+    items = [f"item-{n}" for n in range(40)]
+    queue = TaskQueue(items)
+
+    def take_all(_prepared: None, _arg: None) -> list[str]:
+        taken = []
+        while (item := queue.take()) is not None:
+            taken.append(item)
+        return taken
+
+    worker = fork_worker(lambda: None, take_all)
+    worker.send(None)
+    mine = take_all(None, None)
+    theirs = worker.result()
+    assert sorted(mine + theirs) == sorted(items)
+    assert queue.take() is None
+
+
+def test_worker_reports_errors_and_cancels_quietly() -> None:
+    from briefexport._parallel import fork_worker
+    from briefexport.errors import RenderError
+
+    def fail(_prepared: None, arg: str) -> None:
+        raise RenderError(f"cannot render {arg}")
+
+    worker = fork_worker(lambda: None, fail)
+    worker.send("this")
+    with pytest.raises(RenderError, match="cannot render this"):
+        worker.result()
+
+    def broken_prepare() -> None:
+        raise RenderError("prepare failed")
+
+    worker = fork_worker(broken_prepare, lambda _prepared, _arg: "unused")
+    worker.send(None)
+    with pytest.raises(RenderError, match="prepare failed"):
+        worker.result()
+    worker = fork_worker(broken_prepare, lambda _prepared, _arg: "unused")
+    worker.cancel()  # the parent's own error comes first; the child ends without a word
+
+
+def test_bad_outline_in_a_parallel_build_writes_nothing(tmp_path: Path) -> None:
+    import briefexport
+    from briefexport.errors import OutlineError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nsections:\n  - title: a\n    bogus: 1\n", encoding="utf-8")
+    with pytest.raises(OutlineError):
+        briefexport.build(bad, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -1,19 +1,195 @@
-"""Run one call in a forked child process, so formats render on separate cores."""
+"""Run work in a forked child process, so that formats render on separate cores.
+
+Two pieces, both built on pipes:
+
+* :func:`fork_worker` starts a child *before* its input exists: the child runs ``prepare()``
+  (imports, font set-up) while the parent is still reading the outline, then waits for the
+  argument the parent sends, runs ``work(prepared, argument)`` and pipes the result back.
+* :class:`TaskQueue` hands out items to whichever process asks first (a pipe holding one byte
+  per item: every read of one byte is atomic), so neither process idles while the other
+  still has several formats to write.
+
+Where ``fork`` is unavailable, a worker runs in this process when its result is asked for.
+"""
 
 from __future__ import annotations
 
 import os
 import pickle
 import sys
+import threading
 import traceback
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 from .errors import BriefexportError
 
-__all__ = ["fork_call"]
+__all__ = ["TaskQueue", "Worker", "can_fork", "fork_worker"]
 
+A = TypeVar("A")
+P = TypeVar("P")
+R = TypeVar("R")
 T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    """True where work can run in a forked child."""
+    return hasattr(os, "fork")
+
+
+class TaskQueue(Generic[T]):
+    """Items taken one at a time, by this process or a forked child, each by exactly one of them.
+
+    Create it before forking; both processes then call :meth:`take` until it returns None.
+    """
+
+    def __init__(self, items: Sequence[T]) -> None:
+        if len(items) > 255:
+            raise ValueError("a task queue holds at most 255 items")
+        self._items = tuple(items)
+        self._read, write = os.pipe()
+        # All items are written before anyone reads and the write end is closed at once, so an
+        # empty pipe means end of file: a reader never blocks.
+        os.write(write, bytes(range(len(self._items))))
+        os.close(write)
+
+    def take(self) -> T | None:
+        """The next item nobody has taken yet, or None when all are taken."""
+        if self._read < 0:
+            return None
+        byte = os.read(self._read, 1)
+        if not byte:
+            self.close()
+            return None
+        return self._items[byte[0]]
+
+    def drain(self) -> None:
+        """Take every remaining item without doing it (this process gives up)."""
+        while self.take() is not None:
+            pass
+
+    def close(self) -> None:
+        if self._read >= 0:
+            os.close(self._read)
+            self._read = -1
+
+
+class Worker(Generic[A, R]):
+    """A child started by :func:`fork_worker`: send it one argument (or cancel it), then ask for its result."""
+
+    def __init__(self, pid: int, arg_fd: int, result_fd: int) -> None:
+        self._pid = pid
+        self._arg_fd = arg_fd
+        self._result_fd = result_fd
+
+    def send(self, arg: A) -> None:
+        """Give the child its argument; it starts working as soon as it has it and is prepared."""
+        data = pickle.dumps(arg, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            with os.fdopen(self._arg_fd, "wb") as pipe:
+                pipe.write(data)
+        except BrokenPipeError:
+            pass  # the child is gone; result() reports why
+        self._arg_fd = -1
+
+    def cancel(self) -> None:
+        """Tell the child there is nothing to do (it exits without output) and wait for it."""
+        if self._arg_fd >= 0:
+            os.close(self._arg_fd)
+            self._arg_fd = -1
+        self._reap()
+        os.close(self._result_fd)
+
+    def result(self) -> R:
+        """Wait for the child and return its result, or raise the error it raised."""
+        with os.fdopen(self._result_fd, "rb") as pipe:
+            data = pipe.read()
+        status = self._reap()
+        if not data:
+            raise RuntimeError(f"render process ended without a result (exit status {os.waitstatus_to_exitcode(status)})")
+        ok, value = pickle.loads(data)
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def _reap(self) -> int:
+        _, status = os.waitpid(self._pid, 0)
+        return status
+
+
+class _InProcess(Worker[A, R]):
+    """The stand-in where fork is unavailable: prepares and works when the result is asked for."""
+
+    def __init__(self, prepare: Callable[[], P], work: Callable[[P, A], R]) -> None:  # noqa: D107
+        self._prepare, self._work = prepare, work
+        self._arg: tuple[A] | None = None
+
+    def send(self, arg: A) -> None:
+        self._arg = (arg,)
+
+    def cancel(self) -> None:
+        self._arg = None
+
+    def result(self) -> R:
+        if self._arg is None:
+            raise RuntimeError("the worker was given nothing to do")
+        return self._work(self._prepare(), self._arg[0])
+
+
+def fork_worker(prepare: Callable[[], P], work: Callable[[P, A], R]) -> Worker[A, R]:
+    """Start a child that runs ``prepare()`` now and ``work(prepared, arg)`` once the parent sends ``arg``.
+
+    An error in ``prepare`` is raised by :meth:`Worker.result`, after the argument is sent. A
+    cancelled child exits quietly, whatever ``prepare`` did.
+    """
+    if not can_fork():
+        return _InProcess(prepare, work)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    arg_read, arg_write = os.pipe()
+    result_read, result_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child; its result is asserted in the parent
+        os.close(arg_write)
+        os.close(result_read)
+        try:
+            _serve(prepare, work, arg_read, result_write)
+        finally:
+            os._exit(0)
+    os.close(arg_read)
+    os.close(result_write)
+    return Worker(pid, arg_write, result_read)
+
+
+def _serve(prepare: Callable[[], P], work: Callable[[P, A], R], arg_fd: int, result_fd: int) -> None:  # pragma: no cover
+    """The child's side of a worker."""
+    received: list[bytes] = []
+    # Read the argument while preparing, so that the parent never waits for a full pipe.
+    reader = threading.Thread(target=_receive, args=(arg_fd, received), daemon=True)
+    reader.start()
+    try:
+        prepared: tuple[bool, object] = (True, prepare())
+    except BaseException as exc:  # noqa: BLE001 - reported once there is something to report to
+        prepared = (False, exc)
+    reader.join()
+    if prepared[0]:
+        _child(lambda: work(prepared[1], pickle.loads(received[0])), result_fd)  # type: ignore[arg-type]
+    else:
+        _child(lambda: _reraise(prepared[1]), result_fd)
+
+
+def _receive(fd: int, received: list[bytes]) -> None:  # pragma: no cover - runs in the child
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    if not data:
+        # Cancelled: the parent failed before it had anything to send and waits for this
+        # process to end. Nothing was written; end now rather than after preparing.
+        os._exit(0)
+    received.append(data)
+
+
+def _reraise(exc: object) -> None:
+    raise exc  # type: ignore[misc]
 
 
 def _child(fn: Callable[[], object], write_fd: int) -> None:
@@ -30,37 +206,3 @@ def _child(fn: Callable[[], object], write_fd: int) -> None:
         pipe.write(payload)
     sys.stdout.flush()
     sys.stderr.flush()
-
-
-def fork_call(fn: Callable[[], T]) -> Callable[[], T]:
-    """Start ``fn()`` in a child process; return a function that waits for its result or re-raises its error.
-
-    Where fork is unavailable the call simply runs now, in this process.
-    """
-    if not hasattr(os, "fork"):
-        result = fn()
-        return lambda: result
-    sys.stdout.flush()
-    sys.stderr.flush()
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child; its result is asserted in the parent
-        os.close(read_fd)
-        try:
-            _child(fn, write_fd)
-        finally:
-            os._exit(0)
-    os.close(write_fd)
-
-    def wait() -> T:
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if not data:
-            raise RuntimeError(f"render process ended without a result (exit status {os.waitstatus_to_exitcode(status)})")
-        ok, value = pickle.loads(data)
-        if ok:
-            return value  # type: ignore[no-any-return]
-        raise value
-
-    return wait

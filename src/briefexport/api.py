@@ -6,18 +6,22 @@ import contextlib
 import datetime as dt
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._atomic import write_atomically
-from ._parallel import fork_call
+from ._parallel import TaskQueue, Worker, can_fork, fork_worker
 from .errors import BriefexportError, RenderError
 from .model import Document
 from .numbering import NumberedDocument, number
 from .outline import load
 from .render import RENDERERS, RenderOptions, get_renderer
 from .theme import Theme, load_theme
+
+if TYPE_CHECKING:
+    from .fonts import FontSet
 
 __all__ = ["BuiltFile", "build", "build_options", "render"]
 
@@ -90,6 +94,59 @@ def _render_timed(numbered: NumberedDocument, name: str, target: Path, theme: Th
     return BuiltFile(name, target, target.stat().st_size, time.perf_counter() - start)
 
 
+#: The order in which a parallel build hands out formats: the slowest first. The forked child
+#: takes the first (the PDF: reportlab is also the slowest library to import, and the child
+#: imports it while this process still reads the outline), this process the second, and the
+#: rest go to whichever process is free first.
+_SLOWEST_FIRST = ("pdf", "docx", "epub")
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """Everything a process needs to render formats of one build (pickled to the forked child)."""
+
+    numbered: NumberedDocument
+    theme: Theme
+    targets: Mapping[str, Path]
+    created: dt.datetime
+    strict: bool
+    embed_font: bool | None
+
+    def options(self, fonts: FontSet | None = None) -> RenderOptions:
+        from .fonts import FontSet
+
+        return RenderOptions(fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font)
+
+    def render(self, name: str, options: RenderOptions) -> BuiltFile:
+        return _render_timed(self.numbered, name, self.targets[name], self.theme, options)
+
+
+def _load_job(outline: str | Path, theme: Theme | str | Path, targets: Mapping[str, Path], *, strict: bool,
+              embed_font: bool | None) -> _Job:
+    numbered = number(load(outline))
+    resolved_theme = theme if isinstance(theme, Theme) else load_theme(theme)
+    return _Job(numbered, resolved_theme, targets, creation_time(numbered.doc), strict, embed_font)
+
+
+def _prepare(name: str) -> FontSet:
+    """Work a forked child can do before the outline is read: import its renderer, find the bundled fonts."""
+    from .fonts import FontSet
+
+    get_renderer(name)
+    fonts = FontSet()
+    fonts.bundled_faces()
+    return fonts
+
+
+def _child_renders(fonts: FontSet, job: _Job, first: str, queue: TaskQueue[str]) -> list[BuiltFile]:
+    """The forked child's share of a build: its own format, then any the queue still holds."""
+    options = job.options(fonts)
+    built = [job.render(first, options)]
+    while (name := queue.take()) is not None:
+        built.append(job.render(name, options))
+    return built
+
+
 def build(
     outline: str | Path = "outline.yaml",
     formats: Sequence[str] = FORMATS,
@@ -102,27 +159,49 @@ def build(
 ) -> list[BuiltFile]:
     """Load an outline and write ``OUT_DIR/<stem>.<format>`` for each format.
 
-    With several formats and ``parallel``, the PDF (the slowest) renders in a forked
-    process while this one writes the others; each file is still written atomically.
+    With several formats and ``parallel``, a forked child renders the PDF (the slowest) and
+    this process the next format; remaining formats go to whichever finishes first. The
+    child starts before the outline is read, so that importing its renderer overlaps with
+    reading. Each file is still written atomically.
     """
     formats = list(dict.fromkeys(formats))
     _check_formats(formats)
-    numbered = number(load(outline))
-    resolved_theme = theme if isinstance(theme, Theme) else load_theme(theme)
-    options = build_options(numbered.doc, strict=strict, embed_font=embed_font)
     targets = {name: Path(out_dir) / f"{Path(outline).stem}.{name}" for name in formats}
-    ordered = sorted(formats, key=lambda name: name != "pdf")
-    forked = None
-    if parallel and len(ordered) > 1:
-        first = ordered.pop(0)
-        forked = fork_call(lambda: _render_timed(numbered, first, targets[first], resolved_theme, options))
+    if parallel and len(formats) > 1 and can_fork():
+        built = _build_parallel(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
+    else:
+        job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
+        options = job.options()
+        built = [job.render(name, options) for name in formats]
+    return sorted(built, key=lambda item: formats.index(item.format))
+
+
+def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mapping[str, Path], *,
+                    theme: Theme | str | Path, strict: bool, embed_font: bool | None) -> list[BuiltFile]:
+    rank = {name: index for index, name in enumerate(_SLOWEST_FIRST)}
+    first, second, *rest = sorted(formats, key=lambda name: rank.get(name, len(rank)))
+    queue = TaskQueue(rest)
+    worker: Worker[_Job, list[BuiltFile]] = fork_worker(
+        lambda: _prepare(first), lambda fonts, job: _child_renders(fonts, job, first, queue)
+    )
     try:
-        built = [_render_timed(numbered, name, targets[name], resolved_theme, options) for name in ordered]
+        job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
     except BaseException:
-        if forked is not None:
-            with contextlib.suppress(BaseException):
-                forked()  # reap the child; this process's error is the one to report
+        worker.cancel()  # the child writes nothing: a bad outline leaves every output as it was
+        queue.close()
         raise
-    if forked is not None:
-        built.append(forked())
-    return sorted(built, key=lambda item: list(formats).index(item.format))
+    worker.send(job)
+    built: list[BuiltFile] = []
+    try:
+        options = job.options()
+        built.append(job.render(second, options))
+        while (name := queue.take()) is not None:
+            built.append(job.render(name, options))
+    except BaseException:
+        queue.drain()  # the child need not start anything more
+        with contextlib.suppress(BaseException):
+            worker.result()  # reap the child; this process's error is the one to report
+        raise
+    finally:
+        queue.close()
+    return built + worker.result()
