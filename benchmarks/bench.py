@@ -36,14 +36,16 @@ ALL = ",".join(FORMATS)
 @dataclass(frozen=True)
 class Sample:
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: float
 
 
 @dataclass(frozen=True)
 class Cell:
-    """The median wall time, the largest peak RSS and the output size of one (outline, formats) cell."""
+    """The median wall and CPU time, the largest peak RSS and the output size of one (outline, formats) cell."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mib: float
     size_kb: float | None
 
@@ -78,7 +80,7 @@ def scaled_outline(copies: int, folder: Path) -> Path:
 
 
 def run_once(outline: Path, formats: str, out_dir: Path, env: dict[str, str], extra: Sequence[str] = ()) -> Sample:
-    """One fresh process; wall time and the peak RSS of the process and its forked children."""
+    """One fresh process; wall time, CPU time (user + system, with the forked child) and the largest peak RSS."""
     command = [sys.executable, "-m", "briefexport", "build", str(outline), "-f", formats, "-o", str(out_dir), *extra]
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
@@ -87,7 +89,7 @@ def run_once(outline: Path, formats: str, out_dir: Path, env: dict[str, str], ex
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"build failed: {' '.join(command)}\n{process.stderr.read().decode() if process.stderr else ''}")
-    return Sample(seconds, usage.ru_maxrss / 1024)
+    return Sample(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
 def measure(
@@ -95,12 +97,17 @@ def measure(
 ) -> Cell:
     samples = [run_once(outline, formats, out_dir, env(), extra) for _ in range(runs)]
     size = None if "," in formats else (out_dir / f"{outline.stem}.{formats}").stat().st_size / 1024
-    return Cell(statistics.median(s.seconds for s in samples), max(s.peak_rss_mib for s in samples), size)
+    return Cell(
+        statistics.median(s.seconds for s in samples),
+        statistics.median(s.cpu_seconds for s in samples),
+        max(s.peak_rss_mib for s in samples),
+        size,
+    )
 
 
 def _row(outline: str, label: str, cell: Cell) -> str:
     size = "—" if cell.size_kb is None else f"{cell.size_kb:,.0f} KB"
-    return f"| {outline} | {label} | {cell.seconds:.2f} | {cell.peak_rss_mib:.0f} | {size} |"
+    return f"| {outline} | {label} | {cell.seconds:.2f} | {cell.cpu_seconds:.2f} | {cell.peak_rss_mib:.0f} | {size} |"
 
 
 def _targets(cold: Cell, by_size: dict[int, dict[str, Cell]], epub_font: Cell | None) -> list[Target]:
@@ -133,9 +140,10 @@ def main() -> int:
     runs = 3 if args.quick else args.runs
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [1, 10] if args.quick else [1, 10, 50, 200]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}")
-    print(f"median of {runs} fresh processes per cell (×200: 1 run); font cache filled before timing unless stated\n")
-    print("| outline | formats | wall (s) | peak RSS (MiB) | output |")
-    print("|---|---|---:|---:|---:|")
+    print(f"median of {runs} fresh processes per cell (×200: 1 run); font cache filled before timing unless stated")
+    print(f"load average before the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on the machine inflates wall times, not CPU times)\n")
+    print("| outline | formats | wall (s) | CPU (s) | peak RSS (MiB) | output |")
+    print("|---|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         out_dir = folder / "out"
@@ -169,6 +177,7 @@ def main() -> int:
     growth = [f"×{a} → ×{b}: {by_size[b][ALL].seconds / by_size[a][ALL].seconds:.2f}×" for a, b in zip(sizes, sizes[1:])]
     if growth:
         print(f"\ngrowth of the all-three wall time: {', '.join(growth)}")
+    print(f"load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("\n| target | limit | measured | met |")
     print("|---|---:|---:|:---:|")
     for target in _targets(cold, by_size, epub_font):

@@ -227,3 +227,28 @@ def test_bad_outline_in_a_parallel_build_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(OutlineError):
         briefexport.build(bad, out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- lazy font chains
+
+
+def test_fallback_families_are_looked_up_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import briefexport.fonts as fonts_mod
+
+    scans: list[int] = []
+
+    def no_system_fonts() -> tuple[Path, ...]:
+        scans.append(1)
+        return ()
+
+    monkeypatch.setattr(fonts_mod, "system_dirs", no_system_fonts)
+    fonts = FontSet()
+    chain = fonts.chain(["Noto Serif CJK SC", "宋体", "SimSun"])
+    assert chain[0].ps_name == "NotoSerifCJKsc-Regular"
+    runs = fonts.split_runs("今年公安工作怎么干？“十四五”", chain)
+    assert [face.ps_name for face, _text in runs] == ["NotoSerifCJKsc-Regular"]  # type: ignore[union-attr]
+    assert scans == [], "a character the first (bundled) face has needs no system fonts"
+    assert fonts.face_for(chain, "𠮷").ps_name == "NotoSerifCJKscRare-Regular"  # type: ignore[union-attr]
+    assert scans == [1], "a character it lacks looks further down the chain, once"
+    assert [face.ps_name for face in chain] == ["NotoSerifCJKsc-Regular", "NotoSerifCJKscRare-Regular"]
+    assert len(chain) == 2 and chain[-1] == fonts.rare() and scans == [1]

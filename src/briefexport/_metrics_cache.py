@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,8 @@ _FORMAT = 1
 _FACE_REBUILT = frozenset({"_ttf_data", "_pdfScale"})
 #: What reportlab's TTFont.__init__ sets; the cache is used only while that is all it sets.
 _FONT_ATTRS = frozenset({"fontName", "face", "encoding", "state", "_asciiReadable", "_shapable"})
-_PLAIN_TYPES = (bool, int, float, str, bytes, type(None))
+_SCALARS: frozenset[type] = frozenset({bool, int, float, str, bytes, type(None)})
+_CONTAINERS: frozenset[type] = frozenset({list, tuple, dict})
 
 
 def default_folder() -> Path | None:
@@ -121,15 +123,32 @@ def _encode(font: TTFont) -> dict[str, Any] | None:
     return {"face": plain, "names": names}
 
 
-def _is_plain(value: object, depth: int = 0) -> bool:
-    """Built-in values marshal stores exactly (containers checked a few levels deep)."""
-    if isinstance(value, _PLAIN_TYPES) and type(value) in _PLAIN_TYPES:
+def _is_plain(value: object) -> bool:
+    """Built-in values that marshal stores exactly: scalars, and lists, tuples and dicts of them."""
+    if type(value) in _SCALARS:
         return True
-    if type(value) in (list, tuple) and depth < 3:
-        return all(_is_plain(item, depth + 1) for item in value)  # type: ignore[attr-defined]
-    if type(value) is dict and depth < 3:
-        return all(_is_plain(k, depth + 1) and _is_plain(v, depth + 1) for k, v in value.items())  # type: ignore[attr-defined]
-    return False
+    return _all_plain((value,), depth=0)
+
+
+def _all_plain(items: Iterable[object], depth: int) -> bool:
+    """True if every item is plain; containers are checked level by level, a level at a time.
+
+    Checking the set of types of a whole level keeps this fast for the 22,000-entry tables.
+    """
+    items = list(items)
+    types = set(map(type, items))
+    if types <= _SCALARS:
+        return True
+    if depth >= 3 or not types <= _SCALARS | _CONTAINERS:
+        return False  # a subclass or another type: marshal would store it as something else, or fail
+    inner: list[object] = []
+    for item in items:
+        if type(item) is dict:
+            inner.extend(item.keys())  # type: ignore[attr-defined]
+            inner.extend(item.values())  # type: ignore[attr-defined]
+        elif type(item) in (list, tuple):
+            inner.extend(item)  # type: ignore[call-overload]
+    return _all_plain(inner, depth + 1)
 
 
 def _restore(entry: dict[str, Any] | None, name: str, path: Path) -> TTFont | None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from ._metrics_cache import MetricsCache
 from .errors import FontError
 
-__all__ = ["Face", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
+__all__ = ["Face", "FaceChain", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
            "RARE_FAMILY"]
 
 #: Family names of the bundled faces.
@@ -348,6 +348,50 @@ _RENAMES = (("LXGW WenKai", "BriefKai"), ("LXGWWenKai", "BriefKai"), ("霞鹜文
 # --------------------------------------------------------------------------- the font set
 
 
+class FaceChain(Sequence[Face]):
+    """A role's faces in order of preference, each found only when it is first needed.
+
+    Behaves as the tuple of those faces, but a family is looked up (scanning the system's
+    font folders if it is not bundled) only when a character is missing from every face
+    before it, or when the chain is measured or fully iterated. A theme that lists
+    "Noto Serif CJK SC, 宋体, SimSun" thus never scans the system for 宋体 while the bundled
+    face has every character: on a desktop with thousands of fonts that scan takes seconds.
+    """
+
+    def __init__(self, faces: Iterator[Face]) -> None:
+        self._pending: Iterator[Face] | None = faces
+        self._found: list[Face] = []
+
+    def _find_until(self, count: int | None) -> None:
+        """Find faces until ``count`` are known (all of them for None)."""
+        while self._pending is not None and (count is None or len(self._found) < count):
+            face = next(self._pending, None)
+            if face is None:
+                self._pending = None
+            else:
+                self._found.append(face)
+
+    def __iter__(self) -> Iterator[Face]:
+        index = 0
+        while True:
+            self._find_until(index + 1)
+            if index >= len(self._found):
+                return
+            yield self._found[index]
+            index += 1
+
+    def __len__(self) -> int:
+        self._find_until(None)
+        return len(self._found)
+
+    def __getitem__(self, index: int) -> Face:  # type: ignore[override]
+        self._find_until(None if index < 0 else index + 1)
+        return self._found[index]
+
+    def __repr__(self) -> str:
+        return f"FaceChain({self._found!r}{', …' if self._pending is not None else ''})"
+
+
 class FontSet:
     """Faces available to one build: bundled first, then system fonts.
 
@@ -366,7 +410,7 @@ class FontSet:
         self._scanned: tuple[_FaceInfo, ...] | None = None
         self._infos: dict[Face, _FaceInfo] = {}
         self._coverage: dict[Face, _Coverage] = {}
-        self._chain_chars: dict[tuple[Face, ...], dict[str, tuple[bool, bool, Face | None]]] = {}
+        self._chain_chars: dict[object, dict[str, tuple[bool, bool, Face | None]]] = {}
 
     # ----------------------------------------------------------------- discovery
 
@@ -487,14 +531,18 @@ class FontSet:
         """The bundled last-resort face for ideographs outside GBK."""
         return self._bundled_family(RARE_FAMILY, False)
 
-    def chain(self, families: Sequence[str], *, bold: bool = False, truetype_only: bool = False) -> tuple[Face, ...]:
+    def chain(self, families: Sequence[str], *, bold: bool = False, truetype_only: bool = False) -> FaceChain:
         """Faces found for ``families`` in order (missing ones skipped), then the bundled serif
         of the same weight and the bundled rare fallback; de-duplicated, never empty.
 
-        With ``truetype_only`` (for PDF), faces without TrueType outlines are skipped.
+        With ``truetype_only`` (for PDF), faces without TrueType outlines are skipped. The faces
+        are found as they are first needed (see :class:`FaceChain`).
         """
         if isinstance(families, str):
             families = (families,)
+        return FaceChain(self._chain_faces(tuple(families), bold, truetype_only))
+
+    def _chain_faces(self, families: tuple[str, ...], bold: bool, truetype_only: bool) -> Iterator[Face]:
         out: list[Face] = []
         for family in families:
             face = self.find(family, bold=bold)
@@ -503,10 +551,11 @@ class FontSet:
             if truetype_only and not self.is_truetype(face):
                 continue
             out.append(face)
+            yield face
         for face in (self.serif(bold=bold), self.rare()):
             if face not in out:
                 out.append(face)
-        return tuple(out)
+                yield face
 
     # ----------------------------------------------------------------- faces
 
@@ -611,7 +660,8 @@ class FontSet:
         Kept per chain for the life of the font set: a document repeats a few thousand
         characters, and looking each up once keeps splitting linear in the text.
         """
-        key = tuple(chain)
+        # A FaceChain is its own key: turning it into a tuple would find all its faces.
+        key: object = chain if isinstance(chain, FaceChain) else tuple(chain)
         chars = self._chain_chars.get(key)
         if chars is None:
             chars = self._chain_chars[key] = {}

@@ -25,7 +25,7 @@ from ..model import Span
 from ._cjk_lines import Run, fullwidth_punctuation
 
 if TYPE_CHECKING:
-    from ..fonts import Face, FontSet
+    from ..fonts import Face, FaceChain, FontSet
     from ..theme import Theme
 
 __all__ = ["Typesetter"]
@@ -40,11 +40,11 @@ class Typesetter:
         self.fonts = fonts
         self.theme = theme
         self.strict = strict
-        self._chains: dict[tuple[str, bool], tuple[Face, ...]] = {}
+        self._chains: dict[tuple[str, bool], FaceChain] = {}
         self._names: dict[Face, str] = {}
         self._reported: set[str] = set()
 
-    def chain(self, role: str, bold: bool) -> tuple[Face, ...]:
+    def chain(self, role: str, bold: bool) -> FaceChain:
         """The faces of a role (its bold faces for bold spans), first choice first."""
         key = (role, bold)
         if key not in self._chains:
