@@ -198,11 +198,12 @@ class LayoutCache:
     width function every ``break_lines`` call of that render is given.
     """
 
-    __slots__ = ("atoms", "width", "widths")
+    __slots__ = ("atoms", "classes", "width", "widths")
 
     def __init__(self, width: Metrics) -> None:
         self.width = width
         self.widths = _Widths(width)
+        self.classes: dict[str, str] = {}
         self.atoms: dict[tuple[str, str, float, str, bool, float | None, bool], _Atom] = {}
 
 
@@ -223,20 +224,32 @@ def _edge(ch: str) -> str:
     return "han" if _is_han(ch) else "alnum" if _is_alnum(ch) else ""
 
 
-def _split_run(text: str) -> list[tuple[str, str]]:
-    """Cut a run into (kind, text) chunks: spaces, CJK characters (…… and —— kept whole), Latin words."""
+def _char_class(ch: str) -> str:
+    """``space`` (a break opportunity that vanishes), ``cjk`` (set on the em grid) or ``latin``."""
+    if ch.isspace() and not is_cjk(ch):
+        return "space"
+    return "cjk" if is_cjk(ch) else "latin"
+
+
+def _split_run(text: str, classes: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Cut a run into (kind, text) chunks: spaces, CJK characters (…… and —— kept whole), Latin words.
+
+    ``classes`` memoises each character's class across calls.
+    """
+    memo: dict[str, str] = {} if classes is None else classes
+    kinds = [memo.get(ch) or memo.setdefault(ch, _char_class(ch)) for ch in text]
     chunks: list[tuple[str, str]] = []
     i = 0
     while i < len(text):
-        ch, j = text[i], i + 1
-        if ch.isspace() and not is_cjk(ch):
+        ch, kind, j = text[i], kinds[i], i + 1
+        if kind == "space":
             chunks.append(("space", " "))
-        elif is_cjk(ch):
+        elif kind == "cjk":
             while ch in _PAIRED and j < len(text) and text[j] == ch:
                 j += 1
             chunks.append(("cjk", text[i:j]))
         else:
-            while j < len(text) and not is_cjk(text[j]) and not text[j].isspace():
+            while j < len(text) and kinds[j] == "latin":
                 j += 1
             chunks.append(("latin", text[i:j]))
         i = j
@@ -249,7 +262,7 @@ def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_A
     # An atom depends on the measure only through the grid pitch and squeezing.
     pitch, squeeze = measure.char_pitch, measure.squeeze
     for run in runs:
-        for index, (kind, text) in enumerate(_split_run(run.text)):
+        for index, (kind, text) in enumerate(_split_run(run.text, cache.classes)):
             glued = index == 0 and kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
             key = (text, run.font, run.size, kind, glued, pitch, squeeze)
             atom = made.get(key)
@@ -393,8 +406,10 @@ class _Layout:
                 self.right[k] = max(self.right[k], right)
                 self.left[k + 1] = max(self.left[k + 1], left)
             self.right[-1] = atoms[-1].squeeze_right  # a line-end mark's blank half overhangs
-            self._compress_more(self._place()[1] - avail)
         self.starts, self.end = self._place()
+        if measure.squeeze and n and self.end - avail > _EPS:  # else there is nothing more to compress
+            self._compress_more(self.end - avail)
+            self.starts, self.end = self._place()
         self.fits = self.end <= avail + _EPS
 
     def _compress_more(self, overflow: float) -> None:

@@ -72,6 +72,7 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | N
     text = canv.beginText()
     font: tuple[str, float] | None = None
     spacing = 0.0
+    baseline = fp_str(y)  # formatted once for all the line's text origins
     for piece in line.pieces:
         if font != (piece.font, piece.size):
             font = (piece.font, piece.size)
@@ -79,32 +80,43 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | N
         if abs(piece.char_space - spacing) > 1e-6:
             spacing = piece.char_space
             text.setCharSpace(spacing)
-        _draw_piece(canv, text, piece, x + piece.x, y, spacing, cache)
+        _draw_piece(canv, text, piece, x + piece.x, (y, baseline), spacing, cache)
     if spacing:
         text.setCharSpace(0)
     canv.drawText(text)
 
 
 def _draw_piece(
-    canv: Canvas, text: PDFTextObject, piece: Piece, origin: float, y: float, spacing: float, cache: FlowCache | None
+    canv: Canvas, text: PDFTextObject, piece: Piece, origin: float, y: tuple[float, str], spacing: float,
+    cache: FlowCache | None,
 ) -> None:
     rl_font = pdfmetrics.getFont(piece.font)
     if not getattr(rl_font, "_dynamicFont", False):  # not a TrueType font: no subsets to cut at
-        text.setTextOrigin(origin, y)
+        text.setTextOrigin(origin, y[0])
         text.textOut(piece.text)
         return
     parts = rl_font.splitString(piece.text, canv._doc)  # the canvas's document owns the subsets
     if not spacing:
-        text.setTextOrigin(origin, y)
+        _move(canv, text, origin, y)
         _show(canv, text, rl_font, parts, cache)
         return
     start = 0
     for part in parts:
         chunk = piece.text[start : start + len(part[1])]  # one byte per character
         start += len(chunk)
-        text.setTextOrigin(origin, y)
+        _move(canv, text, origin, y)
         _show(canv, text, rl_font, [part], cache)
         origin += float(rl_font.stringWidth(chunk, piece.size)) + spacing * len(chunk)
+
+
+def _move(canv: Canvas, text: PDFTextObject, x: float, y: tuple[float, str]) -> None:
+    """``text.setTextOrigin(x, y)`` with the baseline's number formatted once per line, not per piece."""
+    if not canv.bottomup:
+        text.setTextOrigin(x, y[0])
+        return
+    text._code.append(f"1 0 0 1 {fp_str(x)} {y[1]} Tm")  # what setTextOrigin writes: fp_str(x, y) joins the two
+    text._x0 = text._x = x
+    text._y0 = text._y = y[0]
 
 
 def _show(canv: Canvas, text: PDFTextObject, rl_font: Any, parts: Sequence[tuple[int, bytes]], cache: FlowCache | None) -> None:
