@@ -252,3 +252,22 @@ def test_fallback_families_are_looked_up_only_when_needed(monkeypatch: pytest.Mo
     assert scans == [1], "a character it lacks looks further down the chain, once"
     assert [face.ps_name for face in chain] == ["NotoSerifCJKsc-Regular", "NotoSerifCJKscRare-Regular"]
     assert len(chain) == 2 and chain[-1] == fonts.rare() and scans == [1]
+
+
+def test_one_entry_per_face_and_least_recently_used_pruned(cache_home: Path, tmp_path: Path) -> None:
+    cache = MetricsCache(cache_home, max_entries=2)
+    fonts = [_tiny_font(tmp_path / f"f{n}.ttf", f"CachePrune{n}") for n in range(3)]
+    cache.load_ttfont("CachePrune0", fonts[0])
+    (entry_zero,) = cache_home.iterdir()
+    _tiny_font(fonts[0], "CachePrune0", advance=800)  # changed: its entry is replaced, not added
+    os.utime(fonts[0], ns=(os.stat(fonts[0]).st_atime_ns, os.stat(fonts[0]).st_mtime_ns + 10_000_000))
+    assert cache.load_ttfont("CachePrune0", fonts[0]).face.charWidths[0x4E2D] == 800
+    assert list(cache_home.iterdir()) == [entry_zero]
+    cache.load_ttfont("CachePrune1", fonts[1])
+    (entry_one,) = set(cache_home.iterdir()) - {entry_zero}
+    os.utime(entry_zero, ns=(2_000_000_000, 2_000_000_000))
+    os.utime(entry_one, ns=(1_000_000_000, 1_000_000_000))
+    cache.load_ttfont("CachePrune1", fonts[1])  # a hit: entry one is now the most recently used
+    cache.load_ttfont("CachePrune2", fonts[2])  # a third entry: the least recently used one goes
+    remaining = set(cache_home.iterdir())
+    assert len(remaining) == 2 and entry_one in remaining and entry_zero not in remaining

@@ -21,6 +21,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["MetricsCache"]
 
 #: Bump when the entry layout changes: old entries then simply miss.
-_FORMAT = 1
+_FORMAT = 2
+_PREFIX, _SUFFIX, _TMP_PREFIX = "ttf-metrics-", ".marshal", ".tmp-ttf-metrics-"
 #: Attributes rebuilt on load rather than stored (the file's bytes, a lambda, per-document state).
 _FACE_REBUILT = frozenset({"_ttf_data", "_pdfScale"})
 #: What reportlab's TTFont.__init__ sets; the cache is used only while that is all it sets.
@@ -54,9 +56,14 @@ def default_folder() -> Path | None:
 
 @dataclass(frozen=True, slots=True)
 class MetricsCache:
-    """Where parsed reportlab metrics are kept; ``folder=None`` turns the cache off."""
+    """Where parsed reportlab metrics are kept; ``folder=None`` turns the cache off.
+
+    The folder holds at most one entry per font face (a changed file or a new reportlab
+    replaces it) and at most ``max_entries`` entries: the least recently used go first.
+    """
 
     folder: Path | None
+    max_entries: int = 64
 
     @classmethod
     def default(cls) -> MetricsCache:
@@ -75,17 +82,21 @@ class MetricsCache:
         if entry_path is not None:
             font = _restore(_read_entry(entry_path, key), name, path)
             if font is not None:
+                _touch(entry_path)  # recently used: kept when the folder is pruned
                 return font
         font = TTFont(name, str(path), subfontIndex=index)
-        if entry_path is not None:
-            _write_entry(entry_path, key, font)
+        if entry_path is not None and _write_entry(entry_path, key, font):
+            _prune(entry_path.parent, self.max_entries)
         return font
 
     def _entry_path(self, key: tuple[Any, ...]) -> Path | None:
+        """One file per face and Python: the file's size and mtime and reportlab's version are
+        checked inside it, so a changed font or a new reportlab overwrites its stale entry."""
         if self.folder is None:
             return None
-        digest = hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return self.folder / f"ttf-metrics-{digest}.marshal"
+        _format, resolved, _size, _mtime, index, _reportlab, _python, cache_tag = key
+        digest = hashlib.sha256(repr((resolved, index, cache_tag)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return self.folder / f"{_PREFIX}{digest}{_SUFFIX}"
 
 
 def _key(path: Path, index: int) -> tuple[Any, ...] | None:
@@ -229,15 +240,15 @@ def _read_entry(entry_path: Path, key: tuple[Any, ...]) -> dict[str, Any] | None
     return entry["value"]  # type: ignore[no-any-return]
 
 
-def _write_entry(entry_path: Path, key: tuple[Any, ...], font: TTFont) -> None:
-    """Store the font's metrics atomically; give up silently if they cannot be stored."""
+def _write_entry(entry_path: Path, key: tuple[Any, ...], font: TTFont) -> bool:
+    """Store the font's metrics atomically; give up silently (False) if they cannot be stored."""
     value = _encode(font)
     if value is None:
-        return
+        return False
     try:
         data = marshal.dumps({"key": key, "value": value})
         entry_path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=entry_path.parent)
+        handle, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".part", dir=entry_path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
@@ -246,4 +257,24 @@ def _write_entry(entry_path: Path, key: tuple[Any, ...], font: TTFont) -> None:
             os.unlink(tmp)
             raise
     except (OSError, ValueError):
-        return  # read-only or full disk, a file where the folder should be, ...
+        return False  # read-only or full disk, a file where the folder should be, ...
+    return True
+
+
+def _touch(entry_path: Path) -> None:
+    try:
+        os.utime(entry_path)
+    except OSError:
+        pass  # a read-only cache still serves its entries
+
+
+def _prune(folder: Path, max_entries: int) -> None:
+    """Delete the least recently used entries beyond ``max_entries``, and temporary files a
+    killed process left behind (an hour old: no write takes that long)."""
+    try:
+        entries = [(entry.stat().st_mtime_ns, entry) for entry in folder.glob(f"{_PREFIX}*{_SUFFIX}")]
+        stale = [tmp for tmp in folder.glob(f"{_TMP_PREFIX}*.part") if time.time() - tmp.stat().st_mtime > 3600]
+        for entry in [entry for _mtime, entry in sorted(entries, reverse=True)[max_entries:]] + stale:
+            entry.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned the same files, or the folder went away
