@@ -85,20 +85,20 @@ class Worker(Generic[A, R]):
     def send(self, arg: A) -> None:
         """Give the child its argument; it starts working as soon as it has it and is prepared."""
         data = pickle.dumps(arg, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, self._arg_fd = self._arg_fd, -1  # given away even if writing is interrupted
         try:
-            with os.fdopen(self._arg_fd, "wb") as pipe:
+            with os.fdopen(fd, "wb") as pipe:
                 pipe.write(data)
         except BrokenPipeError:
             pass  # the child is gone; result() reports why
-        self._arg_fd = -1
 
     def cancel(self) -> None:
         """Tell the child there is nothing to do (it exits without output) and wait for it."""
         if self._arg_fd >= 0:
             os.close(self._arg_fd)
             self._arg_fd = -1
+        os.close(self._result_fd)  # first: a child with something to say must not block on a full pipe
         self._reap()
-        os.close(self._result_fd)
 
     def result(self) -> R:
         """Wait for the child and return its result, or raise the error it raised."""

@@ -186,11 +186,11 @@ def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mappin
     )
     try:
         job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
+        worker.send(job)
     except BaseException:
         worker.cancel()  # the child writes nothing: a bad outline leaves every output as it was
         queue.close()
         raise
-    worker.send(job)
     built: list[BuiltFile] = []
     try:
         options = job.options()
