@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ._metrics_cache import MetricsCache
 from .errors import FontError
@@ -384,7 +385,10 @@ class FaceChain(Sequence[Face]):
         self._find_until(None)
         return len(self._found)
 
-    def __getitem__(self, index: int) -> Face:  # type: ignore[override]
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            self._find_until(None)
+            return tuple(self._found[index])
         self._find_until(None if index < 0 else index + 1)
         return self._found[index]
 
