@@ -47,3 +47,20 @@ def test_bad_source_date_epoch(seed_doc, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(briefexport.BriefexportError, match="SOURCE_DATE_EPOCH must be a Unix time"):
         api.creation_time(seed_doc.doc)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_failing_format_lands_no_file_at_all(
+    tmp_path: Path, seed_outline_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    real = api.get_renderer
+
+    def failing_epub(name: str):  # type: ignore[no-untyped-def]
+        return _half_writer if name == "epub" else real(name)
+
+    monkeypatch.setattr(api, "get_renderer", failing_epub)
+    (tmp_path / "outline.docx").write_bytes(b"yesterday's docx")
+    with pytest.raises((_Crash, RuntimeError)):
+        briefexport.build(seed_outline_path, ["pdf", "docx", "epub"], tmp_path, parallel=parallel)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outline.docx"]
+    assert (tmp_path / "outline.docx").read_bytes() == b"yesterday's docx"

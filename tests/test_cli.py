@@ -89,11 +89,11 @@ def test_uncovered_character_warns_and_strict_refuses(tmp_path: Path) -> None:
     result = _run("build", str(outline), "-f", "pdf", "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert f"{outline}:3:5: warning:" in result.stderr and "U+1F600" in result.stderr
-    strict = _run("build", str(outline), "-f", "pdf", "-o", str(tmp_path / "strict"), "--strict")
+    strict = _run("build", str(outline), "-o", str(tmp_path / "strict"), "--strict")  # all three formats
     assert strict.returncode == 1 and "Traceback" not in strict.stderr
     assert strict.stderr.startswith(f"{outline}:3:5: error: ") and strict.stderr.count("\n") == 1
     assert "U+1F600" in strict.stderr and "--strict" in strict.stderr
-    assert not (tmp_path / "strict").exists() or not list((tmp_path / "strict").iterdir())
+    assert not (tmp_path / "strict").exists() or not list((tmp_path / "strict").iterdir()), "a failed build must land no file"
 
 
 def test_gongwen_build_says_which_bundled_face_stands_in(tmp_path: Path, seed_outline_path: Path) -> None:

@@ -19,7 +19,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path, seed_outline_path: Path, 
 
 
 def test_parallel_build_equals_serial(tmp_path: Path, seed_outline_path: Path) -> None:
-    parallel = briefexport.build(seed_outline_path, out_dir=tmp_path / "p")
+    parallel = briefexport.build(seed_outline_path, out_dir=tmp_path / "p", parallel=True)
     serial = briefexport.build(seed_outline_path, out_dir=tmp_path / "s", parallel=False)
     assert [b.path.read_bytes() for b in parallel] == [b.path.read_bytes() for b in serial]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._atomic import write_atomically
+from ._atomic import commit, reserve, write_atomically
 from ._parallel import TaskQueue, Worker, can_fork, fork_worker
 from .errors import BriefexportError, RenderError
 from .model import Document
@@ -82,16 +82,49 @@ def render(
     return target
 
 
+@dataclass(frozen=True, slots=True)
+class _Staged:
+    """A format rendered to a temporary file beside its target, not yet moved into place."""
+
+    format: str
+    tmp: Path
+    target: Path
+    seconds: float
+
+
+def _stage(numbered: NumberedDocument, name: str, target: Path, theme: Theme, options: RenderOptions) -> _Staged:
+    start = time.perf_counter()
+    renderer = get_renderer(name)
+    tmp = reserve(target)
+    try:
+        renderer(numbered, theme, tmp, opts=options)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _Staged(name, tmp, target, time.perf_counter() - start)
+
+
+def _discard(staged: Sequence[_Staged]) -> None:
+    for item in staged:
+        item.tmp.unlink(missing_ok=True)
+
+
+def _commit_all(staged: Sequence[_Staged]) -> list[BuiltFile]:
+    """Move every staged file into place; only called once all formats rendered, so a build lands whole."""
+    built = []
+    try:
+        for item in staged:
+            commit(item.tmp, item.target)
+            built.append(BuiltFile(item.format, item.target, item.target.stat().st_size, item.seconds))
+    finally:
+        _discard(staged)  # whatever a failed rename left behind
+    return built
+
+
 def _check_formats(formats: Sequence[str]) -> None:
     unknown = [name for name in formats if name not in RENDERERS]
     if unknown:
         raise RenderError(f"unknown format '{unknown[0]}'; available: {', '.join(sorted(RENDERERS))}")
-
-
-def _render_timed(numbered: NumberedDocument, name: str, target: Path, theme: Theme, options: RenderOptions) -> BuiltFile:
-    start = time.perf_counter()
-    render(numbered, name, target, theme=theme, opts=options)
-    return BuiltFile(name, target, target.stat().st_size, time.perf_counter() - start)
 
 
 #: The order in which a parallel build hands out formats: the slowest first. The forked child
@@ -117,8 +150,8 @@ class _Job:
 
         return RenderOptions(fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font)
 
-    def render(self, name: str, options: RenderOptions) -> BuiltFile:
-        return _render_timed(self.numbered, name, self.targets[name], self.theme, options)
+    def stage(self, name: str, options: RenderOptions) -> _Staged:
+        return _stage(self.numbered, name, self.targets[name], self.theme, options)
 
 
 def _load_job(outline: str | Path, theme: Theme | str | Path, targets: Mapping[str, Path], *, strict: bool,
@@ -138,13 +171,18 @@ def _prepare(name: str) -> FontSet:
     return fonts
 
 
-def _child_renders(fonts: FontSet, job: _Job, first: str, queue: TaskQueue[str]) -> list[BuiltFile]:
-    """The forked child's share of a build: its own format, then any the queue still holds."""
+def _child_renders(fonts: FontSet, job: _Job, first: str, queue: TaskQueue[str]) -> list[_Staged]:
+    """The forked child's share of a build: its own format, then any the queue still holds (staged, not committed)."""
     options = job.options(fonts)
-    built = [job.render(first, options)]
-    while (name := queue.take()) is not None:
-        built.append(job.render(name, options))
-    return built
+    staged: list[_Staged] = []
+    try:
+        staged.append(job.stage(first, options))
+        while (name := queue.take()) is not None:
+            staged.append(job.stage(name, options))
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
 
 
 def build(
@@ -155,11 +193,15 @@ def build(
     theme: Theme | str | Path = "handout",
     strict: bool = False,
     embed_font: bool | None = None,
-    parallel: bool = True,
+    parallel: bool = False,
 ) -> list[BuiltFile]:
-    """Load an outline and write ``OUT_DIR/<stem>.<format>`` for each format.
+    """Load an outline and write ``OUT_DIR/<stem>.<format>`` for each format, all or none.
 
-    With several formats and ``parallel``, a forked child renders the PDF (the slowest) and
+    Every format renders to a temporary file first; the files move into place only when
+    all of them are complete, so a failure leaves every earlier output as it was.
+
+    With several formats and ``parallel`` (the command line turns it on; off by default
+    because forking a host process that runs threads is unsafe), a forked child renders the PDF (the slowest) and
     this process the next format; remaining formats go to whichever finishes first. The
     child starts before the outline is read, so that importing its renderer overlaps with
     reading. Each file is still written atomically.
@@ -168,20 +210,27 @@ def build(
     _check_formats(formats)
     targets = {name: Path(out_dir) / f"{Path(outline).stem}.{name}" for name in formats}
     if parallel and len(formats) > 1 and can_fork():
-        built = _build_parallel(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
+        staged = _build_parallel(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
     else:
         job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
         options = job.options()
-        built = [job.render(name, options) for name in formats]
+        staged = []
+        try:
+            for name in formats:
+                staged.append(job.stage(name, options))
+        except BaseException:
+            _discard(staged)
+            raise
+    built = _commit_all(staged)
     return sorted(built, key=lambda item: formats.index(item.format))
 
 
 def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mapping[str, Path], *,
-                    theme: Theme | str | Path, strict: bool, embed_font: bool | None) -> list[BuiltFile]:
+                    theme: Theme | str | Path, strict: bool, embed_font: bool | None) -> list[_Staged]:
     rank = {name: index for index, name in enumerate(_SLOWEST_FIRST)}
     first, second, *rest = sorted(formats, key=lambda name: rank.get(name, len(rank)))
     queue = TaskQueue(rest)
-    worker: Worker[_Job, list[BuiltFile]] = fork_worker(
+    worker: Worker[_Job, list[_Staged]] = fork_worker(
         lambda: _prepare(first), lambda fonts, job: _child_renders(fonts, job, first, queue)
     )
     try:
@@ -191,17 +240,23 @@ def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mappin
         worker.cancel()  # the child writes nothing: a bad outline leaves every output as it was
         queue.close()
         raise
-    built: list[BuiltFile] = []
+    staged: list[_Staged] = []
     try:
         options = job.options()
-        built.append(job.render(second, options))
+        staged.append(job.stage(second, options))
         while (name := queue.take()) is not None:
-            built.append(job.render(name, options))
+            staged.append(job.stage(name, options))
     except BaseException:
         queue.drain()  # the child need not start anything more
+        _discard(staged)
         with contextlib.suppress(BaseException):
-            worker.result()  # reap the child; this process's error is the one to report
+            _discard(worker.result())  # reap the child; this process's error is the one to report
         raise
     finally:
         queue.close()
-    return built + worker.result()
+    try:
+        child_staged = worker.result()
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged + child_staged

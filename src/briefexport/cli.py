@@ -91,7 +91,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    for built in build(args.outline, args.formats, args.out_dir, theme=args.theme, strict=args.strict, embed_font=args.embed_font):
+    built_files = build(
+        args.outline, args.formats, args.out_dir, theme=args.theme, strict=args.strict, embed_font=args.embed_font, parallel=True
+    )
+    for built in built_files:
         print(f"{built.path}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")
     return 0
 
