@@ -293,3 +293,45 @@ def test_uncovered_character_fails_under_strict(tmp_path: Path) -> None:
     with pytest.raises(BriefexportError, match="U\\+(1F600|20000)"):
         render(doc, "pdf", tmp_path / "strict.pdf", opts=opts)
     assert not (tmp_path / "strict.pdf").exists()
+
+
+# -- labels exactly as numbering.py gives them ------------------------------------------
+
+_ASCII_LABELS = """\
+title: 标签测试
+numbering: ["{cn}、", "（{cn}）", "{n})", none]
+sections:
+  - title: 一级
+    items:
+      - title: 二级
+        items:
+          - title: 三级
+            body:
+              - "正文里的半角标点,在中文之间:应当转换(全角)。"
+            items:
+              - title: 四级
+"""
+
+
+def test_labels_print_exactly_as_numbering_gives_them(tmp_path: Path) -> None:
+    source = tmp_path / "labels.yaml"
+    source.write_text(_ASCII_LABELS, encoding="utf-8")
+    doc = briefexport.number(briefexport.load(source))
+    assert doc.labels() == ["一、一级", "（一）二级", "1)三级", "四级"]
+    out = render(doc, "pdf", tmp_path / "labels.pdf")
+    lines = [re.sub(r"\s+", "", line.get_text()) for _, _, line in text_lines(out)]
+    # The heading starts with its label as is: the ASCII ")" is not made full-width.
+    headings = [line for line in lines if line.endswith("三级")]
+    assert headings == ["1)三级"], lines
+    assert not any("1）" in line for line in lines), lines
+    # Body text between Chinese characters is still converted.
+    assert any("正文里的半角标点，在中文之间：应当转换（全角）。" in line for line in lines), lines
+    reader = PdfReader(out)
+    assert "1)三级" in [entry.title for entry in _flatten(reader.outline)]
+
+
+def _flatten(entries: list) -> list:
+    out: list = []
+    for entry in entries:
+        out.extend(_flatten(entry) if isinstance(entry, list) else [entry])
+    return out

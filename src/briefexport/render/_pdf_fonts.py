@@ -69,12 +69,20 @@ class Typesetter:
         style = self.theme.style(role)
         return self.font_name(self.chain(role, style.bold)[0])
 
-    def runs(self, role: str, spans: Sequence[Span], where: SourcePos | str | None = None) -> list[Run]:
-        """Runs for the line breaker; ASCII punctuation in Chinese context becomes full-width."""
+    def runs(
+        self, role: str, spans: Sequence[Span], where: SourcePos | str | None = None, *, label: str | None = None
+    ) -> list[Run]:
+        """Runs for the line breaker; ASCII punctuation in Chinese context becomes full-width.
+
+        A heading's ``label`` is set first and exactly as numbering.py made it (``1)`` stays
+        ``1)``, as in the bookmarks, DOCX and EPUB): only the text after it is converted.
+        """
         style = self.theme.style(role)
-        texts = fullwidth_punctuation([span.text for span in spans])
+        pairs = list(zip(spans, fullwidth_punctuation([span.text for span in spans])))
+        if label:
+            pairs.insert(0, (Span(label), label))
         runs: list[Run] = []
-        for span, text in zip(spans, texts):
+        for span, text in pairs:
             chain = self.chain(role, style.bold or span.bold)
             for face, part in self.fonts.split_runs(text, chain):
                 name = self.font_name(face or chain[0])

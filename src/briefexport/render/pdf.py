@@ -25,7 +25,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 
-from ..model import Span
 from ..theme import Theme
 from ._cjk_lines import Line, Measure, Run, break_lines
 from ._pdf_flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
@@ -96,7 +95,7 @@ def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_P
     if entries:
         story.append(_Para("toc_title", tuple(setter.text_runs("h1", theme.toc.title, where)), keep_with_next=True))
         for item in entries:
-            runs = setter.runs("toc", (Span(item.label or ""), *item.node.title.spans), item.node.title.pos)
+            runs = setter.runs("toc", item.node.title.spans, item.node.title.pos, label=item.label)
             story.append(_Para("toc", tuple(runs), anchor=_anchor(item, theme), toc_level=item.level))
         story[-1] = _with_break(story[-1])
     for para in doc.doc.lead:
@@ -112,8 +111,8 @@ def _node(item: NumberedNode, theme: Theme, setter: Typesetter) -> list[_Para]:
     out: list[_Para] = []
     if node.kicker:
         out.append(_Para("kicker", tuple(setter.text_runs("kicker", node.kicker, node.pos)), keep_with_next=True))
-    spans = (Span(item.label), *node.title.spans) if item.label else node.title.spans
-    out.append(_Para(role, tuple(setter.runs(role, spans, node.title.pos or node.pos)), _anchor(item, theme), keep_with_next=True))
+    runs = setter.runs(role, node.title.spans, node.title.pos or node.pos, label=item.label)
+    out.append(_Para(role, tuple(runs), _anchor(item, theme), keep_with_next=True))
     out.extend(_Para("body", tuple(setter.runs("body", para.spans, para.pos))) for para in node.body)
     return out
 
