@@ -78,3 +78,15 @@ def test_bad_theme(tmp_path: Path, text: str, message: str) -> None:
 def test_unknown_theme_name() -> None:
     with pytest.raises(BriefexportError, match="no theme named 'fancy'; presets: ebook, gongwen, handout"):
         load_theme("fancy")
+
+
+def test_a_theme_extends_only_files_beside_it_unless_allowed(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "base.yaml").write_text("extends: handout\nstyles:\n  body: {size: 13}\n", encoding="utf-8")
+    mine = tmp_path / "office" / "mine.yaml"
+    mine.parent.mkdir()
+    mine.write_text("extends: ../shared/base.yaml\n", encoding="utf-8")
+    with pytest.raises(ThemeError, match=r"mine.yaml:1:10: error: '../shared/base.yaml' is outside the theme's folder"):
+        load_theme(mine)
+    assert load_theme(mine, allow_paths=[shared]).styles["body"].size == 13

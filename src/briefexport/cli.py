@@ -76,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-t", "--theme", default="handout", help="preset name (handout, gongwen, ebook) or theme file")
     build_cmd.add_argument("--embed-font", action=argparse.BooleanOptionalAction, default=None, help="EPUB: embed a font subset")
     build_cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build_cmd.add_argument(
+        "--allow-path", action="append", type=Path, default=[], metavar="DIR",
+        help="let a theme file extend files in DIR too (by default only presets and files beside the theme)",
+    )
 
     check_cmd = commands.add_parser("check", help="validate an outline without rendering")
     check_cmd.add_argument("outline", nargs="?", default="outline.yaml", type=Path)
@@ -91,8 +95,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    from .theme import load_theme
+
+    theme = load_theme(args.theme, allow_paths=args.allow_path)
     built_files = build(
-        args.outline, args.formats, args.out_dir, theme=args.theme, strict=args.strict, embed_font=args.embed_font, parallel=True
+        args.outline, args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font, parallel=True
     )
     for built in built_files:
         print(f"{built.path}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -268,7 +268,7 @@ def preset_names() -> list[str]:
 PRESETS = ("handout", "gongwen", "ebook")
 
 
-def _read_raw(path: Path, *, depth: int = 0) -> dict[str, Any]:
+def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> dict[str, Any]:
     """A theme file's settings merged over the chain of themes it extends."""
     root = _yaml.compose_file(path, ThemeError)
     reader = _ThemeReader(str(path))
@@ -283,9 +283,18 @@ def _read_raw(path: Path, *, depth: int = 0) -> dict[str, Any]:
         raise reader.error(extends_node, "themes extend each other in a loop")
     try:
         parent_path = _locate(parent, path.parent)
+        if parent not in preset_names() and not _inside(parent_path, [path.parent, *allowed]):
+            raise BriefexportError(
+                f"'{parent}' is outside the theme's folder; move it beside the theme, or allow its folder with --allow-path"
+            )
     except BriefexportError as exc:
         raise reader.error(extends_node, str(exc)) from None
-    return _merge(_read_raw(parent_path, depth=depth + 1), raw)
+    return _merge(_read_raw(parent_path, allowed, depth=depth + 1), raw)
+
+
+def _inside(path: Path, folders: Sequence[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
 
 
 def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
@@ -326,10 +335,14 @@ def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:
     )
 
 
-def load_theme(name_or_path: str | Path = "handout") -> Theme:
-    """Load a preset by name or a theme file (which may ``extends:`` a preset)."""
+def load_theme(name_or_path: str | Path = "handout", *, allow_paths: Sequence[Path] = ()) -> Theme:
+    """Load a preset by name or a theme file (which may ``extends:`` a preset).
+
+    A theme file may extend presets and files in its own folder or below; ``allow_paths``
+    names further folders (the CLI's ``--allow-path``), so a theme cannot pull in arbitrary files.
+    """
     path = _locate(str(name_or_path))
-    theme = _build(_read_raw(path), path.stem, str(path))
+    theme = _build(_read_raw(path, tuple(allow_paths)), path.stem, str(path))
     page = theme.page
     if min(page.type_width, page.type_height) < MIN_TYPE_AREA:
         raise ThemeError(
