@@ -335,3 +335,16 @@ def _flatten(entries: list) -> list:
     for entry in entries:
         out.extend(_flatten(entry) if isinstance(entry, list) else [entry])
     return out
+
+
+# -- the line under the title ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "date"), [("zh-CN", "2024年1月14日"), ("en", "2024-01-14")])
+def test_meta_line_dates_by_language_like_docx_and_epub(tmp_path: Path, lang: str, date: str) -> None:
+    source = tmp_path / "meta.yaml"
+    source.write_text(f"title: 日期测试\nlang: {lang}\ndate: 2024-01-14\nauthor: 研究室\nsections:\n  - title: 一节\n", encoding="utf-8")
+    doc = briefexport.number(briefexport.load(source))
+    # pdfminer reads the Han–Latin gap as a space: drop ASCII spaces, keep the ideographic one.
+    lines = [re.sub("[ \n]", "", line.get_text()) for _, _, line in text_lines(render(doc, "pdf", tmp_path / "meta.pdf"))]
+    assert lines[1] == f"{date}\u3000研究室" == briefexport.text.meta_line(doc.doc.meta), lines

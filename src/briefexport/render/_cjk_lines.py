@@ -26,6 +26,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..text import is_cjk
+
 __all__ = ["CLOSING", "OPENING", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
 
 #: Characters that must not start a line.
@@ -98,13 +100,6 @@ class Line:
 
 
 # -- characters and atoms ----------------------------------------------------
-
-
-def is_cjk(ch: str) -> bool:
-    """True for characters set on the em grid: Han, kana, full-width forms, CJK punctuation."""
-    if ch in "“”‘’…—·":
-        return True
-    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def _is_han(ch: str) -> bool:

@@ -25,14 +25,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 
+from ..text import meta_line
 from ..theme import Theme
 from ._cjk_lines import Line, Measure, Run, break_lines
 from ._pdf_flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
 from ._pdf_fonts import Typesetter
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from ..numbering import NumberedDocument, NumberedNode
     from . import RenderOptions
 
@@ -88,9 +87,9 @@ def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_P
     story = [_Para("title", tuple(setter.text_runs("title", meta.title, where)))]
     if meta.subtitle:
         story.append(_Para("subtitle", tuple(setter.text_runs("subtitle", meta.subtitle, where))))
-    meta_line = "　".join(part for part in (_date(meta.date), meta.author) if part)
-    if meta_line:
-        story.append(_Para("meta", tuple(setter.text_runs("meta", meta_line, where))))
+    line = meta_line(meta)
+    if line:
+        story.append(_Para("meta", tuple(setter.text_runs("meta", line, where))))
     entries = [item for item in doc.walk() if item.level <= theme.toc.depth] if theme.toc.enabled else []
     if entries:
         story.append(_Para("toc_title", tuple(setter.text_runs("h1", theme.toc.title, where)), keep_with_next=True))
@@ -125,10 +124,6 @@ def _anchor(item: NumberedNode, theme: Theme) -> Anchor:
 
 def _with_break(para: _Para) -> _Para:
     return _Para(para.role, para.runs, para.anchor, para.keep_with_next, para.toc_level, page_break_after=True)
-
-
-def _date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 # -- styles --------------------------------------------------------------------
