@@ -348,3 +348,23 @@ def test_meta_line_dates_by_language_like_docx_and_epub(tmp_path: Path, lang: st
     # pdfminer reads the Han–Latin gap as a space: drop ASCII spaces, keep the ideographic one.
     lines = [re.sub("[ \n]", "", line.get_text()) for _, _, line in text_lines(render(doc, "pdf", tmp_path / "meta.pdf"))]
     assert lines[1] == f"{date}\u3000研究室" == briefexport.text.meta_line(doc.doc.meta), lines
+
+
+def test_uncovered_characters_leave_reportlabs_shared_faces_alone(tmp_path: Path) -> None:
+    """A character no face has extracts as itself, without entering the process-wide registered face."""
+    from reportlab.pdfbase import pdfmetrics
+
+    def claimed() -> set[str]:
+        return {
+            name for name in pdfmetrics.getRegisteredFontNames()
+            if 0x1F600 in getattr(getattr(pdfmetrics.getFont(name), "face", None), "charToGlyph", {})
+        }
+
+    before = claimed()
+    _, doc = _rare_doc(tmp_path)
+    first = render(doc, "pdf", tmp_path / "first.pdf")
+    assert claimed() == before
+    second = render(doc, "pdf", tmp_path / "second.pdf")
+    assert first.read_bytes() == second.read_bytes()
+    text = "".join(squash(line.get_text()) for _, _, line in text_lines(second))
+    assert "表情😀在此" in text and "\x00" not in text

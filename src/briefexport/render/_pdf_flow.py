@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import MutableMapping, Sequence
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -52,14 +54,16 @@ class FlowCache:
 
     ``layout`` keeps character widths and line-breaking atoms; ``font_sizes`` the formatted
     size part of font-selection operators (number formatting is the costliest step of
-    writing text). Make one per render.
+    writing text); ``notdef`` the code points each face draws as its .notdef box (the
+    Typesetter's record of characters no face has). Make one per render.
     """
 
-    __slots__ = ("font_sizes", "layout")
+    __slots__ = ("font_sizes", "layout", "notdef")
 
-    def __init__(self) -> None:
+    def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None) -> None:
         self.layout = LayoutCache(width_of)
         self.font_sizes: dict[tuple[float, float], str] = {}
+        self.notdef: Mapping[str, AbstractSet[int]] = notdef if notdef is not None else {}
 
 
 def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | None = None) -> None:
@@ -95,7 +99,7 @@ def _draw_piece(
         text.setTextOrigin(origin, y[0])
         text.textOut(piece.text)
         return
-    parts = rl_font.splitString(piece.text, canv._doc)  # the canvas's document owns the subsets
+    parts = _split(rl_font, piece.text, canv._doc, cache.notdef.get(piece.font) if cache is not None else None)
     if not spacing:
         _move(canv, text, origin, y)
         _show(canv, text, rl_font, parts, cache)
@@ -107,6 +111,44 @@ def _draw_piece(
         _move(canv, text, origin, y)
         _show(canv, text, rl_font, [part], cache)
         origin += float(rl_font.stringWidth(chunk, piece.size)) + spacing * len(chunk)
+
+
+def _split(rl_font: Any, text: str, doc: Any, notdef: AbstractSet[int] | None) -> list[tuple[int, bytes]]:
+    """``rl_font.splitString(text, doc)``: the text as (subset, codes), in the subsets the document owns.
+
+    reportlab gives every character its face lacks code 0, whose ToUnicode entry is U+0000, so
+    it would not extract as itself. Each character of ``notdef`` instead gets a code of its own,
+    drawn with the .notdef glyph (reportlab subsets an unmapped character as glyph 0) and
+    mapped back to the character. splitString is run on a view of the font whose cmap also
+    lists those characters: the registered face, which every document of the process shares,
+    is never changed.
+    """
+    if notdef and not notdef.isdisjoint(map(ord, text)):
+        return type(rl_font).splitString(_NotdefView(rl_font, notdef), text, doc)  # type: ignore[no-any-return]
+    return rl_font.splitString(text, doc)  # type: ignore[no-any-return]
+
+
+class _NotdefView:
+    """A TrueType font as ``TTFont.splitString`` sees it, with ``notdef`` added to its cmap as glyph 0.
+
+    Everything else (the per-document subset state in particular) is the font's own.
+    """
+
+    def __init__(self, font: Any, notdef: AbstractSet[int]) -> None:
+        self._font = font
+        self.face = _FaceView(font.face, ChainMap(font.face.charToGlyph, dict.fromkeys(notdef, 0)))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._font, name)
+
+
+class _FaceView:
+    def __init__(self, face: Any, char_to_glyph: Mapping[int, int]) -> None:
+        self._face = face
+        self.charToGlyph = char_to_glyph
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._face, name)
 
 
 def _move(canv: Canvas, text: PDFTextObject, x: float, y: tuple[float, str]) -> None:

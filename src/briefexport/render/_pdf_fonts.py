@@ -18,8 +18,6 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reportlab.pdfbase import pdfmetrics
-
 from ..errors import FontError, SourcePos, warn
 from ..model import Span
 from ._cjk_lines import Run, fullwidth_punctuation
@@ -43,6 +41,8 @@ class Typesetter:
         self._chains: dict[tuple[str, bool], FaceChain] = {}
         self._names: dict[Face, str] = {}
         self._reported: set[str] = set()
+        self.notdef: dict[str, set[int]] = {}
+        """Per reportlab font name, the code points no face of the chain has (drawn as .notdef)."""
 
     def chain(self, role: str, bold: bool) -> FaceChain:
         """The faces of a role (its bold faces for bold spans), first choice first."""
@@ -100,7 +100,6 @@ class Typesetter:
 
     def _missing(self, text: str, role: str, where: SourcePos | str | None, font_name: str) -> None:
         faces = ", ".join(face.family for face in self.chain(role, False))
-        glyphs = pdfmetrics.getFont(font_name).face.charToGlyph
         for ch in dict.fromkeys(text):
             if ch.isspace():
                 continue
@@ -108,6 +107,6 @@ class Typesetter:
             warn(where or self.theme.name, message)
             if self.strict:
                 raise FontError(f"{where}: {message} (strict)")
-            # reportlab would give every missing character code 0, whose ToUnicode entry is U+0000;
-            # mapping it to the .notdef glyph explicitly gives it its own code, so it extracts as itself.
-            glyphs.setdefault(ord(ch), 0)
+            # Drawn as the face's .notdef box under a code of its own (see _pdf_flow._split), so
+            # that it extracts as itself; noted per document, never in reportlab's shared face.
+            self.notdef.setdefault(font_name, set()).add(ord(ch))

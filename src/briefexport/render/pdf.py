@@ -74,7 +74,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     setter = Typesetter(opts.fonts, theme, strict=opts.strict)
     story = _content(doc, theme, setter)
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
-    _build(_Job(doc, theme, opts, setter, story, blocks), out)
+    _build(_Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef)), out)
 
 
 # -- content -------------------------------------------------------------------
