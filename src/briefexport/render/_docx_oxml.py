@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
 
 __all__ = [
     "ListDef",
     "ListLevel",
     "WORD_FORMATS",
+    "add_body_paragraph",
     "add_bookmark",
     "add_hyperlink",
     "add_numbering",
@@ -273,6 +275,21 @@ def set_num_pr(pPr: BaseOxmlElement, num_id: int, ilvl: int) -> None:
     numPr = pPr.get_or_add_numPr()  # type: ignore[attr-defined]
     numPr.get_or_add_ilvl().val = ilvl
     numPr.get_or_add_numId().val = num_id
+
+
+# -- body paragraphs -----------------------------------------------------------
+
+
+def add_body_paragraph(sectPr: BaseOxmlElement) -> CT_P:
+    """A new empty ``w:p`` at the end of the body, just before its final ``w:sectPr``.
+
+    python-docx's ``add_paragraph`` finds that ``w:sectPr`` by scanning every child of the
+    body for each new paragraph, which makes a long document quadratic; the caller keeps
+    the reference instead. The element is the one python-docx would create.
+    """
+    p: CT_P = OxmlElement("w:p")
+    sectPr.addprevious(p)
+    return p
 
 
 # -- bookmarks, hyperlinks, fields -------------------------------------------

@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Twips
+from docx.text.paragraph import Paragraph
 
 from ..model import Para
 from ..numbering import NumberedDocument, NumberedNode
@@ -26,7 +28,7 @@ from ._zip import repack
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
-    from docx.text.paragraph import Paragraph
+    from docx.oxml.xmlchemy import BaseOxmlElement
 
     from ..theme import Theme
     from . import RenderOptions
@@ -40,6 +42,34 @@ STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/st
 # -- content ------------------------------------------------------------------
 
 
+class Body:
+    """Appends styled paragraphs to the document body in constant time.
+
+    ``document.add_paragraph(style=name)`` does the same, but searches every style for the
+    name and every child of the body for the final ``w:sectPr`` on each call, which makes a
+    long document quadratic. Here each style name is looked up once (the styles must be
+    set up before the first paragraph), and the ``w:sectPr`` is kept. The XML is the same.
+    """
+
+    __slots__ = ("_document", "_sectPr", "_style_ids")
+
+    def __init__(self, document: WordDocument) -> None:
+        self._document = document
+        self._sectPr: BaseOxmlElement = document.element.body.get_or_add_sectPr()
+        self._style_ids: dict[str, str | None] = {}
+
+    def add_paragraph(self, style: str) -> Paragraph:
+        """A new last paragraph of paragraph style ``style`` (a style name, as python-docx takes)."""
+        if style in self._style_ids:
+            style_id = self._style_ids[style]
+        else:
+            # None for the default paragraph style; the paragraph still gets an empty w:pPr, as in python-docx.
+            style_id = self._style_ids[style] = self._document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+        p = ox.add_body_paragraph(self._sectPr)
+        p.style = style_id
+        return Paragraph(p, self._document._body)
+
+
 def _add_text(paragraph: Paragraph, text: str, family: str, *, bold: bool = False) -> None:
     run = paragraph.add_run(text)
     if bold:
@@ -47,19 +77,19 @@ def _add_text(paragraph: Paragraph, text: str, family: str, *, bold: bool = Fals
     ox.set_fonts(run._r.get_or_add_rPr(), family)
 
 
-def _add_para(document: WordDocument, para: Para, role: str, theme: Theme) -> Paragraph:
-    paragraph = document.add_paragraph(style=ROLE_STYLES[role])
+def _add_para(body: Body, para: Para, role: str, theme: Theme) -> Paragraph:
+    paragraph = body.add_paragraph(ROLE_STYLES[role])
     for span in para.spans:
         _add_text(paragraph, span.text, theme.style(role).fonts[0], bold=span.bold)
     return paragraph
 
 
-def write_title_block(document: WordDocument, doc: NumberedDocument, theme: Theme) -> None:
+def write_title_block(body: Body, doc: NumberedDocument, theme: Theme) -> None:
     """Title, subtitle and a date/author line."""
     meta = doc.doc.meta
     for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", meta_line(meta))):
         if text:
-            paragraph = document.add_paragraph(style=ROLE_STYLES[role])
+            paragraph = body.add_paragraph(ROLE_STYLES[role])
             _add_text(paragraph, text, theme.style(role).fonts[0])
 
 
@@ -67,7 +97,7 @@ def _bookmark(index: int) -> str:
     return f"_Toc{index:08d}"
 
 
-def write_toc(document: WordDocument, doc: NumberedDocument, theme: Theme) -> None:
+def write_toc(body: Body, doc: NumberedDocument, theme: Theme) -> None:
     """A TOC field whose cached result already lists the numbered headings (without page numbers).
 
     The field is not marked dirty, so Word shows these entries as they are instead of asking
@@ -75,17 +105,17 @@ def write_toc(document: WordDocument, doc: NumberedDocument, theme: Theme) -> No
     adds the page numbers. Every entry links to its heading's bookmark.
     """
     depth = theme.toc.depth
-    heading = document.add_paragraph(style=TOC_HEADING_STYLE)
+    heading = body.add_paragraph(TOC_HEADING_STYLE)
     _add_text(heading, theme.toc.title, theme.style("h1").fonts[0])
     entries = [(index, item) for index, item in enumerate(doc.walk()) if item.level <= depth]
     begin = ox.field_begin(f'TOC \\o "1-{depth}" \\h \\z \\u')
     if not entries:
-        paragraph = document.add_paragraph(style="toc 1")
+        paragraph = body.add_paragraph("toc 1")
         paragraph._p.extend([*begin, ox.field_end()])
         return
     family = theme.style("toc").fonts[0]
     for position, (index, item) in enumerate(entries):
-        paragraph = document.add_paragraph(style=f"toc {item.level}")
+        paragraph = body.add_paragraph(f"toc {item.level}")
         if position == 0:
             paragraph._p.extend(begin)
         _add_text(paragraph, item.heading, family)
@@ -94,15 +124,15 @@ def write_toc(document: WordDocument, doc: NumberedDocument, theme: Theme) -> No
             paragraph._p.append(ox.field_end())
 
 
-def _write_heading(document: WordDocument, item: NumberedNode, index: int, theme: Theme, plan: NumberingPlan) -> list[Paragraph]:
+def _write_heading(body: Body, item: NumberedNode, index: int, theme: Theme, plan: NumberingPlan) -> list[Paragraph]:
     """The kicker (if any) and the heading: list numbering, or the label as text when Word cannot number it."""
     written: list[Paragraph] = []
     if item.node.kicker:
-        written.append(kicker := document.add_paragraph(style=ROLE_STYLES["kicker"]))
+        written.append(kicker := body.add_paragraph(ROLE_STYLES["kicker"]))
         _add_text(kicker, item.node.kicker, theme.style("kicker").fonts[0])
     role = theme.heading_role(item.level)
     family = theme.style(role).fonts[0]
-    written.append(paragraph := document.add_paragraph(style=ROLE_STYLES[role]))
+    written.append(paragraph := body.add_paragraph(ROLE_STYLES[role]))
     numbering = plan.headings.get(item.path)
     if numbering is not None:
         ox.set_num_pr(paragraph._p.get_or_add_pPr(), numbering.num_id, numbering.ilvl)
@@ -114,12 +144,12 @@ def _write_heading(document: WordDocument, item: NumberedNode, index: int, theme
     return written
 
 
-def write_content(document: WordDocument, doc: NumberedDocument, theme: Theme, plan: NumberingPlan, *, new_page: bool) -> None:
+def write_content(body: Body, doc: NumberedDocument, theme: Theme, plan: NumberingPlan, *, new_page: bool) -> None:
     """Lead paragraphs, then every heading (kicker first) with its body, in reading order."""
-    written: list[Paragraph] = [_add_para(document, para, "body", theme) for para in doc.doc.lead]
+    written: list[Paragraph] = [_add_para(body, para, "body", theme) for para in doc.doc.lead]
     for index, item in enumerate(doc.walk()):
-        written.extend(_write_heading(document, item, index, theme, plan))
-        written.extend(_add_para(document, para, "body", theme) for para in item.node.body)
+        written.extend(_write_heading(body, item, index, theme, plan))
+        written.extend(_add_para(body, para, "body", theme) for para in item.node.body)
     if new_page and written:
         written[0].paragraph_format.page_break_before = True  # the content starts after the title page
 
@@ -221,18 +251,19 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     _drop_template_leftovers(document)
     geometry = Geometry.of(theme)
     lang = doc.doc.meta.lang
-    body = theme.style("body")
-    ox.set_doc_defaults(document.styles.element, body.fonts[0], round(body.size * 2), "en-US", _east_asian_lang(lang))
+    body_style = theme.style("body")
+    ox.set_doc_defaults(document.styles.element, body_style.fonts[0], round(body_style.size * 2), "en-US", _east_asian_lang(lang))
     ox.set_theme_font_lang(document.settings.element, "en-US", _east_asian_lang(lang))
     numbering = document.part.numbering_part.element
     plan = plan_numbering(doc, theme, geometry, *ox.next_ids(numbering))
     ox.add_numbering(numbering, plan.lists, plan.nums)
     setup_styles(document, theme, geometry, plan)
-    write_title_block(document, doc, theme)
+    body = Body(document)
+    write_title_block(body, doc, theme)
     toc = theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
-        write_toc(document, doc, theme)
-    write_content(document, doc, theme, plan, new_page=toc)
+        write_toc(body, doc, theme)
+    write_content(body, doc, theme, plan, new_page=toc)
     setup_section(document, theme, geometry)
     set_core_properties(document, doc, opts.created)
     save_reproducibly(document, out, opts.created)
