@@ -368,3 +368,29 @@ def test_uncovered_characters_leave_reportlabs_shared_faces_alone(tmp_path: Path
     assert first.read_bytes() == second.read_bytes()
     text = "".join(squash(line.get_text()) for _, _, line in text_lines(second))
     assert "表情😀在此" in text and "\x00" not in text
+
+
+def test_installed_cff_font_replaced_with_a_note(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from briefexport.fonts import FontSet
+
+    fonts = FontSet()
+    face = fonts.find("Noto Sans Mono CJK SC")
+    if face is None or fonts.is_truetype(face):
+        pytest.skip("needs Noto Sans Mono CJK SC installed with CFF outlines")
+    theme = tmp_path / "mono.yaml"
+    theme.write_text("extends: handout\nname: mono\nstyles:\n  body: {fonts: [Noto Sans Mono CJK SC, Noto Serif CJK SC]}\n", encoding="utf-8")
+    source = tmp_path / "doc.yaml"
+    source.write_text("title: 等宽\nsections:\n  - title: 一节\n    body:\n      - 正文。\n", encoding="utf-8")
+    doc = briefexport.number(briefexport.load(source))
+    with caplog.at_level(logging.INFO, logger="briefexport"):
+        out = render(doc, "pdf", tmp_path / "mono.pdf", theme=theme)
+    notes = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO and "Noto Sans Mono CJK SC" in r.getMessage()]
+    assert notes == [
+        "font Noto Sans Mono CJK SC (theme mono, body) is installed but has PostScript (CFF) outlines, "
+        "which reportlab cannot embed; using Noto Serif CJK SC (bundled)"
+    ], notes
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    drawn = {c.fontname.split("+")[-1] for _, _, line in text_lines(out) for c in chars(line) if c.get_text() == "正"}
+    assert drawn and all("Serif" in name for name in drawn), drawn

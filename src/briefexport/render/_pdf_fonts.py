@@ -8,8 +8,10 @@ instead of vanishing as an empty box. A character no face has is reported with
 as the first face's .notdef box under its own code, so that copying the text still gives it back.
 
 When a role's first-choice family is not installed (gongwen asks for 仿宋_GB2312, which offices
-have and this machine may not), the substitution is logged at ``info`` level, not as a warning:
-it is the theme's documented fallback, not a defect of the document.
+have and this machine may not), or is installed with PostScript (CFF) outlines that reportlab
+cannot embed (Noto Sans Mono CJK SC as most Linux systems ship it), the substitution is logged
+at ``info`` level, not as a warning: it is the theme's documented fallback, not a defect of
+the document.
 """
 
 from __future__ import annotations
@@ -51,10 +53,18 @@ class Typesetter:
             style = self.theme.style(role)
             chain = self.fonts.chain(style.fonts, bold=bold, truetype_only=True)
             wanted = style.fonts[0] if style.fonts else ""
-            if wanted and self.fonts.find(wanted, bold=bold) is None and wanted not in self._reported:
-                self._reported.add(wanted)
-                kind = "bundled" if chain[0].bundled else "installed"
-                _log.info("font %s (theme %s, %s) is not installed; using %s (%s)", wanted, self.theme.name, role, chain[0].family, kind)
+            if wanted and wanted not in self._reported:
+                found = self.fonts.find(wanted, bold=bold)
+                if found is None:
+                    why = "is not installed"
+                elif not self.fonts.is_truetype(found):
+                    why = "is installed but has PostScript (CFF) outlines, which reportlab cannot embed"
+                else:
+                    why = ""
+                if why:
+                    self._reported.add(wanted)
+                    kind = "bundled" if chain[0].bundled else "installed"
+                    _log.info("font %s (theme %s, %s) %s; using %s (%s)", wanted, self.theme.name, role, why, chain[0].family, kind)
             self._chains[key] = chain
         return self._chains[key]
 
