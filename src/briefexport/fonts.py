@@ -2,9 +2,10 @@
 
 Bundled faces (``data/fonts``, built by ``tools/build_fonts.py``) come first, then the
 system's fonts, which are scanned only when a requested family is not bundled. Font files are
-read with a small sfnt reader (table directory, ``name``, ``OS/2``, ``head``, ``cmap``) so that
+read with a small sfnt reader (``_sfnt``: table directory, ``name``, ``OS/2``, ``cmap``) so that
 finding faces and checking coverage needs neither fontTools nor reportlab; reportlab is
-imported only to register a face, fontTools only to subset one.
+imported only to register a face (``_tounicode`` patches its ToUnicode CMaps), fontTools only
+to subset one (``_subset``).
 
 Coverage is per code point, from the face's cmap: a character a face lacks is drawn by the next
 face of the chain that has it (a face's missing character would be drawn as an empty box and
@@ -14,9 +15,7 @@ vanish from the extracted text).
 from __future__ import annotations
 
 import bisect
-import io
 import os
-import re
 import struct
 import sys
 import unicodedata
@@ -26,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from ._metrics_cache import MetricsCache
+from ._sfnt import cmap_ranges, norm_name, read_at, read_faces
+from ._subset import subset_font
+from ._tounicode import fix_reportlab_tounicode
 from .errors import FontError
 
 __all__ = ["Face", "FaceChain", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
@@ -91,7 +93,7 @@ def system_dirs() -> tuple[Path, ...]:
     return tuple(seen)
 
 
-# --------------------------------------------------------------------------- sfnt reading
+# --------------------------------------------------------------------------- faces of a file, coverage
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,127 +107,15 @@ class _FaceInfo:
     collection: bool
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-_MAC_CODECS = {0: "mac_roman", 1: "shift_jis", 2: "big5", 3: "euc_kr", 25: "gbk"}
-_WIN_LEGACY = {2: "shift_jis", 3: "gbk", 4: "big5", 5: "cp949", 6: "johab"}
-
-
-def _decode_name(platform: int, encoding: int, raw: bytes) -> str | None:
-    try:
-        if platform == 0 or (platform == 3 and encoding in (0, 1, 10)):
-            return raw.decode("utf-16-be", "replace")
-        if platform == 3 and encoding in _WIN_LEGACY:
-            # Legacy CJK encodings are stored as 16-bit units; drop the zero high bytes.
-            return raw.replace(b"\x00", b"").decode(_WIN_LEGACY[encoding], "replace")
-        if platform == 1:
-            return raw.decode(_MAC_CODECS.get(encoding, "latin-1"), "replace")
-    except LookupError:  # pragma: no cover - codec missing
-        return None
-    return None
-
-
-def _read_at(f, offset: int, length: int) -> bytes:
-    f.seek(offset)
-    data = f.read(length)
-    if len(data) != length:
-        raise ValueError("truncated font file")
-    return data
-
-
-def _table_dir(f, offset: int) -> tuple[bytes, dict[bytes, tuple[int, int]]]:
-    header = _read_at(f, offset, 12)
-    version, num_tables = header[:4], struct.unpack(">H", header[4:6])[0]
-    entries = _read_at(f, offset + 12, 16 * num_tables)
-    tables = {}
-    for tag, _checksum, table_offset, length in struct.iter_unpack(">4sIII", entries):
-        tables[tag] = (table_offset, length)
-    return version, tables
-
-
-def _read_names(f, table: tuple[int, int]) -> list[tuple[int, int, int, int, str]]:
-    """(nameID, platform, encoding, language, text) for IDs 1, 2, 4, 6, 16, 17."""
-    offset, length = table
-    data = _read_at(f, offset, length)
-    _fmt, count, string_offset = struct.unpack(">HHH", data[:6])
-    out = []
-    for i in range(count):
-        platform, encoding, language, name_id, n_len, n_off = struct.unpack(">6H", data[6 + 12 * i: 18 + 12 * i])
-        if name_id not in (1, 2, 4, 6, 16, 17):
-            continue
-        start = string_offset + n_off
-        text = _decode_name(platform, encoding, data[start:start + n_len])
-        if text:
-            out.append((name_id, platform, encoding, language, text.strip("\x00").strip()))
-    return out
-
-
-def _pick_name(names: list[tuple[int, int, int, int, str]], name_id: int) -> str | None:
-    best: tuple[int, str] | None = None
-    for nid, platform, _enc, language, text in names:
-        if nid != name_id or not text:
-            continue
-        rank = 0 if (platform == 3 and language == 0x409) else 1 if platform == 3 else 2 if platform == 0 else 3
-        if platform == 1 and language != 0:
-            rank = 4
-        if best is None or rank < best[0]:
-            best = (rank, text)
-    return best[1] if best else None
-
-
 def _read_faces(path: Path, *, bundled: bool) -> list[_FaceInfo]:
     """Every face of a font file (several for a collection); [] for what is no sfnt font."""
-    out: list[_FaceInfo] = []
-    with open(path, "rb") as f:
-        head = f.read(12)
-        if len(head) < 12:
-            return out
-        collection = head[:4] == b"ttcf"
-        if collection:
-            num = struct.unpack(">I", head[8:12])[0]
-            if not 0 < num < 1000:
-                return out
-            offsets = struct.unpack(f">{num}I", _read_at(f, 12, 4 * num))
-        elif head[:4] in (b"\x00\x01\x00\x00", b"OTTO", b"true"):
-            offsets = (0,)
-        else:
-            return out
-        for index, offset in enumerate(offsets):
-            version, tables = _table_dir(f, offset)
-            if b"name" not in tables:
-                continue
-            names = _read_names(f, tables[b"name"])
-            family = _pick_name(names, 16) or _pick_name(names, 1)
-            ps_name = _pick_name(names, 6)
-            if not family:
-                continue
-            if not ps_name:
-                ps_name = re.sub(r"[^A-Za-z0-9-]", "", family.replace(" ", "")) or f"Face{index}"
-            weight, italic = 400, False
-            subfamily = (_pick_name(names, 17) or _pick_name(names, 2) or "").casefold()
-            if b"OS/2" in tables and tables[b"OS/2"][1] >= 64:
-                os2 = _read_at(f, tables[b"OS/2"][0], 64)
-                weight = struct.unpack(">H", os2[4:6])[0] or 400
-                italic = bool(struct.unpack(">H", os2[62:64])[0] & 0x01)
-            else:
-                if "bold" in subfamily or "black" in subfamily or "heavy" in subfamily:
-                    weight = 700
-                italic = "italic" in subfamily or "oblique" in subfamily
-            if weight < 100:  # some old fonts use 1..9
-                weight *= 100
-            if b"glyf" in tables and b"loca" in tables:
-                outlines = "truetype"
-            elif b"CFF " in tables or b"CFF2" in tables or version == b"OTTO":
-                outlines = "cff"
-            else:
-                outlines = "none"
-            keys = frozenset(_norm(text) for nid, *_rest, text in names if nid in (1, 4, 6, 16))
-            face = Face(family=family, path=path, ps_name=ps_name, bold=weight >= _BOLD_WEIGHT,
-                        bundled=bundled, index=index)
-            out.append(_FaceInfo(face, keys, weight, italic, outlines, tables.get(b"cmap", (0, 0)), collection))
-    return out
+    return [
+        _FaceInfo(
+            Face(family=r.family, path=path, ps_name=r.ps_name, bold=r.weight >= _BOLD_WEIGHT, bundled=bundled, index=r.index),
+            r.keys, r.weight, r.italic, r.outlines, r.cmap, r.collection,
+        )
+        for r in read_faces(path)
+    ]
 
 
 class _Coverage:
@@ -251,99 +141,12 @@ class _Coverage:
         return i >= 0 and cp <= self.ends[i]
 
 
-_CMAP_PREFERENCE = ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3), (0, 2), (0, 1), (0, 0))
-
-
-def _cmap_ranges(data: bytes) -> Iterator[tuple[int, int]]:
-    _version, num = struct.unpack(">HH", data[:4])
-    subtables = {}
-    for i in range(num):
-        platform, encoding, offset = struct.unpack(">HHI", data[4 + 8 * i: 12 + 8 * i])
-        subtables.setdefault((platform, encoding), offset)
-    for key in _CMAP_PREFERENCE:
-        if key not in subtables:
-            continue
-        off = subtables[key]
-        fmt = struct.unpack(">H", data[off:off + 2])[0]
-        if fmt in (12, 13):
-            n_groups = struct.unpack(">I", data[off + 12:off + 16])[0]
-            for start, end, glyph in struct.iter_unpack(">III", data[off + 16:off + 16 + 12 * n_groups]):
-                if glyph == 0:
-                    if fmt == 13:
-                        continue
-                    start += 1
-                if start <= end:
-                    yield start, end
-            return
-        if fmt == 4:
-            seg_count = struct.unpack(">H", data[off + 6:off + 8])[0] // 2
-            ends_at = off + 14
-            starts_at = ends_at + 2 * seg_count + 2
-            deltas_at = starts_at + 2 * seg_count
-            ranges_at = deltas_at + 2 * seg_count
-            ends = struct.unpack(f">{seg_count}H", data[ends_at:ends_at + 2 * seg_count])
-            starts = struct.unpack(f">{seg_count}H", data[starts_at:starts_at + 2 * seg_count])
-            deltas = struct.unpack(f">{seg_count}H", data[deltas_at:deltas_at + 2 * seg_count])
-            range_offsets = struct.unpack(f">{seg_count}H", data[ranges_at:ranges_at + 2 * seg_count])
-            for i in range(seg_count):
-                start, end, delta, range_offset = starts[i], ends[i], deltas[i], range_offsets[i]
-                if start > end or start == 0xFFFF:
-                    continue
-                if range_offset == 0:
-                    zero = (-delta) & 0xFFFF  # the code whose glyph would be 0
-                    if start <= zero <= end:
-                        if start < zero:
-                            yield start, zero - 1
-                        if zero < end:
-                            yield zero + 1, end
-                    else:
-                        yield start, end
-                    continue
-                base = ranges_at + 2 * i + range_offset
-                run_start = None
-                for code in range(start, end + 1):
-                    pos = base + 2 * (code - start)
-                    glyph = struct.unpack(">H", data[pos:pos + 2])[0] if pos + 2 <= len(data) else 0
-                    if glyph:
-                        glyph = (glyph + delta) & 0xFFFF
-                    if glyph:
-                        if run_start is None:
-                            run_start = code
-                    elif run_start is not None:
-                        yield run_start, code - 1
-                        run_start = None
-                if run_start is not None:
-                    yield run_start, end
-            return
-        if fmt == 6:
-            first, count = struct.unpack(">HH", data[off + 6:off + 10])
-            glyphs = struct.unpack(f">{count}H", data[off + 10:off + 10 + 2 * count])
-            for i, glyph in enumerate(glyphs):
-                if glyph:
-                    yield first + i, first + i
-            return
-        if fmt == 0:
-            for code, glyph in enumerate(data[off + 6:off + 6 + 256]):
-                if glyph:
-                    yield code, code
-            return
-        # another format: try the next preferred subtable
-
-
 def _invisible(ch: str) -> bool:
     """Characters that draw nothing and need no glyph: controls, format characters, separators, VS."""
     cp = ord(ch)
     if 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF:
         return True
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
-
-
-_RESERVED_RE = re.compile(r"Reserved\s+Font\s+Names?\s*(.*)", re.IGNORECASE | re.DOTALL)
-_QUOTED_RE = re.compile(r"[\"“'‘]([^\"”'’]{2,40})[\"”'’]")
-# Reserved names known although the font's own name table does not state them.
-_KNOWN_RESERVED = ("LXGW", "霞鹜")
-# Preferred replacement names (checked before the generic token replacement).
-_RENAMES = (("LXGW WenKai", "BriefKai"), ("LXGWWenKai", "BriefKai"), ("霞鹜文楷", "简报楷体"))
 
 
 # --------------------------------------------------------------------------- the font set
@@ -510,7 +313,7 @@ class FontSet:
         ``bold`` and no bold face of the family, the regular face is returned (the caller may
         synthesize bold: check ``face.bold``).
         """
-        key = _norm(family)
+        key = norm_name(family)
         if not key:
             return None
         matches = [info for info in self._bundled_infos() if key in info.keys]
@@ -521,7 +324,7 @@ class FontSet:
         return self._pick(matches, bold).face
 
     def _bundled_family(self, family: str, bold: bool) -> Face:
-        key = _norm(family)
+        key = norm_name(family)
         matches = [info for info in self._bundled_infos() if key in info.keys]
         if not matches:
             raise FontError(f"bundled font {family!r} is missing from {bundled_dir()}: reinstall briefexport")
@@ -598,8 +401,8 @@ class FontSet:
             if length:
                 try:
                     with open(face.path, "rb") as f:
-                        data = _read_at(f, offset, length)
-                    ranges = list(_cmap_ranges(data))
+                        data = read_at(f, offset, length)
+                    ranges = list(cmap_ranges(data))
                 except (OSError, ValueError, struct.error) as exc:
                     raise FontError(f"{face.path}: cannot read the character map: {exc}") from None
             cov = self._coverage[face] = _Coverage(ranges)
@@ -706,7 +509,7 @@ class FontSet:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFError
 
-        _fix_reportlab_tounicode()
+        fix_reportlab_tounicode()
         name = face.ps_name
         if name not in pdfmetrics.getRegisteredFontNames():
             try:
@@ -735,131 +538,12 @@ class FontSet:
         """
         if flavor not in (None, "woff", "woff2"):
             raise ValueError(f"flavor must be None, 'woff' or 'woff2', not {flavor!r}")
-        from fontTools import subset
-        from fontTools.ttLib import TTFont, TTLibError
-
         info = self._info(face)
-        try:
-            font = TTFont(face.path, fontNumber=face.index if info.collection else -1,
-                          recalcTimestamp=False, lazy=True)
-        except (OSError, TTLibError) as exc:
-            raise FontError(f"{face.path}: cannot read font: {exc}") from None
-        options = subset.Options()
-        options.layout_features = []
-        options.name_IDs = ["*"]
-        options.name_languages = ["*"]
-        options.name_legacy = True
-        options.notdef_glyph = True
-        options.notdef_outline = True
-        options.glyph_names = False
-        options.hinting = False
-        options.legacy_kern = False
-        options.recalc_timestamp = False
-        options.prune_unicode_ranges = True
-        options.drop_tables = sorted(set(options.drop_tables) | {"BASE", "GSUB", "GPOS", "GDEF", "JSTF", "DSIG"})
-        options.flavor = flavor
-        out = io.BytesIO()
-        try:
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=sorted({ord(c) for c in chars} | {0x20}))
-            subsetter.subset(font)
-            _rename_reserved(font)
-            font.flavor = flavor
-            font.save(out)
-        except ImportError as exc:  # brotli missing for woff2
-            raise FontError(f"cannot write {flavor}: {exc}") from None
-        finally:
-            font.close()
-        return out.getvalue()
+        return subset_font(Path(face.path), face.index if info.collection else -1, chars, flavor=flavor)
 
 
-def _utf16_hex(cp: int) -> str:
-    if 0xD800 <= cp <= 0xDFFF or cp > 0x10FFFF:
-        return "%04X" % (cp & 0xFFFF)
-    return chr(cp).encode("utf-16-be").hex().upper()
-
-
-def _fix_reportlab_tounicode() -> None:
-    """Make reportlab's ToUnicode CMaps map characters outside the BMP correctly.
-
-    reportlab (checked with 4.x and 5.1) writes ``<%04X>`` for every code point, so U+20BB7
-    becomes ``<20BB7>``, which viewers read as U+20BB plus garbage: an Ext B ideograph drawn
-    by the rare face would come back wrong from text extraction and search. PDF wants UTF-16BE,
-    i.e. a surrogate pair (``<D842DFB7>``). The replacement writes exactly what reportlab writes
-    for BMP characters. Applied once (idempotent) when a face is registered, and only if the
-    installed reportlab still has the bug.
-    """
-    from reportlab.pdfbase import ttfonts
-
-    original = ttfonts.makeToUnicodeCMap
-    if getattr(original, "briefexport_utf16", False):
-        return
-    if "<D842DFB7>" in original("Probe", [0, 0x20BB7]).upper():  # fixed upstream
-        return
-
-    def makeToUnicodeCMap(fontname: str, subset: Sequence[int]) -> str:
-        cmap = [
-            "/CIDInit /ProcSet findresource begin",
-            "12 dict begin",
-            "begincmap",
-            "/CIDSystemInfo",
-            "<< /Registry (%s)" % fontname,
-            "/Ordering (%s)" % fontname,
-            "/Supplement 0",
-            ">> def",
-            "/CMapName /%s def" % fontname,
-            "/CMapType 2 def",
-            "1 begincodespacerange",
-            "<00> <%02X>" % (len(subset) - 1),
-            "endcodespacerange",
-            "%d beginbfchar" % len(subset),
-        ] + ["<%02X> <%s>" % (i, _utf16_hex(v)) for i, v in enumerate(subset)] + [
-            "endbfchar",
-            "endcmap",
-            "CMapName currentdict /CMap defineresource pop",
-            "end",
-            "end",
-        ]
-        return "\n".join(cmap)
-
-    makeToUnicodeCMap.briefexport_utf16 = True  # type: ignore[attr-defined]
-    makeToUnicodeCMap.__doc__ = original.__doc__
-    ttfonts.makeToUnicodeCMap = makeToUnicodeCMap
-
-
-def _same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
         return os.path.abspath(a) == os.path.abspath(b)
-
-
-def _rename_reserved(font) -> bool:
-    """Rename a fontTools font whose licence reserves (part of) its name; True if renamed."""
-    name = font["name"]
-    notice = " ".join(r.toUnicode() for r in name.names if r.nameID in (0, 13))
-    tokens: list[str] = []
-    for match in _RESERVED_RE.finditer(notice):
-        tail = match.group(1)[:200]
-        quoted = _QUOTED_RE.findall(tail.split(".")[0]) or _QUOTED_RE.findall(tail)
-        tokens += quoted[:4]
-    tokens += _KNOWN_RESERVED
-    ids = (1, 3, 4, 6, 16, 18, 21)
-    records = [r for r in name.names if r.nameID in ids]
-    if not any(t.casefold() in r.toUnicode().casefold() for t in tokens for r in records):
-        return False
-    for record in records:
-        text = record.toUnicode()
-        for old, new in _RENAMES:
-            text = text.replace(old, new)
-        for token in tokens:
-            replacement = "Brief" if token.isascii() else "简报"
-            text = re.sub(re.escape(token), replacement, text, flags=re.IGNORECASE)
-        if record.nameID == 6:
-            text = re.sub(r"[^A-Za-z0-9-]", "", text)[:63] or "BriefSubset"
-        try:
-            record.string = text
-            record.toBytes()
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            record.string = re.sub(r"[^\x20-\x7e]", "", text) or "Brief"
-    return True
