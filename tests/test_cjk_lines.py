@@ -172,6 +172,57 @@ def test_a_token_longer_than_the_measure_is_broken_rather_than_overflowing() -> 
     assert lines[0].text.startswith("访问https:"), "the token starts right after the Chinese, filling the line"
 
 
+def test_a_line_may_end_after_a_hyphen_or_slash_inside_a_word() -> None:
+    text = "use the state-of-the-art and/or well-known tools"
+    for ems in range(4, 12):
+        lines = lay(text, ems)
+        assert " ".join(texts(lines)).replace("- ", "-").replace("/ ", "/") == text, (ems, texts(lines))
+        assert not any(line.text[0] in "-/" for line in lines), (ems, texts(lines))
+        assert all(line.end <= ems * SIZE + 1e-6 for line in lines), (ems, texts(lines))
+    assert texts(lay(text, 6)) == ["use the", "state-of-", "the-art and/", "or well-", "known tools"]
+
+
+def test_a_word_is_not_cut_before_a_hyphen_nor_after_a_leading_one() -> None:
+    assert texts(lay("x --flag -5 a--b", 3)) == ["x", "--flag", "-5 a--", "b"]
+
+
+def test_justification_adds_no_space_inside_a_hyphenated_word() -> None:
+    line = lay("aaaa well-known bbbb cccc", 10)[0]
+    assert line.text == "aaaa well-known bbbb"
+    assert line.end == pytest.approx(10 * SIZE)
+    xs = dict(positions(line))
+    assert xs["k"] - xs["-"] == pytest.approx(0.5 * SIZE)  # the hyphen's own width
+    assert xs["w"] - xs["a"] > 0.25 * SIZE + 0.5 * SIZE  # the word gap took the slack
+
+
+def test_a_long_hyphenated_word_no_longer_stretches_the_line_before_it() -> None:
+    lines = lay("a line of Latin text: well-established-practice", 14)
+    first = positions(lines[0])
+    assert texts(lines) == ["a line of Latin text: well-", "established-practice"]
+    assert lines[0].end == pytest.approx(14 * SIZE)  # filled to the edge: justified, with small gaps
+    gaps = [b[1] - a[1] - 0.5 * SIZE for a, b in zip(first, first[1:]) if a[0] != " " and b[0] == " "]
+    assert gaps and max(gaps) < 1.25 * SIZE, gaps
+
+
+def test_a_line_whose_word_gaps_would_exceed_an_em_is_set_ragged() -> None:
+    lines = lay("line of Latin text: incomprehensibilities and more", 14)
+    assert texts(lines)[0] == "line of Latin text:"
+    xs = positions(lines[0])
+    assert [x for ch, x in xs if ch != " "][4] == pytest.approx(2.25 * SIZE)  # "of" one natural space after "line"
+    assert lines[0].end == pytest.approx(8.75 * SIZE)
+    # A line a little short is still justified.
+    justified = lay("aaaa bbbb cccc dddd eeee", 10)
+    assert texts(justified)[0] == "aaaa bbbb cccc dddd" and justified[0].end == pytest.approx(10 * SIZE)
+
+
+def test_a_chinese_line_is_not_letter_spaced_wide_to_make_room_for_a_latin_word() -> None:
+    lines = lay(HAN[:14] + "JavaScriptFramework" + HAN[:10], 20)
+    assert texts(lines)[0] == HAN[:14]
+    steps = [b[1] - a[1] for a, b in zip(positions(lines[0]), positions(lines[0])[1:])]
+    assert steps == pytest.approx([SIZE] * 13)  # 6 ems short: ragged, not 0.46 em between characters
+    assert lines[0].end == pytest.approx(14 * SIZE)
+
+
 def test_han_and_latin_are_separated_by_the_latin_gap() -> None:
     line = lay("成立75周年", 20, latin_gap=0.25)[0]
     xs = dict(positions(line))

@@ -7,12 +7,15 @@ GB/T 15834 punctuation):
 * no line starts with closing punctuation (，。、；：？！）》」』’”〉】…— and ASCII ,.;:?!)]})
   and none ends with opening punctuation (（《「『‘“〈【 and ASCII ([{);
 * an ellipsis …… or a dash —— is one unbreakable unit;
-* Latin words and numbers are never split, except a token wider than the measure;
+* Latin words and numbers are never split, except after a hyphen or slash inside them
+  (``state-of-|the-|art``, ``and/|or``; never before one) and a token wider than the measure;
 * when a closing mark would start a line it is squeezed onto the line (its blank half and
   other marks' blank halves are compressed) if that suffices, else the previous
   character is pulled down to the new line;
 * a line's slack is spread over its characters (PDF character spacing), the last line
-  of a paragraph is not justified;
+  of a paragraph is not justified, nor a line whose justification would open gaps of more
+  than 1 em between Latin words or space CJK characters by more than a quarter em (it is
+  set ragged instead; a line shortened by up to 1 em, a pulled-down character, is justified);
 * Han characters and Latin letters/digits are separated by ``latin_gap`` em;
 * under a grid (GB/T 9704) every CJK character advances by exactly ``char_pitch``.
 
@@ -40,6 +43,15 @@ _SQUEEZE_OPEN = frozenset("（《「『‘“〈【〔［｛〖〘")
 #: Marks that come in pairs and are set as one unit (…… and ——).
 _PAIRED = frozenset("…—")
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+#: Inside a Latin word a line may end after these (never before them).
+_WORD_BREAK_AFTER = frozenset("-/")
+#: The most justification may widen a space between Latin words, in em; beyond it the line is ragged.
+_MAX_WORD_SPACE = 1.0
+#: The most character spacing justification may add between CJK characters (or a CJK character
+#: and a Latin word), in em, unless the line's whole slack is at most ``_ALWAYS_JUSTIFY``.
+_MAX_LETTER_SPACE = 0.25
+#: A line this much short (em) is always justified: a character pulled down to keep a closing mark company.
+_ALWAYS_JUSTIFY = 1.0
 _EPS = 1e-6
 
 Metrics = Callable[[str, str, float], float]
@@ -154,6 +166,9 @@ class _Atom:
     """``cjk``, ``latin`` or ``space``."""
     glued: bool = False
     """A Latin atom continuing the previous atom's word (the face changed inside the word)."""
+    joined: bool = False
+    """A Latin atom continuing a word after its hyphen or slash: a line may end before it, but
+    justification adds no space there."""
     squeeze_right: float = 0.0
     """How much a closing mark's blank right half may be compressed."""
     squeeze_left: float = 0.0
@@ -199,10 +214,12 @@ class LayoutCache:
         self.width = width
         self.widths = _Widths(width)
         self.classes: dict[str, str] = {}
-        self.atoms: dict[tuple[str, str, float, str, bool, float | None, bool], _Atom] = {}
+        self.atoms: dict[tuple[str, str, float, str, bool, bool, float | None, bool], _Atom] = {}
 
 
-def _atom(text: str, font: str, size: float, kind: str, glued: bool, measure: Measure, widths: _Widths) -> _Atom:
+def _atom(
+    text: str, font: str, size: float, kind: str, glued: bool, measure: Measure, widths: _Widths, joined: bool = False
+) -> _Atom:
     natural = tuple(widths(ch, font, size) for ch in text)
     width = sum(natural)
     if kind == "cjk" and measure.char_pitch is not None:
@@ -212,7 +229,7 @@ def _atom(text: str, font: str, size: float, kind: str, glued: bool, measure: Me
         compressible = max(0.0, width - 0.5 * size)  # never into the glyph's own half
         right = compressible if text in _SQUEEZE_CLOSE else 0.0
         left = compressible if text in _SQUEEZE_OPEN else 0.0
-    return _Atom(text, font, size, natural, width, kind, glued, right, left, (_edge(text[0]), _edge(text[-1])))
+    return _Atom(text, font, size, natural, width, kind, glued, joined, right, left, (_edge(text[0]), _edge(text[-1])))
 
 
 def _edge(ch: str) -> str:
@@ -227,7 +244,8 @@ def _char_class(ch: str) -> str:
 
 
 def _split_run(text: str, classes: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """Cut a run into (kind, text) chunks: spaces, CJK characters (…… and —— kept whole), Latin words.
+    """Cut a run into (kind, text) chunks: spaces, CJK characters (…… and —— kept whole), Latin
+    words, a word cut after each hyphen or slash inside it (``state-``, ``of-``, ``art``).
 
     ``classes`` memoises each character's class across calls.
     """
@@ -246,9 +264,24 @@ def _split_run(text: str, classes: dict[str, str] | None = None) -> list[tuple[s
         else:
             while j < len(text) and kinds[j] == "latin":
                 j += 1
-            chunks.append(("latin", text[i:j]))
+            chunks.extend(("latin", part) for part in _word_parts(text[i:j]))
         i = j
     return chunks
+
+
+def _word_parts(word: str) -> list[str]:
+    """A Latin word cut after each hyphen or slash that follows a letter or digit of it and
+    precedes one (``well-known`` → ``well-``, ``known``; ``-5``, ``a--`` and ``//`` stay whole)."""
+    parts: list[str] = []
+    start = 0
+    for k in range(1, len(word)):
+        if word[k - 1] in _WORD_BREAK_AFTER and word[k] not in _WORD_BREAK_AFTER:
+            head = word[start:k]
+            if head.strip("".join(_WORD_BREAK_AFTER)):  # not at the word's start
+                parts.append(head)
+                start = k
+    parts.append(word[start:])
+    return parts
 
 
 def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_Atom]:
@@ -258,13 +291,23 @@ def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_A
     pitch, squeeze = measure.char_pitch, measure.squeeze
     for run in runs:
         for index, (kind, text) in enumerate(_split_run(run.text, cache.classes)):
-            glued = index == 0 and kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
-            key = (text, run.font, run.size, kind, glued, pitch, squeeze)
+            # A Latin chunk after a Latin atom continues its word: cut after a hyphen or slash
+            # (always so inside a run), else glued to it (the face changed inside the word).
+            follows_word = kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
+            joined = follows_word and (index > 0 or _breaks_after(atoms[-1].text, text))
+            glued = follows_word and not joined
+            key = (text, run.font, run.size, kind, glued, joined, pitch, squeeze)
             atom = made.get(key)
             if atom is None:
-                atom = made[key] = _atom(text, run.font, run.size, kind, glued, measure, cache.widths)
+                atom = made[key] = _atom(text, run.font, run.size, kind, glued, measure, cache.widths, joined)
             atoms.append(atom)
     return atoms
+
+
+def _breaks_after(before: str, after: str) -> bool:
+    """May a line end between two parts of a Latin word (after its hyphen or slash)?"""
+    breakers = "".join(_WORD_BREAK_AFTER)
+    return before[-1] in _WORD_BREAK_AFTER and after[0] not in _WORD_BREAK_AFTER and bool(before.strip(breakers))
 
 
 def _may_break(atoms: Sequence[_Atom], j: int) -> bool:
@@ -381,7 +424,7 @@ def _cut(
     cut = max(cut, 1) if force else cut
     if cut == 0:
         return i, atoms
-    head = _atom(atom.text[:cut], atom.font, atom.size, atom.kind, atom.glued, measure, widths)
+    head = _atom(atom.text[:cut], atom.font, atom.size, atom.kind, atom.glued, measure, widths, atom.joined)
     tail = _atom(atom.text[cut:], atom.font, atom.size, atom.kind, False, measure, widths)
     return i + 1, [*atoms[:i], head, tail, *atoms[i + 1 :]]
 
@@ -438,8 +481,8 @@ class _Layout:
         align = self.measure.align
         shifts = [0.0] * len(starts)
         if align == "justify" and not last and slack > 0:
-            breaks = [k for k in range(1, len(self.atoms)) if not self.atoms[k].glued]
-            if breaks:
+            breaks = [k for k in range(1, len(self.atoms)) if not (self.atoms[k].glued or self.atoms[k].joined)]
+            if breaks and self._justifiable(breaks, slack):
                 extra = slack / len(breaks)
                 for step, k in enumerate(breaks, start=1):
                     stop = breaks[step] if step < len(breaks) else len(starts)
@@ -449,6 +492,19 @@ class _Layout:
         chars = self._chars([offset + s + d for s, d in zip(starts, shifts)])
         end = offset + self.end + (shifts[-1] if shifts else 0.0)
         return Line(_pieces(chars), end, max((a.size for a in self.atoms), default=0.0))
+
+    def _justifiable(self, breaks: list[int], slack: float) -> bool:
+        """Would spreading ``slack`` over ``breaks`` still read as a justified line, not as holes?
+
+        A space between Latin words gets the extra twice (before and after the space atom).
+        """
+        em = max(atom.size for atom in self.atoms)
+        extra = slack / len(breaks)
+        atoms = self.atoms
+        if any(atom.kind == "space" for atom in atoms) and 2 * extra > _MAX_WORD_SPACE * em + _EPS:
+            return False
+        letters = any(atoms[k - 1].kind != "space" and atoms[k].kind != "space" for k in breaks)
+        return not letters or extra <= _MAX_LETTER_SPACE * em + _EPS or slack <= _ALWAYS_JUSTIFY * em + _EPS
 
     def _chars(self, origins: list[float]) -> list[tuple[str, str, float, float, float]]:
         """(char, font, size, x, natural width) for every character drawn."""
