@@ -10,7 +10,7 @@ from html import escape
 from ..errors import RenderError, warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
-from ..text import format_date
+from ..text import meta_line
 from ..theme import TextStyle, Theme
 
 __all__ = [
@@ -122,14 +122,12 @@ def node_fragment(item: NumberedNode) -> list[str]:
 
 
 def title_block(meta: Meta) -> list[str]:
-    """The title page's lines: title, subtitle, then author and date."""
+    """The title page's lines: title, subtitle, then the date and author line every format prints."""
     lines = [f'<h1 class="title">{text(meta.title)}</h1>']
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{text(meta.subtitle)}</p>')
-    if meta.author:
-        lines.append(f'<p class="meta">{text(meta.author)}</p>')
-    if meta.date:
-        lines.append(f'<p class="meta">{text(format_date(meta.date, meta.lang))}</p>')
+    if meta_line(meta):
+        lines.append(f'<p class="meta">{text(meta_line(meta))}</p>')
     return lines
 
 

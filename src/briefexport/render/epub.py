@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ebooklib import epub
 
 from ..errors import RenderError, warn
-from ..text import format_date
+from ..text import meta_line
 from . import _xhtml
 from ._zip import repack
 
@@ -193,7 +193,7 @@ def _role_texts(doc: NumberedDocument, theme: Theme) -> dict[str, str]:
     texts = {role: "" for role, _ in _xhtml.ROLE_SELECTORS}
     texts["title"] = meta.title
     texts["subtitle"] = meta.subtitle or ""
-    texts["meta"] = (meta.author or "") + (format_date(meta.date, meta.lang) if meta.date else "")
+    texts["meta"] = meta_line(meta)
     texts["h1"] = theme.toc.title  # the nav document's heading wears the h1 style
     texts["toc"] = meta.title
     texts["body"] = "".join(para.text for para in doc.doc.lead)
