@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
@@ -79,13 +79,13 @@ class MetricsCache:
 
         key = _key(path, index)
         entry_path = self._entry_path(key) if key is not None else None
-        if entry_path is not None:
+        if key is not None and entry_path is not None:
             font = _restore(_read_entry(entry_path, key), name, path)
             if font is not None:
                 _touch(entry_path)  # recently used: kept when the folder is pruned
                 return font
         font = TTFont(name, str(path), subfontIndex=index)
-        if entry_path is not None and _write_entry(entry_path, key, font):
+        if key is not None and entry_path is not None and _write_entry(entry_path, key, font):
             _prune(entry_path.parent, self.max_entries)
         return font
 
@@ -155,10 +155,10 @@ def _all_plain(items: Iterable[object], depth: int) -> bool:
     inner: list[object] = []
     for item in items:
         if type(item) is dict:
-            inner.extend(item.keys())  # type: ignore[attr-defined]
-            inner.extend(item.values())  # type: ignore[attr-defined]
+            inner.extend(item.keys())
+            inner.extend(item.values())
         elif type(item) in (list, tuple):
-            inner.extend(item)  # type: ignore[call-overload]
+            inner.extend(cast("list[object] | tuple[object, ...]", item))
     return _all_plain(inner, depth + 1)
 
 

@@ -59,7 +59,7 @@ def bundled_dir() -> Path:
     try:
         from importlib import resources
 
-        location = resources.files("briefexport").joinpath("data", "fonts")
+        location = resources.files("briefexport") / "data" / "fonts"
         if isinstance(location, Path):
             return location
     except (ImportError, TypeError, ValueError, AttributeError):  # pragma: no cover - unusual loaders
@@ -292,7 +292,7 @@ class FontSet:
 
     @staticmethod
     def _pick(matches: Sequence[_FaceInfo], bold: bool) -> _FaceInfo:
-        def regular_key(info: _FaceInfo) -> tuple:
+        def regular_key(info: _FaceInfo) -> tuple[bool, tuple[int, int]]:
             w = info.weight
             rank = (0, 0) if w == 400 else (1, 0) if w == 500 else (2, 400 - w) if w < 400 else (3, w)
             return (info.italic, rank)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
@@ -114,7 +114,7 @@ def _paragraph_style(document: WordDocument, name: str, *, builtin: bool = False
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=builtin)
         style.base_style = styles["Normal"]
         style.quick_style = not builtin
-    return style  # type: ignore[return-value]
+    return cast("ParagraphStyle", style)
 
 
 def _color(style: TextStyle, role: str) -> RGBColor | None:
@@ -150,7 +150,7 @@ def _sync_linked_character_style(document: WordDocument, style: ParagraphStyle, 
     link = ox.linked_style_id(style.element)
     for candidate in document.styles:
         if link is not None and candidate.style_id == link:
-            _apply(candidate, text, role, geometry, paragraph=False)  # type: ignore[arg-type]
+            _apply(candidate, text, role, geometry, paragraph=False)
 
 
 def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan: NumberingPlan) -> None:

@@ -10,6 +10,7 @@ import zlib
 from copy import deepcopy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -53,14 +54,14 @@ _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:csthe
 
 def _el(tag: str, **attrs: str | int) -> BaseOxmlElement:
     """A ``w:`` element with ``w:`` attributes (keyword ``val`` → ``w:val``)."""
-    element: BaseOxmlElement = OxmlElement(tag)
+    element = cast(BaseOxmlElement, OxmlElement(tag))
     for name, value in attrs.items():
         element.set(qn(f"w:{name}"), str(value))
     return element
 
 
 def _child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
-    found = parent.find(qn(tag))
+    found = cast("BaseOxmlElement | None", parent.find(qn(tag)))
     if found is None:
         found = _el(tag)
         parent.append(found)
@@ -77,7 +78,8 @@ def set_fonts(rPr: BaseOxmlElement, family: str) -> None:
     ``w:hint="eastAsia"`` makes Word set ambiguous characters (“ ” — …) in the East-Asian font,
     full width, as Chinese text expects.
     """
-    rFonts = rPr.get_or_add_rFonts()  # type: ignore[attr-defined]
+    # python-docx generates get_or_add_* per element class; BaseOxmlElement does not declare them.
+    rFonts = cast(Any, rPr).get_or_add_rFonts()
     for attr in _THEME_FONT_ATTRS:
         rFonts.attrib.pop(qn(attr), None)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -133,7 +135,7 @@ def set_indent(pPr: BaseOxmlElement, *, first_line_chars: float, first_line_twip
     Word uses the ``*Chars`` values, so an indent stays two characters when the font size
     changes; readers that ignore them (older LibreOffice) use the twips.
     """
-    ind = pPr.get_or_add_ind()  # type: ignore[attr-defined]
+    ind = cast(Any, pPr).get_or_add_ind()
     ind.attrib.clear()
     ind.set(qn("w:leftChars"), str(round(left_chars * 100)))
     ind.set(qn("w:left"), str(left_twips))
@@ -143,7 +145,7 @@ def set_indent(pPr: BaseOxmlElement, *, first_line_chars: float, first_line_twip
 
 def set_side_indent(pPr: BaseOxmlElement, side: str, chars: float, twips: int) -> None:
     """Indent one side (``left`` or ``right``) by ``chars`` characters, with a twips fallback."""
-    ind = pPr.get_or_add_ind()  # type: ignore[attr-defined]
+    ind = cast(Any, pPr).get_or_add_ind()
     ind.set(qn(f"w:{side}Chars"), str(round(chars * 100)))
     ind.set(qn(f"w:{side}"), str(twips))
 
@@ -272,7 +274,7 @@ def next_ids(numbering: BaseOxmlElement) -> tuple[int, int]:
 
 def set_num_pr(pPr: BaseOxmlElement, num_id: int, ilvl: int) -> None:
     """Attach a paragraph (or paragraph style) to list ``num_id`` at level ``ilvl``; numId 0 = none."""
-    numPr = pPr.get_or_add_numPr()  # type: ignore[attr-defined]
+    numPr = cast(Any, pPr).get_or_add_numPr()
     numPr.get_or_add_ilvl().val = ilvl
     numPr.get_or_add_numId().val = num_id
 
@@ -287,7 +289,7 @@ def add_body_paragraph(sectPr: BaseOxmlElement) -> CT_P:
     body for each new paragraph, which makes a long document quadratic; the caller keeps
     the reference instead. The element is the one python-docx would create.
     """
-    p: CT_P = OxmlElement("w:p")
+    p = cast(CT_P, OxmlElement("w:p"))
     sectPr.addprevious(p)
     return p
 

@@ -27,6 +27,8 @@ from ._xhtml import check_theme_text
 from ._zip import repack
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from docx.document import Document as WordDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
 
@@ -64,7 +66,8 @@ class Body:
             style_id = self._style_ids[style]
         else:
             # None for the default paragraph style; the paragraph still gets an empty w:pPr, as in python-docx.
-            style_id = self._style_ids[style] = self._document.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+            lookup: Callable[[str, WD_STYLE_TYPE], str | None] = self._document.part.get_style_id  # untyped in python-docx
+            style_id = self._style_ids[style] = lookup(style, WD_STYLE_TYPE.PARAGRAPH)
         p = ox.add_body_paragraph(self._sectPr)
         p.style = style_id
         return Paragraph(p, self._document._body)
