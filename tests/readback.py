@@ -145,9 +145,16 @@ def pdf_text(path: Path) -> str:
 _FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
 
 
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’…—·\U00020000-\U0003ffff"
+# Layout may add whitespace next to Chinese (line breaks, the Chinese–Latin gap) and after a
+# hyphen or slash (a line may break there); elsewhere a run of whitespace stands for one space.
+_LAYOUT_SPACE = re.compile(rf" (?=[{_CJK}])|(?<=[{_CJK}]) |(?<=[-/]) ")
+
+
 def squash(text: str) -> str:
-    """Text compared across formats: no whitespace, ASCII punctuation as its full-width form."""
-    return re.sub(r"\s+", "", text).translate(_FULL_WIDTH)
+    """Text compared across formats: whitespace that layout may add removed, word spaces kept as one."""
+    collapsed = re.sub(r"\s+", " ", text.translate(_FULL_WIDTH))
+    return _LAYOUT_SPACE.sub("", collapsed).strip()
 
 
 def in_order(needles: list[str], haystack: str) -> list[str]:
