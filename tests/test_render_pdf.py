@@ -394,3 +394,14 @@ def test_installed_cff_font_replaced_with_a_note(tmp_path: Path, caplog: pytest.
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     drawn = {c.fontname.split("+")[-1] for _, _, line in text_lines(out) for c in chars(line) if c.get_text() == "正"}
     assert drawn and all("Serif" in name for name in drawn), drawn
+
+
+def test_zero_width_characters_draw_nothing(tmp_path: Path) -> None:
+    import subprocess
+
+    import briefexport
+
+    doc = briefexport.loads('title: 测试\nlead:\n  - "零宽\\u200b空格与\\u200d连接符\\u2060和\\ufeff"\n')
+    path = briefexport.render(doc, "pdf", tmp_path / "zw.pdf")
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "零宽空格与连接符和" in text

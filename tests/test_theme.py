@@ -58,6 +58,8 @@ def test_user_theme_extends_a_preset(tmp_path: Path) -> None:
         ("extends: handout\nstyles:\n  body: {size: nan}\n", r"mine.yaml:3:16: error: 'size' must be above 0"),
         ("extends: handout\nstyles:\n  body: {size: 1e9}\n", r"mine.yaml:3:16: error: 'size' must be above 0 and at most 1000"),
         ('extends: handout\ntoc: {title: "目\\uFFFE录"}\n', r"mine.yaml:2:14: error: 'title' contains U\+FFFE, which is not a character"),
+        ("extends: handout\nstyles:\n  body: {color: '#GGGGGG'}\n", r"mine.yaml:3:17: error: 'color' must be #RRGGBB"),
+        ("extends: handout\nstyles:\n  body: {indent: 50}\n", r"mine.yaml:3:18: error: 'indent' must be at least 0 and at most 10"),
         ("extends: handout\nstyles:\n  body: {fonts: []}\n", r"mine.yaml:3:17: error: 'fonts' needs at least one font family"),
         ("extends: handout\npage:\n  margin: {left: 150, right: 100}\n", r"mine.yaml:1:1: error: the margins leave a type area of -40 × 247 mm"),
         ("extends: handout\npage_number: {format: '第{page}页{x}'}\n", r"mine.yaml:2:23: error: page_number format must hold \{page\} once"),

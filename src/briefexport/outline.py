@@ -190,6 +190,13 @@ class _Reader:
         except ValueError:
             raise self.error(node, f"date '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2024-01-14") from None
 
+    def lang(self, node: YamlNode) -> str:
+        value = self.text(node, "lang")
+        if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", value):
+            hint = value.replace("_", "-") if re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", value) else "zh-CN"
+            raise self.error(node, f"lang '{value}' is not a language tag; write it like '{hint}'")
+        return value
+
     def keywords(self, node: YamlNode) -> tuple[str, ...]:
         if isinstance(node, SequenceNode):
             return tuple(self.text(item, "keyword") for item in node.value)
@@ -208,7 +215,7 @@ class _Reader:
             subtitle=optional("subtitle"),
             author=optional("author"),
             date=self.date(found["date"]) if "date" in found else None,
-            lang=optional("lang") or "zh-CN",
+            lang=self.lang(found["lang"]) if "lang" in found else "zh-CN",
             keywords=self.keywords(found["keywords"]) if "keywords" in found else (),
             source=optional("source"),
         )

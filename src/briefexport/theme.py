@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -168,7 +169,7 @@ THEME_SPEC: Mapping[str, Any] = {
 
 #: Bounds for numbers whose useful range is narrower than 0–10,000.
 _RANGES: Mapping[str, tuple[float, float]] = {
-    "size": (0, 1000), "line_height": (0, 10), "indent": (0, 100), "lines": (1, 200), "chars": (1, 200), "depth": (1, 4),
+    "size": (0, 1000), "line_height": (0, 10), "indent": (0, 10), "lines": (1, 200), "chars": (1, 200), "depth": (1, 4),
     "width": (0, 2000), "height": (0, 2000),
 }
 #: Numbers that must not be zero.
@@ -197,6 +198,8 @@ class _ThemeReader:
         value = self.scalar(node, spec, key)
         if key == "format" and spec == _TEXT:
             self.check_page_format(node, value)
+        if key == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise self.error(node, f"'color' must be #RRGGBB, e.g. '#B22222' (got '{value}')")
         return value
 
     def check_page_format(self, node: YamlNode, value: str) -> None:

@@ -17,6 +17,7 @@ the document.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
 __all__ = ["Typesetter"]
 
 _log = logging.getLogger("briefexport")
+
+
+def _without_invisibles(text: str) -> str:
+    # Zero-width spaces, joiners, BOMs and direction marks (format characters) draw nothing;
+    # pasted web text is full of them, and fonts map them to an empty box.
+    if text.isascii():
+        return text
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
 class Typesetter:
@@ -88,7 +97,8 @@ class Typesetter:
         ``1)``, as in the bookmarks, DOCX and EPUB): only the text after it is converted.
         """
         style = self.theme.style(role)
-        pairs = list(zip(spans, fullwidth_punctuation([span.text for span in spans])))
+        visible = [_without_invisibles(span.text) for span in spans]
+        pairs = list(zip(spans, fullwidth_punctuation(visible)))
         if label:
             pairs.insert(0, (Span(label), label))
         runs: list[Run] = []

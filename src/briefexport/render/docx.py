@@ -207,17 +207,26 @@ def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) ->
         _add_text(paragraph, after, family)
 
 
+#: python-docx's limit for a core property's text.
+CORE_PROPERTY_LIMIT = 255
+
+
+def _core_text(value: str) -> str:
+    # python-docx refuses core properties over 255 characters; the full text is in the body.
+    return value if len(value) <= CORE_PROPERTY_LIMIT else value[: CORE_PROPERTY_LIMIT - 1] + "…"
+
+
 def set_core_properties(document: WordDocument, doc: NumberedDocument, created: dt.datetime) -> None:
     """Title, subject, author, keywords, language and fixed dates from the outline's metadata."""
     meta = doc.doc.meta
     when = created.astimezone(dt.timezone.utc).replace(tzinfo=None) if created.tzinfo else created
     props = document.core_properties
-    props.title = meta.title
-    props.subject = meta.subtitle or ""
-    props.author = meta.author or ""
-    props.keywords = ", ".join(meta.keywords)
-    props.language = meta.lang
-    props.comments = meta.source or ""
+    props.title = _core_text(meta.title)
+    props.subject = _core_text(meta.subtitle or "")
+    props.author = _core_text(meta.author or "")
+    props.keywords = _core_text(", ".join(meta.keywords))
+    props.language = _core_text(meta.lang)
+    props.comments = _core_text(meta.source or "")
     props.category = ""
     props.last_modified_by = LAST_MODIFIED_BY
     props.revision = 1

@@ -24,7 +24,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError
 
+from ..errors import RenderError
 from ..text import meta_line
 from ..theme import Theme
 from ._cjk_lines import Line, Measure, Run, break_lines
@@ -33,7 +35,8 @@ from ._pdf_fonts import Typesetter
 
 if TYPE_CHECKING:
     from ..numbering import NumberedDocument, NumberedNode
-    from . import RenderOptions
+    from ..errors import RenderError
+from . import RenderOptions
 
 __all__ = ["render"]
 
@@ -74,7 +77,13 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     setter = Typesetter(opts.fonts, theme, strict=opts.strict)
     story = _content(doc, theme, setter)
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
-    _build(_Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef)), out)
+    try:
+        _build(_Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef)), out)
+    except LayoutError:
+        # A valid theme can still ask for text taller than the type area (e.g. a 200 pt title).
+        raise RenderError(
+            f"theme '{theme.name}': a heading or paragraph does not fit on one page; reduce the sizes, line heights or margins"
+        ) from None
 
 
 # -- content -------------------------------------------------------------------
