@@ -457,3 +457,12 @@ def test_page_number_can_skip_the_first_page(tmp_path: Path, seed_doc: NumberedD
     footers = {ref.get(w("type")): etree.fromstring(package.parts["word/" + rels[ref.get(R_ID)]]) for ref in sect.findall("w:footerReference", NS)}
     assert "PAGE" not in etree.tostring(footers["first"]).decode()
     assert footers["default"].find(".//w:jc", NS).get(w("val")) == "right"
+
+
+def test_metadata_longer_than_word_allows_is_shortened_not_fatal(tmp_path: Path) -> None:
+    import briefexport
+
+    doc = briefexport.loads('title: "' + "长" * 300 + '"\nauthor: "' + "x" * 300 + '"\n')
+    package = Package(briefexport.render(doc, "docx", tmp_path / "long.docx"))
+    paragraphs = [text_of(p) for p in package.paragraphs()]
+    assert "长" * 300 in paragraphs  # the full title is in the body

@@ -405,3 +405,11 @@ def test_zero_width_characters_draw_nothing(tmp_path: Path) -> None:
     path = briefexport.render(doc, "pdf", tmp_path / "zw.pdf")
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "零宽空格与连接符和" in text
+
+
+def test_text_taller_than_the_page_is_one_clear_error(tmp_path: Path, seed_doc) -> None:  # type: ignore[no-untyped-def]
+    theme_file = tmp_path / "huge.yaml"
+    theme_file.write_text("extends: handout\nstyles:\n  title: {size: 200}\n", encoding="utf-8")
+    with pytest.raises(briefexport.RenderError, match="does not fit on one page"):
+        briefexport.render(seed_doc, "pdf", tmp_path / "huge.pdf", theme=theme_file)
+    assert list(tmp_path.iterdir()) == [theme_file]
