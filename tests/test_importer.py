@@ -477,3 +477,14 @@ def test_hard_wrapped_text_gives_the_same_outline(name: str) -> None:
     wrapped = _hard_wrap(text, 44)
     assert wrapped.count("\n") > text.count("\n") + 5
     assert without_comments(import_text(wrapped).yaml) == without_comments(import_text(text).yaml)
+
+
+@pytest.mark.parametrize(
+    ("text", "first_heading"),
+    [("1. 第一行内容，一是测试，二是测试。\n2. 第二行内容。\n", "第一行内容"), ("第一，\n第二，\n", "（请填写小标题）")],
+)
+def test_imported_entries_always_have_a_heading(text: str, first_heading: str) -> None:
+    import briefexport
+
+    doc = briefexport.loads(briefexport.import_text(text))
+    assert doc.sections[0].title.text == first_heading

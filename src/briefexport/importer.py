@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -126,7 +126,21 @@ def _paras(key: str, paras: tuple[str, ...], indent: str, *, as_list: bool = Fal
     return [f"{indent}{key}:", *(f"{indent}  - {_quoted(para)}" for para in paras)]
 
 
+#: Heading written where the text gave none, so that the outline loads and the gap is easy to find.
+MISSING_HEADING = "（请填写小标题）"
+
+
+def _titled(entry: Entry) -> Entry:
+    """Every entry needs a heading: an empty one takes its first paragraph, or a placeholder."""
+    if entry.title.strip():
+        return entry
+    if entry.body and entry.body[0].rstrip("，。：；、,.:;"):
+        return replace(entry, title=entry.body[0].rstrip("，。：；、,.:;"), body=entry.body[1:])
+    return replace(entry, title=MISSING_HEADING)
+
+
 def _entry(entry: Entry, indent: str) -> list[str]:
+    entry = _titled(entry)
     lines = [f"{indent}- title: {_quoted(entry.title)}"]
     inner = indent + "  "
     if entry.kicker:
