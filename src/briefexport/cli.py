@@ -121,11 +121,11 @@ def _run_import(args: argparse.Namespace) -> int:
     from .importer import import_file
 
     result = import_file(args.source, keep_junk=args.keep_junk)
-    print(result.summary, file=sys.stderr)
     if args.output is None:
         sys.stdout.write(result.yaml)
     else:
         write_atomically(args.output, lambda tmp: _write_text(tmp, result.yaml))
+    print(result.summary, file=sys.stderr)  # after the write, so a failure is the only line
     return 0
 
 
