@@ -71,6 +71,8 @@ from fontTools.pens.cu2quPen import Cu2QuPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTCollection, TTFont, newTable
 
+from briefexport._subset import subset_options  # the same options as run-time subsetting
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "src" / "briefexport" / "data" / "fonts"
 
@@ -374,20 +376,7 @@ def build_one(job: Job, out_dir: str) -> dict:
     else:
         wanted = sorted(source_cmap)
 
-    options = subset.Options()
-    options.layout_features = []
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.name_legacy = True
-    options.notdef_glyph = True
-    options.notdef_outline = True
-    options.glyph_names = False
-    options.hinting = False
-    options.legacy_kern = False
-    options.recalc_timestamp = False
-    options.recalc_bounds = True
-    options.prune_unicode_ranges = True
-    options.drop_tables = sorted(set(options.drop_tables) | {"BASE", "GSUB", "GPOS", "GDEF", "JSTF", "DSIG", "MATH"})
+    options = subset_options(drop=frozenset({"MATH"}), recalc_bounds=True)
     subsetter = subset.Subsetter(options)
     if job.kind == "all":
         subsetter.populate(glyphs=font.getGlyphOrder(), unicodes=wanted)

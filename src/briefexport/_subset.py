@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import FontError
 
@@ -25,17 +25,13 @@ _KNOWN_RESERVED = ("LXGW", "霞鹜")
 _RENAMES = (("LXGW WenKai", "BriefKai"), ("LXGWWenKai", "BriefKai"), ("霞鹜文楷", "简报楷体"))
 
 
-def subset_font(path: Path, font_number: int, chars: str, *, flavor: str | None) -> bytes:
-    """The font at ``path`` (sub-font ``font_number`` of a collection, -1 for a single font)
-    with only the glyphs of ``chars`` plus .notdef and the space; see ``FontSet.subset_bytes``.
+def subset_options(*, flavor: str | None = None, drop: frozenset[str] = frozenset(), recalc_bounds: bool = False) -> Any:
+    """fontTools subsetting options for embedding: all names kept, no layout tables, no hinting.
+
+    ``tools/build_fonts.py`` uses the same options for the bundled fonts (dropping MATH too).
     """
     from fontTools import subset
-    from fontTools.ttLib import TTFont, TTLibError
 
-    try:
-        font = TTFont(path, fontNumber=font_number, recalcTimestamp=False, lazy=True)
-    except (OSError, TTLibError) as exc:
-        raise FontError(f"{path}: cannot read font: {exc}") from None
     options = subset.Options()
     options.layout_features = []
     options.name_IDs = ["*"]
@@ -47,9 +43,27 @@ def subset_font(path: Path, font_number: int, chars: str, *, flavor: str | None)
     options.hinting = False
     options.legacy_kern = False
     options.recalc_timestamp = False
+    if recalc_bounds:
+        options.recalc_bounds = True
     options.prune_unicode_ranges = True
-    options.drop_tables = sorted(set(options.drop_tables) | {"BASE", "GSUB", "GPOS", "GDEF", "JSTF", "DSIG"})
-    options.flavor = flavor
+    options.drop_tables = sorted(set(options.drop_tables) | {"BASE", "GSUB", "GPOS", "GDEF", "JSTF", "DSIG"} | drop)
+    if flavor is not None:
+        options.flavor = flavor
+    return options
+
+
+def subset_font(path: Path, font_number: int, chars: str, *, flavor: str | None) -> bytes:
+    """The font at ``path`` (sub-font ``font_number`` of a collection, -1 for a single font)
+    with only the glyphs of ``chars`` plus .notdef and the space; see ``FontSet.subset_bytes``.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(path, fontNumber=font_number, recalcTimestamp=False, lazy=True)
+    except (OSError, TTLibError) as exc:
+        raise FontError(f"{path}: cannot read font: {exc}") from None
+    options = subset_options(flavor=flavor)
     out = io.BytesIO()
     try:
         subsetter = subset.Subsetter(options)
