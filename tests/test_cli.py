@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -104,3 +105,16 @@ def test_gongwen_build_says_which_bundled_face_stands_in(tmp_path: Path, seed_ou
     result = _run("build", str(seed_outline_path), "-f", "pdf", "-t", "gongwen", "-o", str(tmp_path))
     assert result.returncode == 0
     assert "briefexport: note: font 仿宋_GB2312 (theme gongwen" in result.stderr and "using FandolFang (bundled)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["themes"], ["schema"]])
+def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
+    # `briefexport themes | head -1`: the reader closes its end before the command writes.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "briefexport", *command], stdout=write_end, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write_end)
+    assert done.stderr == ""
+    assert done.returncode == 141

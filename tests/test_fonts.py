@@ -334,10 +334,51 @@ def test_reportlab_name_collision(tmp_path):
         fs.reportlab_name(fake)
 
 
-@pytest.mark.skipif(not Path("/usr/share/fonts/opentype/noto").is_dir(), reason="no system Noto CJK")
-def test_system_cff_face(system_fs):
+def _cff_collection_from_bundled(out: Path, family: str, chars: str) -> Path:
+    """A .ttc holding one CFF face with the bundled Noto Serif's real glyphs for ``chars``.
+
+    It stands for the system Noto CJK collections, whose outlines are CFF, without needing any
+    system font: the test runs the same on a bare machine.
+    """
+    from fontTools import subset
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    source = TTFont(FontSet(system=False).find("Noto Serif CJK SC").path)
+    options = subset.Options()
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars + " ")
+    subsetter.subset(source)
+    glyph_set = source.getGlyphSet()
+    order = source.getGlyphOrder()
+    charstrings = {}
+    for name in order:
+        pen = T2CharStringPen(glyph_set[name].width, glyph_set)
+        glyph_set[name].draw(pen)
+        charstrings[name] = pen.getCharString()
+    fb = FontBuilder(source["head"].unitsPerEm, isTTF=False)
+    fb.setupGlyphOrder(order)
+    fb.setupCharacterMap(source.getBestCmap())
+    ps_name = family.replace(" ", "") + "-Regular"
+    fb.setupCFF(ps_name, {"FullName": family}, charstrings, {})
+    fb.setupHorizontalMetrics({name: source["hmtx"][name] for name in order})
+    fb.setupHorizontalHeader(ascent=880, descent=-120)
+    fb.setupNameTable({"familyName": family, "styleName": "Regular", "psName": ps_name})
+    fb.setupOS2(usWeightClass=500)
+    fb.setupPost()
+    collection = TTCollection()
+    collection.fonts = [fb.font]
+    path = out / "NotoSerifCJK-Medium.ttc"
+    collection.save(path)
+    return path
+
+
+def test_system_cff_face(tmp_path: Path) -> None:
+    _cff_collection_from_bundled(tmp_path, "Noto Serif CJK SC Medium", "必须坚持")
+    system_fs = FontSet(system=False, extra_dirs=[tmp_path])
     medium = system_fs.find("Noto Serif CJK SC Medium")
     assert medium is not None and not medium.bundled and not system_fs.is_truetype(medium)
+    assert system_fs.covers(medium, "坚") and not system_fs.covers(medium, "国")
     with pytest.raises(FontError, match="CFF"):
         system_fs.reportlab_name(medium)
     # the bundled face still wins for the family name

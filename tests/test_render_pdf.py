@@ -403,7 +403,7 @@ def test_zero_width_characters_draw_nothing(tmp_path: Path) -> None:
 
     doc = briefexport.loads('title: 测试\nlead:\n  - "零宽\\u200b空格与\\u200d连接符\\u2060和\\ufeff"\n')
     path = briefexport.render(doc, "pdf", tmp_path / "zw.pdf")
-    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run([require_tool("pdftotext"), "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "零宽空格与连接符和" in text
 
 
