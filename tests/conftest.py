@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefexport import load, number
-from briefexport.api import render
+from briefexport.builder.api import render
 from briefexport.numbering import NumberedDocument
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import briefexport
-from briefexport import RenderError, api
+from briefexport import RenderError
+from briefexport.builder import api
 from briefexport.render import get_renderer
 
 

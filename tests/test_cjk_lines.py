@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from briefexport.render._cjk_lines import CLOSING, OPENING, Line, Measure, Run, break_lines, fullwidth_punctuation
+from briefexport.render.pdf._cjk_lines import CLOSING, OPENING, Line, Measure, Run, break_lines, fullwidth_punctuation
 
 SIZE = 10.0
 

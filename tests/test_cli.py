@@ -98,7 +98,7 @@ def test_uncovered_character_warns_and_strict_refuses(tmp_path: Path) -> None:
 
 
 def test_gongwen_build_says_which_bundled_face_stands_in(tmp_path: Path, seed_outline_path: Path) -> None:
-    from briefexport.fonts import FontSet
+    from briefexport.fonts.fontset import FontSet
 
     if FontSet().find("仿宋_GB2312") is not None:
         pytest.skip("this machine has 仿宋_GB2312, so nothing stands in for it")

@@ -1,4 +1,4 @@
-"""Tests of briefexport.fonts against the real bundled fonts (and system fonts where present)."""
+"""Tests of briefexport.fonts.fontset against the real bundled fonts (and system fonts where present)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.ttLib import TTCollection, TTFont
 
-import briefexport.fonts as fonts_mod
+import briefexport.fonts.fontset as fonts_mod
 from briefexport.errors import FontError
-from briefexport.fonts import Face, FontSet, bundled_dir
+from briefexport.fonts.fontset import Face, FontSet, bundled_dir
 
 BUNDLED_FILES = {
     "NotoSerifCJKsc-Regular.ttf": ("Noto Serif CJK SC", "NotoSerifCJKsc-Regular", False),

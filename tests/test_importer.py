@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import briefexport
 from briefexport import OutlineError, loads, number
-from briefexport.importer import ImportResult, decode_text, import_file, import_text
+from briefexport.importer.plain import ImportResult, decode_text, import_file, import_text
 from briefexport.numbering import NumberedDocument
 
 DATA = Path(__file__).resolve().parent / "data"

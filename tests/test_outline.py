@@ -11,7 +11,7 @@ import pytest
 
 from briefexport import OutlineError, load, loads
 from briefexport.model import Span
-from briefexport.outline import parse_inline
+from briefexport.outline.reader import parse_inline
 
 JUNK = re.compile(r"(?:[!-~]{1,3} ){3,}[!-~]{1,3}")  # short ASCII runs separated by spaces
 ENUMERATION = re.compile(r"[一二三四五六七八九十]是|重点任务[一二三四五六七八九十][:：]")

@@ -12,8 +12,8 @@ import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 
-from briefexport._metrics_cache import MetricsCache, default_folder
-from briefexport.fonts import FontSet, bundled_dir
+from briefexport.fonts._metrics_cache import MetricsCache, default_folder
+from briefexport.fonts.fontset import FontSet, bundled_dir
 
 
 @pytest.fixture()
@@ -176,7 +176,7 @@ def test_pdf_is_identical_with_and_without_a_cache_hit(tmp_path: Path, seed_outl
 
 
 def test_task_queue_hands_each_item_to_one_process() -> None:
-    from briefexport._parallel import TaskQueue, fork_worker
+    from briefexport.builder._parallel import TaskQueue, fork_worker
 
     items = [f"item-{n}" for n in range(40)]
     queue = TaskQueue(items)
@@ -196,7 +196,7 @@ def test_task_queue_hands_each_item_to_one_process() -> None:
 
 
 def test_worker_reports_errors_and_cancels_quietly() -> None:
-    from briefexport._parallel import fork_worker
+    from briefexport.builder._parallel import fork_worker
     from briefexport.errors import RenderError
 
     def fail(_prepared: None, arg: str) -> None:
@@ -233,7 +233,7 @@ def test_bad_outline_in_a_parallel_build_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_fallback_families_are_looked_up_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
-    import briefexport.fonts as fonts_mod
+    import briefexport.fonts.fontset as fonts_mod
 
     scans: list[int] = []
 

@@ -15,10 +15,10 @@ import pytest
 from lxml import etree
 
 from briefexport import loads, number
-from briefexport.api import build_options, render
+from briefexport.builder.api import build_options, render
 from briefexport.errors import RenderError
 from briefexport.numbering import NumberedDocument, chinese_numeral, roman_numeral
-from briefexport.theme import Theme, load_theme
+from briefexport.theme.loader import Theme, load_theme
 from conftest import require_tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -18,13 +18,13 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 import briefexport
-from briefexport.api import build_options, render
+from briefexport.builder.api import build_options, render
 from briefexport.errors import RenderError
 from briefexport.numbering import NumberedDocument, number
 from briefexport.render import _xhtml
-from briefexport.render import epub as epub_module
-from briefexport.render.epub import identifier
-from briefexport.theme import load_theme
+from briefexport.render.epub import writer as epub_module
+from briefexport.render.epub.writer import identifier
+from briefexport.theme.loader import load_theme
 from conftest import require_tool
 
 NS = {

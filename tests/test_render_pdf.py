@@ -15,10 +15,10 @@ from pdfminer.layout import LAParams, LTChar, LTPage, LTTextLine
 from pypdf import PdfReader
 
 import briefexport
-from briefexport.api import build_options, render
+from briefexport.builder.api import build_options, render
 from briefexport.errors import BriefexportError
 from briefexport.numbering import NumberedDocument, NumberedNode
-from briefexport.theme import load_theme
+from briefexport.theme.loader import load_theme
 
 MM = 72 / 25.4
 CLOSING = set("，。、；：？！）》」』’”〉】…—,.;:?!)")
@@ -278,7 +278,7 @@ def test_rare_ideographs_from_the_fallback_and_emoji_warned(tmp_path: Path, capl
     assert "Rare" in drawn_by["𠮷"] and "Rare" in drawn_by["䶮"]
     # U+20000 is in no bundled face (Noto CJK lacks it): it must then be named in a warning,
     # and still extract back (the ToUnicode map carries it even though it prints as a box).
-    fonts = briefexport.api.build_options(doc.doc).fonts
+    fonts = briefexport.builder.api.build_options(doc.doc).fonts
     if fonts.face_for(fonts.chain(["Noto Serif CJK SC"]), "𠀀") is None:
         assert any("U+20000" in m for m in warnings)
     else:
@@ -373,7 +373,7 @@ def test_uncovered_characters_leave_reportlabs_shared_faces_alone(tmp_path: Path
 def test_installed_cff_font_replaced_with_a_note(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from briefexport.fonts import FontSet
+    from briefexport.fonts.fontset import FontSet
 
     fonts = FontSet()
     face = fonts.find("Noto Sans Mono CJK SC")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefexport import BriefexportError, ThemeError, load_theme
-from briefexport.theme import ROLES, preset_names
+from briefexport.theme.loader import ROLES, preset_names
 
 
 @pytest.mark.parametrize("name", ["handout", "gongwen", "ebook"])

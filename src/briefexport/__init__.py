@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from .api import FORMATS, BuiltFile, build, render
+from .builder import FORMATS, BuiltFile, build, render
 from .errors import BriefexportError, FontError, OutlineError, RenderError, ThemeError
 from .model import Document
 from .numbering import NumberedDocument, number
@@ -39,7 +39,7 @@ __all__ = [
 
 
 def import_text(text: str, *, keep_junk: bool = False) -> str:
-    """Turn a pasted briefing into outline YAML for a person to review (see :mod:`briefexport.importer`)."""
-    from .importer import import_text as _import_text
+    """Turn a pasted briefing into outline YAML for a person to review (see :mod:`briefexport.importer.plain`)."""
+    from .importer.plain import import_text as _import_text
 
     return _import_text(text, keep_junk=keep_junk).yaml

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__
-from .api import FORMATS, build
+from .builder.api import FORMATS, build
 from .errors import BriefexportError, LocatedError
 
 __all__ = ["main"]
@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from .theme import load_theme
+    from .theme.loader import load_theme
 
     theme = load_theme(args.theme, allow_paths=args.allow_path)
     built_files = build(
@@ -109,7 +109,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     from .numbering import number
-    from .outline import load
+    from .outline.reader import load
 
     numbered = number(load(args.outline))
     headings = sum(1 for _ in numbered.walk())
@@ -118,8 +118,8 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from ._atomic import write_atomically
-    from .importer import import_file
+    from .builder._atomic import write_atomically
+    from .importer.plain import import_file
 
     result = import_file(args.source, keep_junk=args.keep_junk)
     if args.output is None:
@@ -135,7 +135,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _run_themes(_: argparse.Namespace) -> int:
-    from .theme import load_theme, preset_names
+    from .theme.loader import load_theme, preset_names
 
     for name in preset_names():
         print(f"{name:10} {load_theme(name).description}")
@@ -143,7 +143,7 @@ def _run_themes(_: argparse.Namespace) -> int:
 
 
 def _run_schema(_: argparse.Namespace) -> int:
-    from .schema import outline_schema
+    from .outline.schema import outline_schema
 
     print(json.dumps(outline_schema(), ensure_ascii=False, indent=2))
     return 0

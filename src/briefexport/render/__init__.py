@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Protocol
 from ..errors import RenderError
 
 if TYPE_CHECKING:
-    from ..fonts import FontSet
+    from ..fonts.fontset import FontSet
     from ..numbering import NumberedDocument
-    from ..theme import Theme
+    from ..theme.loader import Theme
 
 __all__ = ["RENDERERS", "RenderOptions", "Renderer", "get_renderer"]
 

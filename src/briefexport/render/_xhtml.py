@@ -11,7 +11,7 @@ from ..errors import RenderError, warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
 from ..text import meta_line
-from ..theme import TextStyle, Theme
+from ..theme.loader import TextStyle, Theme
 
 __all__ = [
     "FontFace",

@@ -12,11 +12,11 @@ from typing import Literal
 
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
-from . import _yaml
-from .errors import OutlineError, SourcePos
-from .model import MAX_LEVEL, Document, LabelTemplate, Meta, Node, Para, Span
-from .numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
-from .text import bad_character
+from .. import _yaml
+from ..errors import OutlineError, SourcePos
+from ..model import MAX_LEVEL, Document, LabelTemplate, Meta, Node, Para, Span
+from ..numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
+from ..text import bad_character
 
 __all__ = ["DOCUMENT_KEYS", "NODE_KEYS", "load", "loads", "parse_inline"]
 

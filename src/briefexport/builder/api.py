@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 
 from ._atomic import commit, reserve, write_atomically
 from ._parallel import TaskQueue, Worker, can_fork, fork_worker
-from .errors import BriefexportError, RenderError
-from .model import Document
-from .numbering import NumberedDocument, number
-from .outline import load
-from .render import RENDERERS, RenderOptions, get_renderer
-from .theme import Theme, load_theme
+from ..errors import BriefexportError, RenderError
+from ..model import Document
+from ..numbering import NumberedDocument, number
+from ..outline.reader import load
+from ..render import RENDERERS, RenderOptions, get_renderer
+from ..theme.loader import Theme, load_theme
 
 if TYPE_CHECKING:
-    from .fonts import FontSet
+    from ..fonts.fontset import FontSet
 
 __all__ = ["BuiltFile", "build", "build_options", "render"]
 
@@ -55,7 +55,7 @@ def creation_time(doc: Document) -> dt.datetime:
 
 def build_options(doc: Document, *, strict: bool = False, embed_font: bool | None = None) -> RenderOptions:
     """Render options for one build: a fresh font set and a reproducible timestamp."""
-    from .fonts import FontSet
+    from ..fonts.fontset import FontSet
 
     return RenderOptions(fonts=FontSet(), created=creation_time(doc), strict=strict, embed_font=embed_font)
 
@@ -146,7 +146,7 @@ class _Job:
     embed_font: bool | None
 
     def options(self, fonts: FontSet | None = None) -> RenderOptions:
-        from .fonts import FontSet
+        from ..fonts.fontset import FontSet
 
         return RenderOptions(fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font)
 
@@ -163,7 +163,7 @@ def _load_job(outline: str | Path, theme: Theme | str | Path, targets: Mapping[s
 
 def _prepare(name: str) -> FontSet:
     """Work a forked child can do before the outline is read: import its renderer, find the bundled fonts."""
-    from .fonts import FontSet
+    from ..fonts.fontset import FontSet
 
     get_renderer(name)
     fonts = FontSet()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import MAX_LEVEL
-from .outline import DOCUMENT_KEYS, NODE_KEYS, KeySpec
+from ..model import MAX_LEVEL
+from .reader import DOCUMENT_KEYS, NODE_KEYS, KeySpec
 
 __all__ = ["outline_schema"]
 

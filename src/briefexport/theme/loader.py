@@ -14,9 +14,9 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
-from . import _yaml
-from .errors import BriefexportError, SourcePos, ThemeError
-from .text import bad_character
+from .. import _yaml
+from ..errors import BriefexportError, SourcePos, ThemeError
+from ..text import bad_character
 
 __all__ = ["PRESETS", "ROLES", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
 
@@ -264,7 +264,7 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
 
 def preset_names() -> list[str]:
     """Names of the built-in themes."""
-    folder = resources.files("briefexport") / "themes"
+    folder = resources.files("briefexport.theme") / "presets"
     return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
@@ -302,7 +302,7 @@ def _inside(path: Path, folders: Sequence[Path]) -> bool:
 
 def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
     if name_or_path in preset_names():
-        with resources.as_file(resources.files("briefexport") / "themes" / f"{name_or_path}.yaml") as preset:
+        with resources.as_file(resources.files("briefexport.theme") / "presets" / f"{name_or_path}.yaml") as preset:
             return Path(preset)
     candidate = Path(name_or_path)
     if relative_to is not None and not candidate.is_absolute():

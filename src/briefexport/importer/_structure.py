@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ._junk import is_cjk_context
-from .model import MAX_LEVEL
+from ..model import MAX_LEVEL
 
 __all__ = ["Entry", "HeaderInfo", "Outline", "parse_outline", "read_header", "split_heading"]
 

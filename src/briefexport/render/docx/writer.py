@@ -1,7 +1,7 @@
 """Render a numbered document as a Word file: theme styles, real list numbering, a TOC field, page numbers.
 
-The look (geometry, styles) lives in ``_docx_layout``, the list plan in ``_docx_numbering``,
-and every raw WordprocessingML element in ``_docx_oxml``; this module writes the content.
+The look (geometry, styles) lives in ``_layout``, the list plan in ``_numbering``,
+and every raw WordprocessingML element in ``_oxml``; this module writes the content.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Twips
 from docx.text.paragraph import Paragraph
 
-from ..model import Para
-from ..numbering import NumberedDocument, NumberedNode
-from ..text import meta_line
-from . import _docx_oxml as ox
-from ._docx_layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, Geometry, setup_styles, twips
-from ._docx_numbering import NumberingPlan, plan_numbering
-from ._xhtml import check_theme_text
-from ._zip import repack
+from ...model import Para
+from ...numbering import NumberedDocument, NumberedNode
+from ...text import meta_line
+from . import _oxml as ox
+from ._geometry import Geometry, twips
+from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
+from ._numbering import NumberingPlan, plan_numbering
+from .._xhtml import check_theme_text
+from .._zip import repack
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
 
-    from ..theme import Theme
-    from . import RenderOptions
+    from ...theme.loader import Theme
+    from .. import RenderOptions
 
 __all__ = ["render"]
 

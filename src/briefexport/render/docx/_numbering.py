@@ -21,13 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model import MAX_LEVEL, LabelTemplate
-from ..numbering import NumberedDocument, NumberedNode
-from ._docx_oxml import WORD_FORMATS, ListDef, ListLevel
+from ...model import MAX_LEVEL, LabelTemplate
+from ...numbering import NumberedDocument, NumberedNode
+from ._oxml import WORD_FORMATS, ListDef, ListLevel
 
 if TYPE_CHECKING:
-    from ..theme import Theme
-    from ._docx_layout import Geometry
+    from ...theme.loader import Theme
+    from ._geometry import Geometry
 
 __all__ = ["HeadingNumber", "NumberingPlan", "level_text", "plan_numbering"]
 

@@ -22,8 +22,8 @@ from types import MappingProxyType
 
 from ._junk import Cleaned, remove_junk, tidy_space, unwrap_lines, widen_punctuation
 from ._structure import Entry, Outline, parse_outline
-from ._yaml import MAX_BYTES
-from .errors import OutlineError, SourcePos
+from .._yaml import MAX_BYTES
+from ..errors import OutlineError, SourcePos
 
 __all__ = ["ImportResult", "decode_text", "import_file", "import_text"]
 

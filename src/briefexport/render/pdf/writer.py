@@ -2,9 +2,9 @@
 
 The page, fonts, sizes and spacing come from the theme; the labels from numbering.py. Text is
 broken into lines by the Chinese line breaker in ``_cjk_lines`` (clreq rules, justified by
-character spacing) and drawn by the flowables in ``_pdf_flow``. Every face is an embedded
+character spacing) and drawn by the flowables in ``_flow``. Every face is an embedded
 TrueType subset with a ToUnicode map, chosen per character from the role's fallback chain
-(``_pdf_fonts``; a missing first-choice family is logged at info level). The table of contents
+(``_fonts``; a missing first-choice family is logged at info level). The table of contents
 needs the headings' page numbers before they are known: each entry's leaders and number are a
 form XObject defined when the document is saved, so one layout pass suffices. Output is
 byte-identical for the same input: reportlab's invariant mode, every date from ``opts.created``.
@@ -26,17 +26,17 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from ..errors import RenderError
-from ..text import meta_line
-from ..theme import Theme
+from ...errors import RenderError
+from ...text import meta_line
+from ...theme.loader import Theme
 from ._cjk_lines import Line, Measure, Run, break_lines
-from ._pdf_flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
-from ._pdf_fonts import Typesetter
+from ._flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
+from ._fonts import Typesetter
 
 if TYPE_CHECKING:
-    from ..numbering import NumberedDocument, NumberedNode
-    from ..errors import RenderError
-from . import RenderOptions
+    from ...numbering import NumberedDocument, NumberedNode
+    from ...errors import RenderError
+from .. import RenderOptions
 
 __all__ = ["render"]
 

@@ -21,13 +21,13 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import FontError, SourcePos, warn
-from ..model import Span
+from ...errors import FontError, SourcePos, warn
+from ...model import Span
 from ._cjk_lines import Run, fullwidth_punctuation
 
 if TYPE_CHECKING:
-    from ..fonts import Face, FaceChain, FontSet
-    from ..theme import Theme
+    from ...fonts.fontset import Face, FaceChain, FontSet
+    from ...theme.loader import Theme
 
 __all__ = ["Typesetter"]
 
@@ -127,6 +127,6 @@ class Typesetter:
             warn(where or self.theme.name, message)
             if self.strict:
                 raise FontError(f"{where}: {message} (strict)")
-            # Drawn as the face's .notdef box under a code of its own (see _pdf_flow._split), so
+            # Drawn as the face's .notdef box under a code of its own (see _flow._split), so
             # that it extracts as itself; noted per document, never in reportlab's shared face.
             self.notdef.setdefault(font_name, set()).add(ord(ch))

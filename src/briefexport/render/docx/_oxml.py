@@ -1,7 +1,7 @@
 """Raw WordprocessingML that python-docx has no API for: numbering, East-Asian fonts, grid, fields.
 
 This is the only module of the DOCX renderer that builds XML elements by tag name;
-``docx.py`` speaks in styles and paragraphs and calls the helpers here.
+``writer.py`` speaks in styles and paragraphs and calls the helpers here.
 """
 
 from __future__ import annotations

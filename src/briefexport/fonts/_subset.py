@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import FontError
+from ..errors import FontError
 
 if TYPE_CHECKING:
     from fontTools.ttLib import TTFont
@@ -28,7 +28,7 @@ _RENAMES = (("LXGW WenKai", "BriefKai"), ("LXGWWenKai", "BriefKai"), ("霞鹜文
 def subset_options(*, flavor: str | None = None, drop: frozenset[str] = frozenset(), recalc_bounds: bool = False) -> Any:
     """fontTools subsetting options for embedding: all names kept, no layout tables, no hinting.
 
-    ``tools/build_fonts.py`` uses the same options for the bundled fonts (dropping MATH too).
+    ``fonts/tools/build_fonts.py`` uses the same options for the bundled fonts (dropping MATH too).
     """
     from fontTools import subset
 

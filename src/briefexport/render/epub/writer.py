@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 from ebooklib import epub
 
-from ..errors import RenderError, warn
-from ..text import meta_line
-from . import _xhtml
-from ._zip import repack
+from ...errors import RenderError, warn
+from ...text import meta_line
+from .. import _xhtml
+from .._zip import repack
 
 if TYPE_CHECKING:
-    from ..fonts import Face
-    from ..numbering import NumberedDocument, NumberedNode
-    from ..theme import Theme
-    from . import RenderOptions
+    from ...fonts.fontset import Face
+    from ...numbering import NumberedDocument, NumberedNode
+    from ...theme.loader import Theme
+    from .. import RenderOptions
 
 __all__ = ["render"]
 
@@ -124,7 +124,7 @@ def identifier(doc: NumberedDocument) -> str:
 
 
 def _metadata(book: epub.EpubBook, doc: NumberedDocument) -> None:
-    from .. import __version__
+    from ... import __version__
 
     meta = doc.doc.meta
     book.set_identifier(identifier(doc))

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import RenderError
+from ..errors import RenderError
 
 __all__ = ["commit", "reserve", "write_atomically"]
 

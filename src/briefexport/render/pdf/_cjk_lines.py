@@ -20,7 +20,7 @@ GB/T 15834 punctuation):
 * under a grid (GB/T 9704) every CJK character advances by exactly ``char_pitch``.
 
 :func:`break_lines` is pure: runs (text already assigned to faces) + measure + a width
-function in, positioned pieces out. The reportlab flowable lives in ``_pdf_flow.py``.
+function in, positioned pieces out. The reportlab flowable lives in ``_flow.py``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..text import is_cjk
+from ...text import is_cjk
 
 __all__ = ["CLOSING", "OPENING", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .model import Para
-from .numbering import NumberedDocument, NumberedNode
+from ..model import Para
+from ..numbering import NumberedDocument, NumberedNode
 
 __all__ = ["dump"]
 

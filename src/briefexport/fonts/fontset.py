@@ -1,6 +1,6 @@
 """Find, check and register the faces a document needs.
 
-Bundled faces (``data/fonts``, built by ``tools/build_fonts.py``) come first, then the
+Bundled faces (the repository's ``fonts/``, built by ``fonts/tools/build_fonts.py``) come first, then the
 system's fonts, which are scanned only when a requested family is not bundled. Font files are
 read with a small sfnt reader (``_sfnt``: table directory, ``name``, ``OS/2``, ``cmap``) so that
 finding faces and checking coverage needs neither fontTools nor reportlab; reportlab is
@@ -28,7 +28,7 @@ from ._metrics_cache import MetricsCache
 from ._sfnt import cmap_ranges, norm_name, read_at, read_faces
 from ._subset import subset_font
 from ._tounicode import fix_reportlab_tounicode
-from .errors import FontError
+from ..errors import FontError
 
 __all__ = ["Face", "FaceChain", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
            "RARE_FAMILY"]
@@ -55,16 +55,16 @@ class Face:
 
 
 def bundled_dir() -> Path:
-    """The folder of the bundled fonts (``briefexport/data/fonts``)."""
-    try:
-        from importlib import resources
+    """The folder of the bundled fonts: ``briefexport/fonts/files`` when installed.
 
-        location = resources.files("briefexport") / "data" / "fonts"
-        if isinstance(location, Path):
-            return location
-    except (ImportError, TypeError, ValueError, AttributeError):  # pragma: no cover - unusual loaders
-        pass
-    return Path(__file__).resolve().parent / "data" / "fonts"
+    The repository keeps them in its top-level ``fonts/`` folder, which the wheel maps into the
+    package; a source checkout on ``sys.path`` (an editable install, ``PYTHONPATH=src``) has
+    no ``files`` folder and reads the repository's.
+    """
+    installed = Path(__file__).resolve().parent / "files"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[3] / "fonts"
 
 
 def system_dirs() -> tuple[Path, ...]:

@@ -22,7 +22,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from .errors import BriefexportError
+from ..errors import BriefexportError
 
 __all__ = ["TaskQueue", "Worker", "can_fork", "fork_worker"]
 

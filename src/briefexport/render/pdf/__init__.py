@@ -1,0 +1,12 @@
+"""PDF writer: a numbered document and a theme in, a PDF with embedded subset fonts out (:func:`render`).
+
+``writer`` lays out pages with reportlab platypus; ``_fonts`` picks a face per character
+and measures text; ``_cjk_lines`` breaks lines by the Chinese rules; ``_flow`` holds the
+flowables that draw the broken lines, the TOC and page furniture.
+"""
+
+from __future__ import annotations
+
+from .writer import render
+
+__all__ = ["render"]
