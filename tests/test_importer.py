@@ -162,14 +162,14 @@ def test_cli_import_then_check(tmp_path: Path) -> None:
     done = _cli("import", SEED, "-o", "x.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert re.fullmatch(r".*removed 6 junk runs \(\d+ characters\).*\n", done.stderr)
+    assert re.fullmatch(r".*removed 6 junk runs \(\d+ characters\).*\nwrote x\.yaml; review it, then: briefexport build x\.yaml\n", done.stderr)
     checked = _cli("check", "x.yaml", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "ok (4 sections, 18 headings)" in checked.stdout
 
 
-def test_cli_writes_to_stdout_without_o(tmp_path: Path) -> None:
-    done = _cli("import", SEED, cwd=tmp_path)
+def test_cli_prints_with_o_dash(tmp_path: Path) -> None:
+    done = _cli("import", SEED, "-o", "-", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert loads(done.stdout).meta.title == "今年公安工作怎么干？"
     assert "junk" in done.stderr and "title:" not in done.stderr

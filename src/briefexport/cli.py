@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .builder.api import FORMATS, build
-from .errors import BriefexportError, LocatedError
+from .errors import BriefexportError, LocatedError, OutlineError, SourcePos
 
 __all__ = ["main"]
 
@@ -85,9 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="validate an outline without rendering")
     check_cmd.add_argument("outline", nargs="?", default="outline.yaml", type=Path)
 
-    import_cmd = commands.add_parser("import", help="turn a pasted briefing (text file) into an outline")
-    import_cmd.add_argument("source", type=Path, help="text file (UTF-8, GB18030 or UTF-16)")
-    import_cmd.add_argument("-o", "--output", type=Path, help="write the outline here (default: standard output)")
+    import_cmd = commands.add_parser("import", help="turn a briefing (text, saved web page, Word file) into an outline")
+    import_cmd.add_argument("source", type=Path, help="a .txt (UTF-8, GB18030 or UTF-16), .html/.htm or .docx file")
+    import_cmd.add_argument(
+        "-o", "--output", type=Path, help="write the outline here; '-' prints it (default: SOURCE with .yaml beside it)"
+    )
+    import_cmd.add_argument("--force", action="store_true", help="replace an existing outline, keeping the old one as FILE~")
     import_cmd.add_argument("--keep-junk", action="store_true", help="do not remove anti-copy junk")
 
     commands.add_parser("themes", help="list the built-in themes")
@@ -95,13 +98,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: File names an outline has; anything else given to build or check may be a briefing still to import.
+_OUTLINE_SUFFIXES = (".yaml", ".yml")
+
+
+@contextlib.contextmanager
+def _import_hint(path: Path) -> Iterator[None]:
+    """Turn "not an outline" into the next step when the file is a briefing (``article.txt``)."""
+    try:
+        yield
+    except OutlineError as exc:
+        if path.suffix.lower() in _OUTLINE_SUFFIXES or not path.is_file():
+            raise
+        raise OutlineError(
+            SourcePos(str(path), 1, 1),
+            f"this is not an outline; run `briefexport import {path}` first to make {path.with_suffix('.yaml').name}, "
+            "review it, then build that",
+        ) from None
+
+
 def _run_build(args: argparse.Namespace) -> int:
     from .theme.loader import load_theme
 
     theme = load_theme(args.theme, allow_paths=args.allow_path)
-    built_files = build(
-        args.outline, args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font, parallel=True
-    )
+    with _import_hint(args.outline):
+        built_files = build(
+            args.outline, args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font, parallel=True
+        )
     for built in built_files:
         print(f"{built.path}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")
     return 0
@@ -111,27 +134,56 @@ def _run_check(args: argparse.Namespace) -> int:
     from .numbering import number
     from .outline.reader import load
 
-    numbered = number(load(args.outline))
+    with _import_hint(args.outline):
+        numbered = number(load(args.outline))
     headings = sum(1 for _ in numbered.walk())
     print(f"{args.outline}: ok ({len(numbered.sections)} sections, {headings} headings)")
     return 0
 
 
 def _run_import(args: argparse.Namespace) -> int:
-    from .builder._atomic import write_atomically
-    from .importer.plain import import_file
+    from .importer import import_path
 
-    result = import_file(args.source, keep_junk=args.keep_junk)
-    if args.output is None:
+    target = args.output or args.source.with_suffix(".yaml")
+    if str(target) != "-":
+        _may_write(target, args.source, force=args.force)
+    result = import_path(args.source, keep_junk=args.keep_junk)
+    if str(target) == "-":
         sys.stdout.write(result.yaml)
-    else:
-        write_atomically(args.output, lambda tmp: _write_text(tmp, result.yaml))
-    print(result.summary, file=sys.stderr)  # after the write, so a failure is the only line
+        print(result.summary, file=sys.stderr)
+        return 0
+    _replace_keeping_backup(target, result.yaml)
+    # After the write, so a failure is the only line.
+    print(f"{result.summary}\nwrote {target}; review it, then: briefexport build {target}", file=sys.stderr)
     return 0
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+def _may_write(target: Path, source: Path, *, force: bool) -> None:
+    """Refuse to overwrite the source, or an outline a person may have reviewed (unless ``--force``)."""
+    where = SourcePos(str(target), 1, 1)
+    if target.resolve() == source.resolve():
+        raise OutlineError(where, "the outline would replace the briefing it is made from; choose another name with -o")
+    if target.exists() and not force:
+        raise OutlineError(
+            where, "already exists and may hold your review; choose another name with -o, or add --force (keeps it as "
+            f"{target.name}~)"
+        )
+
+
+def _replace_keeping_backup(target: Path, text: str) -> None:
+    """Write ``target`` atomically; an existing file is first kept as ``target~``."""
+    from .builder._atomic import commit, reserve
+
+    tmp = reserve(target)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        if target.exists():
+            os.replace(target, target.with_name(target.name + "~"))
+        commit(tmp, target)
+    except OSError as exc:
+        raise OutlineError(SourcePos(str(target), 1, 1), f"cannot write: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _run_themes(_: argparse.Namespace) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
 
 from ._junk import is_cjk_context
 from ..model import MAX_LEVEL
@@ -339,6 +341,17 @@ def _kicker_sections(paras: list[str], kicker: str) -> tuple[tuple[str, ...], tu
     return tuple(lead), tuple(sections)
 
 
+_SECTION_LABEL = re.compile(rf"(?P<num>{_CN})、 ?")
+
+
+def _labelled_titles(sections: tuple[Entry, ...]) -> tuple[Entry, ...] | None:
+    """Sections whose titles carry 一、 二、 三、 in order (``关键点`` / ``一、六个…``): the labels come off."""
+    labels = [_SECTION_LABEL.match(section.title) for section in sections]
+    if not labels or not all(labels) or [cn_value(m.group("num")) for m in labels if m] != list(range(1, len(labels) + 1)):
+        return None
+    return tuple(replace(section, title=section.title[m.end() :]) for section, m in zip(sections, labels) if m)
+
+
 def _looks_like_heading(para: str) -> bool:
     return (
         len(para) <= 30
@@ -361,14 +374,42 @@ def _heading_sections(paras: list[str]) -> tuple[tuple[str, ...], tuple[Entry, .
     return tuple(paras[: heads[0]]), tuple(sections)
 
 
-def parse_outline(text: str) -> Outline:
-    """Find title, metadata, lead and sections in clean, normalised text."""
+def _marked_headings(
+    paras: tuple[str, ...], headings: Mapping[str, int], level: int
+) -> tuple[tuple[str, ...], str, tuple[Entry, ...]] | None:
+    """Entries under the paragraphs the file itself marks as headings (``<h2>``, Word's Heading 2).
+
+    Headings that carry their own label (``一、总体要求``) are left to the enumeration finder,
+    so that a Word file gives what its text pasted as plain text gives.
+    """
+    marked = [i for i, para in enumerate(paras) if para in headings and not _LABEL_START.match(para)]
+    if not marked or level > MAX_LEVEL:
+        return None
+    top = min(headings[paras[i]] for i in marked)
+    heads = [i for i in marked if headings[paras[i]] == top]
+    entries: list[Entry] = []
+    for index, head in enumerate(heads):
+        inner = paras[head + 1 : heads[index + 1] if index + 1 < len(heads) else len(paras)]
+        body, numbering, items = _marked_headings(inner, headings, level + 1) or _parse_block(inner, level + 1)
+        entries.append(Entry(title=paras[head], body=body, numbering=numbering, items=items))
+    return paras[: heads[0]], "none", tuple(entries)
+
+
+def parse_outline(text: str, headings: Mapping[str, int] = MappingProxyType({})) -> Outline:
+    """Find title, metadata, lead and sections in clean, normalised text.
+
+    ``headings`` maps paragraphs the source file marks as headings to their level.
+    """
     header, rest = read_header([line for line in text.split("\n")])
     paras = _split_paragraphs(rest)
     kicker = _find_kicker(paras)
     if kicker:
         lead, sections = _kicker_sections(paras, kicker)
-        return Outline(header, lead, sections, "none", "kicker")
+        numbered = _labelled_titles(sections)
+        return Outline(header, lead, numbered or sections, None if numbered else "none", "kicker")
+    marked = _marked_headings(tuple(paras), headings, 1)
+    if marked:
+        return Outline(header, marked[0], marked[2], "none", "marked")
     body, numbering, items = _parse_block(tuple(paras), 1)
     found = _heading_sections(paras)
     # Unnumbered heading lines above the first numbered marker are the outer level.

@@ -20,12 +20,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from ._bold import embolden
+from ._extracted import Extracted
 from ._junk import Cleaned, remove_junk, tidy_space, unwrap_lines, widen_punctuation
 from ._structure import Entry, Outline, parse_outline
 from .._yaml import MAX_BYTES
 from ..errors import OutlineError, SourcePos
 
-__all__ = ["ImportResult", "decode_text", "import_file", "import_text"]
+__all__ = ["ImportResult", "decode_text", "import_extracted", "import_file", "import_text", "read_source"]
 
 #: Title used when the text has no title line; the review comment points at it.
 UNTITLED = "（请填写标题）"
@@ -91,7 +93,8 @@ def decode_text(data: bytes, file: str) -> str:
     )
 
 
-def _read(path: Path) -> bytes:
+def read_source(path: Path) -> bytes:
+    """The bytes of a briefing file, refusing a missing, huge or unreadable one with a located error."""
     where = SourcePos(str(path), 1, 1)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -158,6 +161,7 @@ _SECTION_NOTES = MappingProxyType({
     "kicker": "sections start at the marker word '{kicker}' (kept as each section's kicker)",
     "numbered": "sections are the text's numbered headings",
     "headings": "sections are the short unpunctuated lines that stand above paragraphs",
+    "marked": "sections are the headings the file marks as such",
     "none": "no sections were found; all text is in the lead",
 })
 
@@ -215,13 +219,33 @@ def _count_items(entries: tuple[Entry, ...]) -> int:
     return sum(len(entry.items) + _count_items(entry.items) for entry in entries)
 
 
-def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED) -> ImportResult:
-    """Turn a pasted briefing into outline YAML; the result also says what was removed and found."""
+def _normalised(text: str, keep_junk: bool) -> tuple[str, Cleaned]:
     tidy = tidy_space(text.lstrip("\ufeff"))
     cleaned = Cleaned(tidy) if keep_junk else remove_junk(tidy)
-    outline = parse_outline(widen_punctuation(unwrap_lines(tidy_space(cleaned.text))))
+    return widen_punctuation(unwrap_lines(tidy_space(cleaned.text))), cleaned
+
+
+def _source_text(extracted: Extracted) -> str:
+    """The text as a person copying it would paste it: the marked title first."""
+    paras = list(extracted.paragraphs)
+    for marked in (extracted.title, extracted.subtitle):
+        if marked and marked in paras:
+            paras.remove(marked)
+    return "\n".join([extracted.title, *paras] if extracted.title else paras)
+
+
+def import_extracted(
+    extracted: Extracted, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED
+) -> ImportResult:
+    """Import text read from a file, using the headings and bold phrases the file marks."""
+    text, cleaned = _normalised(_source_text(extracted), keep_junk)
+    headings = {_normalised(head, keep_junk)[0]: level for head, level in extracted.headings}
+    outline = embolden(parse_outline(text, {head: level for head, level in headings.items() if head}), extracted.bold)
+    if extracted.subtitle and not outline.header.subtitle:
+        outline = replace(outline, header=replace(outline.header, subtitle=_normalised(extracted.subtitle, keep_junk)[0]))
     if not outline.header.title and not outline.lead and not outline.sections:
         raise OutlineError(SourcePos(source, 1, 1), "no text to import (the file is empty or holds only junk)")
+    cleaned = Cleaned(cleaned.text, extracted.removed + cleaned.removed)
     title = outline.header.title or fallback_title
     yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk))
     items = _count_items(outline.sections)
@@ -230,8 +254,13 @@ def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted tex
     return ImportResult(yaml_text, summary, len(cleaned.removed), cleaned.removed_chars, cleaned.removed, len(outline.sections), items)
 
 
+def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED) -> ImportResult:
+    """Turn a pasted briefing into outline YAML; the result also says what was removed and found."""
+    return import_extracted(Extracted((text,)), keep_junk=keep_junk, source=source, fallback_title=fallback_title)
+
+
 def import_file(path: str | Path, *, keep_junk: bool = False) -> ImportResult:
     """Read a text file (UTF-8, GB18030 or UTF-16; any line ends) and import it."""
     file_path = Path(path)
-    text = decode_text(_read(file_path), str(path))
+    text = decode_text(read_source(file_path), str(path))
     return import_text(text, keep_junk=keep_junk, source=str(path), fallback_title=file_path.stem)
