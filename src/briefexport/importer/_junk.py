@@ -48,6 +48,8 @@ class Cleaned:
 
     text: str
     removed: tuple[str, ...] = ()
+    doubtful: tuple[str, ...] = ()
+    """Text that looks a little like junk but was kept; the review note names it."""
 
     @property
     def removed_chars(self) -> int:
@@ -123,6 +125,47 @@ def _junk_window(tokens: list[str]) -> tuple[int, int, bool] | None:
     return None
 
 
+def _char_class(char: str) -> str:
+    return "u" if char.isupper() else "l" if char.islower() else "d" if char.isdigit() else "s"
+
+
+#: One- and two-letter English words and abbreviations that real text strings together (``I am OK``).
+_SHORT_WORDS = frozenset(
+    "a i o an am as at be by do go he hi if in is it me my no of oh ok on or so to up us we ye "
+    "ai id it tv pc un eu us uk hk ad bc pm am vs ip ui".split()
+)
+
+
+def _plausible_token(token: str) -> bool | None:
+    """True for a token real text has (a number, a short word in one case), None for a lone operator."""
+    if len(token) == 1 and not token.isalnum():
+        return None if token in "+-*/=<>" else False
+    if token.isdigit():
+        return True
+    one_case = token.islower() or token.isupper() or (token[0].isupper() and token[1:].islower())
+    return token.isalpha() and one_case and token.lower() in _SHORT_WORDS
+
+
+def _random_tokens(tokens: list[str]) -> bool | None:
+    """Junk of other generators: short random tokens (``o l/ 9S S. Aa W_ bp O``, ``R0 K E 6 6 FQ i} Xp r2``).
+
+    True for junk, None for a stretch that only looks a little like it (kept, and named in the
+    review note), False otherwise. Real text in such stretches is numbers, short words and
+    operators (``It is a go``, ``x = 1 + 2``, ``1 2 3 4 5``), one kind of letter (``A B C D``) or
+    counts in steps (``Q1 Q2 Q3``); random tokens are mostly none of these.
+    """
+    if len(tokens) < MIN_TOKENS:
+        return False
+    kinds = {_char_class(char) for token in tokens for char in token}
+    odd = sum(_plausible_token(token) is False for token in tokens)
+    pairs = [token for token in tokens if len(token) == 2]
+    if len(pairs) >= 3 and _patterned(tokens):
+        return False
+    if len(kinds) >= 2 and odd >= max(3, (len(tokens) + 1) // 2):
+        return True
+    return None if odd >= 2 and len(kinds) >= 2 else False
+
+
 def _short_token_stretches(run: str) -> list[list[tuple[int, int]]]:
     """Maximal stretches of consecutive tokens of at most two characters, as (start, end) spans."""
     stretches: list[list[tuple[int, int]]] = [[]]
@@ -139,12 +182,26 @@ def _short_token_stretches(run: str) -> list[list[tuple[int, int]]]:
     return [stretch for stretch in stretches if stretch]
 
 
-def find_junk(text: str) -> list[tuple[int, int]]:
-    """Character spans of junk runs in ``text`` (ASCII runs only; CJK text is never junk)."""
+def _at_edge(run: re.Match[str], stretch: list[tuple[int, int]]) -> bool:
+    """The stretch is glued to the start or the end of its line, or to Chinese text, with nothing ASCII between."""
+    before, after = run.group()[: stretch[0][0]], run.group()[stretch[-1][1] :]
+    return not before.strip() or not after.strip()
+
+
+def find_junk(text: str, doubtful: list[str] | None = None) -> list[tuple[int, int]]:
+    """Character spans of junk runs in ``text`` (ASCII runs only; CJK text is never junk).
+
+    Stretches that only look a little like junk are kept and, if ``doubtful`` is given, added to it.
+    """
     spans: list[tuple[int, int]] = []
     for run in _ASCII_RUN.finditer(text):
         for stretch in _short_token_stretches(run.group()):
-            found = _junk_window([run.group()[start:end] for start, end in stretch])
+            tokens = [run.group()[start:end] for start, end in stretch]
+            verdict = _random_tokens(tokens) if _at_edge(run, stretch) else False
+            # Discuz's grammar knows exactly where its junk ends (…P2 _ before （三）): it goes first.
+            found = _junk_window(tokens) or ((0, len(tokens), False) if verdict else None)
+            if found is None and verdict is None and doubtful is not None:
+                doubtful.append(run.group()[stretch[0][0] : stretch[-1][1]])
             if found is None:
                 continue
             first, last, discuz = found
@@ -157,13 +214,15 @@ def find_junk(text: str) -> list[tuple[int, int]]:
 
 
 def remove_junk(text: str) -> Cleaned:
-    """Remove junk runs and lines of nothing but ASCII symbols (a stray ``|``)."""
+    """Remove junk runs, site watermarks and copy notices, and lines of nothing but ASCII symbols (a stray ``|``)."""
     removed: list[str] = []
+    doubtful: list[str] = []
     lines: list[str] = []
+    text = _remove_watermarks(text, removed, doubtful)
     for line in text.split("\n"):
         pieces: list[str] = []
         cursor = 0
-        for start, end in find_junk(line):
+        for start, end in find_junk(line, doubtful):
             pieces.append(line[cursor:start])
             removed.append(line[start:end])
             cursor = end
@@ -172,7 +231,55 @@ def remove_junk(text: str) -> Cleaned:
             removed.append(kept.strip())
             kept = ""
         lines.append(kept)
-    return Cleaned("\n".join(lines), tuple(removed))
+    return Cleaned("\n".join(lines), tuple(removed), tuple(doubtful))
+
+
+#: What sites append to copied text: Zhihu's and CSDN's notices, a rule line above them.
+_COPY_NOTICE = re.compile(
+    r"^(?:著作权归作者所有。.*|商业转载请联系作者获得授权.*|版权声明：本文为.{0,60}原创文章.*|"
+    r"(?:原文)?链接[：:] ?https?://\S+|来源[：:] ?(?:知乎|CSDN|简书|百度知道)(?: ?https?://\S+)?|[—─_\-=]{6,})$",
+    re.M,
+)
+#: A site's address, as watermarks repeat it through a page (某某网 www.example.com.cn).
+_SITE = re.compile(
+    r"(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org)(?:\.cn)?(?:/[!-~]*)?", re.I
+)
+#: Times a site mark must repeat to be a watermark; a real address is given once or twice.
+WATERMARK_REPEATS = 3
+
+
+def _remove_watermarks(text: str, removed: list[str], doubtful: list[str]) -> str:
+    """Remove copy notices, and site marks repeated through the text; name a mark seen twice."""
+    for notice in _COPY_NOTICE.finditer(text):
+        removed.append(notice.group())
+    text = _COPY_NOTICE.sub("", text)
+    counts = Counter(match.group() for match in _SITE.finditer(text))
+    for site, count in counts.items():
+        mark = _with_site_name(text, site)
+        if count >= WATERMARK_REPEATS:
+            removed += [mark] * text.count(mark)
+            # The brackets a watermark came in are left empty: they go too.
+            text = re.sub(r"【】|\[\]|（）|\(\)", "", text.replace(mark, ""))
+        elif count == 2:
+            doubtful.append(mark)
+    return text
+
+
+def _with_site_name(text: str, site: str) -> str:
+    """The address with the words every copy of it shares in front (``【某某网 ``), as one mark."""
+    befores = [text[max(0, found - 12) : found] for found in _find_all(text, site)]
+    shared = ""
+    while len(shared) < min(map(len, befores)) and len({before[len(before) - len(shared) - 1] for before in befores}) == 1:
+        shared = befores[0][len(befores[0]) - len(shared) - 1] + shared
+    return shared.lstrip("\n") + site
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    found, start = [], text.find(part)
+    while start >= 0:
+        found.append(start)
+        start = text.find(part, start + len(part))
+    return found
 
 
 def _widen_paren_pairs(line: str) -> str:

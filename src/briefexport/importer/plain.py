@@ -175,11 +175,16 @@ def _header(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool) ->
         junk = f"{len(cleaned.removed)} runs of anti-copy junk ({cleaned.removed_chars} characters) were removed"
     else:
         junk = "no anti-copy junk was found"
+    doubts = [
+        f"# Kept, but it may be junk: {_quoted(text)} (delete it if it is not part of the briefing)"
+        for text in dict.fromkeys(cleaned.doubtful)
+    ]
     return [
         "# yaml-language-server: $schema=outline.schema.json",
         f"# Imported by `briefexport import` from {source}: review it before building.",
         f"# {junk}; {found};",
         "# each item's heading is its first clause or sentence; the rest is its body.",
+        *doubts,
         "# Check headings and paragraph breaks, then run: briefexport check FILE",
     ]
 
@@ -245,7 +250,7 @@ def import_extracted(
         outline = replace(outline, header=replace(outline.header, subtitle=_normalised(extracted.subtitle, keep_junk)[0]))
     if not outline.header.title and not outline.lead and not outline.sections:
         raise OutlineError(SourcePos(source, 1, 1), "no text to import (the file is empty or holds only junk)")
-    cleaned = Cleaned(cleaned.text, extracted.removed + cleaned.removed)
+    cleaned = Cleaned(cleaned.text, extracted.removed + cleaned.removed, cleaned.doubtful)
     title = outline.header.title or fallback_title
     yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk))
     items = _count_items(outline.sections)
