@@ -198,8 +198,11 @@ def find_junk(text: str, doubtful: list[str] | None = None) -> list[tuple[int, i
         for stretch in _short_token_stretches(run.group()):
             tokens = [run.group()[start:end] for start, end in stretch]
             verdict = _random_tokens(tokens) if _at_edge(run, stretch) else False
-            # Discuz's grammar knows exactly where its junk ends (…P2 _ before （三）): it goes first.
-            found = _junk_window(tokens) or ((0, len(tokens), False) if verdict else None)
+            # Discuz's grammar knows exactly where its junk ends (…P2 _ before （三）) when it explains the
+            # whole stretch; random tokens that merely contain a grammatical stretch go as a whole.
+            found = _junk_window(tokens)
+            if verdict and (found is None or found[:2] != (0, len(tokens))):
+                found = (0, len(tokens), False)
             if found is None and verdict is None and doubtful is not None:
                 doubtful.append(run.group()[stretch[0][0] : stretch[-1][1]])
             if found is None:

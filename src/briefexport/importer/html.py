@@ -260,11 +260,16 @@ def _meta_lines(body: etree._Element, heading: etree._Element | None, main: etre
             continue
         if element is main:
             break
-        if started and isinstance(element.tag, str) and element.tag in _BLOCKS and len(element) == 0:
+        if started and isinstance(element.tag, str) and element.tag in _BLOCKS and not _iter_blocks(element):
             text = _collapse(element.text_content())
             if 0 < len(text) <= 80 and re.search(r"来源|作者|发布|时间|日期|\d{4}[-年./]\d{1,2}", text):
                 lines.append(text)
     return lines
+
+
+def _iter_blocks(element: etree._Element) -> list[etree._Element]:
+    """Block elements inside ``element`` (an innermost block has none)."""
+    return [child for child in element.iterdescendants() if isinstance(child.tag, str) and child.tag in _BLOCKS]
 
 
 def extract_html(text: str) -> Extracted:

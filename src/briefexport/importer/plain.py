@@ -166,11 +166,16 @@ _SECTION_NOTES = MappingProxyType({
 })
 
 
-def _header(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool) -> list[str]:
+def _header(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool, structural: int = 0) -> list[str]:
     first = outline.sections[0].kicker if outline.sections else ""
     found = _SECTION_NOTES[outline.section_source].format(kicker=first)
     if keep_junk:
         junk = "junk removal was off (--keep-junk)"
+    elif structural:
+        junk = (
+            f"{structural} hidden or surrounding parts of the page (anti-copy nodes, navigation, forum notes) and "
+            f"{len(cleaned.removed) - structural} runs of anti-copy junk in the text were removed"
+        )
     elif cleaned.removed:
         junk = f"{len(cleaned.removed)} runs of anti-copy junk ({cleaned.removed_chars} characters) were removed"
     else:
@@ -252,7 +257,7 @@ def import_extracted(
         raise OutlineError(SourcePos(source, 1, 1), "no text to import (the file is empty or holds only junk)")
     cleaned = Cleaned(cleaned.text, extracted.removed + cleaned.removed, cleaned.doubtful)
     title = outline.header.title or fallback_title
-    yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk))
+    yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk, len(extracted.removed)))
     items = _count_items(outline.sections)
     junk = "junk removal off" if keep_junk else f"removed {len(cleaned.removed)} junk runs ({cleaned.removed_chars} characters)"
     summary = f"{source}: {junk}; found {len(outline.sections)} sections and {items} items; review the outline before building"

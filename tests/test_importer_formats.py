@@ -1,0 +1,264 @@
+"""Import from saved web pages, clipboard HTML, Word files and text with other junk; the CLI never loses a review."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from docx import Document as WordDocument
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from briefexport import loads, number
+from briefexport.builder.api import render
+from briefexport.importer import import_html, import_path, import_text
+from briefexport.importer.docx import format_counter
+from briefexport.numbering import NumberedDocument
+from conftest import require_tool
+from test_importer import headings, outline_text, units, without, without_comments
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+CASES = sorted(DATA.glob("*.case.yaml"))
+
+
+def _numbered(yaml_text: str) -> NumberedDocument:
+    return number(loads(yaml_text, "imported.yaml"))
+
+
+def _bold_spans(numbered: NumberedDocument) -> list[str]:
+    paras = [*numbered.doc.lead, *(p for item in numbered.walk() for p in item.node.body)]
+    return [span.text for para in paras for span in para.spans if span.bold]
+
+
+# -- the corpus: each file imports to its clean text with the structure a person marks up ----
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=lambda path: path.name.split(".")[0])
+def test_corpus_text_equals_the_clean_source(case_path: Path) -> None:
+    case = yaml.safe_load(case_path.read_text(encoding="utf-8"))
+    result = import_path(DATA / case["file"])
+    numbered = _numbered(result.yaml)
+    clean = without((DATA / case["clean"]).read_text(encoding="utf-8"), [], case.get("meta_lines", []))
+    assert units(outline_text(numbered)) == units(clean)
+    assert headings(numbered) == case["headings"]
+    meta = numbered.doc.meta
+    assert (meta.title, meta.subtitle, meta.source) == (case["title"], case.get("subtitle"), case.get("source"))
+    assert (str(meta.date) if meta.date else None) == case.get("date")
+    assert _bold_spans(numbered) == case.get("bold", [])
+
+
+def test_there_are_pages_and_junk_texts_in_the_corpus() -> None:
+    files = {yaml.safe_load(path.read_text(encoding="utf-8"))["file"] for path in CASES}
+    assert {"discuz_thread.html", "news_article.html", "other_junk.txt"} <= files
+    assert b'class="jammer"' in (DATA / "discuz_thread.html").read_bytes()
+    assert b"charset=gbk" in (DATA / "discuz_thread.html").read_bytes()
+
+
+def test_discuz_chrome_and_replies_are_left_out() -> None:
+    text = outline_text(_numbered(import_path(DATA / "discuz_thread.html").yaml))
+    for chrome in ("本帖最后由", "编辑", "发表于", "签名", "支持，学习了", "楼主", "Discuz", "查看", "首页"):
+        assert chrome not in text
+
+
+def test_clipboard_html_imports_like_the_saved_page() -> None:
+    # What a browser puts on the clipboard: a fragment between StartFragment markers, inline styles.
+    fragment = (
+        "<html><body><!--StartFragment--><h1>标题</h1><p style='text-indent:2em'>会议要求，"
+        "<span style='display:none'>! y1 { b% b4 U: e5 n3 L</span><strong>一是</strong>提高认识，二是狠抓落实。</p>"
+        "<p>第二段<font class='jammer'>+ l* {6 l% e R& Q</font>正文<b>要点词</b>。</p><!--EndFragment--></body></html>"
+    )
+    numbered = _numbered(import_html(fragment).yaml)
+    assert numbered.doc.meta.title == "标题"
+    assert units(outline_text(numbered)) == units("标题 会议要求，一是提高认识，二是狠抓落实。第二段正文要点词。")
+    assert _bold_spans(numbered) == ["要点词"]
+
+
+def test_html_without_visible_text_is_one_clear_error(tmp_path: Path) -> None:
+    page = tmp_path / "empty.html"
+    page.write_text("<html><head><script>var a=1;</script></head><body><div style='display:none'>x</div></body></html>")
+    with pytest.raises(Exception, match=r"empty\.html:1:1: error: no text to import"):
+        import_path(page)
+
+
+# -- Word files ---------------------------------------------------------------
+
+_WORD_TEXT = [
+    ("Title", "今年公安工作怎么干？"),
+    ("Normal", "今年是新中国成立75周年。会议要求，奋力推进公安工作现代化。"),
+    ("Heading 1", "一、六个“必须坚持”"),
+    ("Normal", "在过去一年的公安工作实践中，深化了两个方面的认识："),
+    ("Normal", "一是必须坚持党的绝对领导，确保公安工作始终保持坚定正确的政治方向。"),
+    ("Normal", "二是必须坚持人民公安为人民，不断增强人民群众获得感。"),
+    ("Heading 1", "二、八个“重点任务”"),
+    ("Normal", "重点任务一：高站位落实党的绝对领导的制度机制。深化110与12345高效对接联动。"),
+    ("Normal", "重点任务二：高标准捍卫国家政治安全。"),
+]
+
+
+def _word_file(path: Path, bold: str) -> None:
+    """A colleague's Word file with typed labels; one phrase bold, split over two runs as Word does."""
+    doc = WordDocument()
+    for style, text in _WORD_TEXT:
+        para = doc.add_paragraph(style=style)
+        head, found, tail = text.partition(bold)
+        para.add_run(head)
+        if found:
+            para.add_run(bold[:2]).bold = True
+            para.add_run(bold[2:]).bold = True
+        para.add_run(tail)
+    doc.save(str(path))
+
+
+def test_word_file_with_typed_labels_matches_its_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "colleague.docx"
+    _word_file(path, "高效对接联动")
+    from_word = import_path(path)
+    from_text = import_text("\n".join(text for _, text in _WORD_TEXT))
+    assert without_comments(from_word.yaml).replace("**", "") == without_comments(from_text.yaml)
+    numbered = _numbered(from_word.yaml)
+    assert _bold_spans(numbered) == ["高效对接联动"]
+    assert headings(numbered)[:3] == ["一、六个“必须坚持”", "  一是必须坚持党的绝对领导", "  二是必须坚持人民公安为人民"]
+
+
+@pytest.fixture(scope="module")
+def numbered_docx(tmp_path_factory: pytest.TempPathFactory, seed_doc: NumberedDocument) -> Path:
+    """The briefing as a DOCX with real Word numbering (numbering.xml: chineseCounting, %1、, %2是, 重点任务%2：)."""
+    return render(seed_doc, "docx", tmp_path_factory.mktemp("word") / "briefing.docx")
+
+
+def test_word_numbering_is_computed_from_numbering_xml(numbered_docx: Path, seed_doc: NumberedDocument) -> None:
+    imported = _numbered(import_path(numbered_docx).yaml)
+    assert headings(imported) == headings(seed_doc)
+    assert outline_text(imported) == outline_text(seed_doc)
+
+
+@pytest.mark.slow
+def test_word_numbering_labels_are_what_libreoffice_shows(numbered_docx: Path, tmp_path: Path) -> None:
+    soffice = require_tool("soffice")
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "txt:Text (encoded):UTF8",
+         "--outdir", str(tmp_path), str(numbered_docx)],
+        check=True, capture_output=True, timeout=180,
+    )
+    shown = (tmp_path / "briefing.txt").read_text(encoding="utf-8-sig").splitlines()
+    # LibreOffice writes the table of contents' field result first; the briefing starts after its last entry.
+    start = max(i for i, line in enumerate(shown) if line.startswith("四、")) + 1
+    text = "\n".join([shown[0], *shown[start:]])  # the title; the subtitle is Word-style evidence plain text lacks
+    from_word, from_text = _numbered(import_path(numbered_docx).yaml), _numbered(import_text(text).yaml)
+    assert headings(from_word) == headings(from_text)
+    subtitle = from_word.doc.meta.subtitle or ""
+    assert units(outline_text(from_word).replace(subtitle, "", 1)) == units(outline_text(from_text))
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [(1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (11, "chineseCounting", "十一"), (21, "chineseCounting", "二十一"),
+     (4, "upperRoman", "IV"), (3, "lowerLetter", "c"), (12, "decimal", "12"), (2, "decimalEnclosedCircle", "②"),
+     (3, "ideographTraditional", "丙")],
+)
+def test_word_number_formats(value: int, fmt: str, shown: str) -> None:
+    assert format_counter(value, fmt) == shown
+
+
+# -- junk of both kinds, injected into clean briefings -------------------------
+
+_BRIEFING_LINES = [
+    "市委常委会传达学习全国两会精神",
+    "会议指出，今年是新中国成立75周年，深化110与12345高效对接联动。",
+    "一、基础设施",
+    "新建5G基站1200个，占GDP比重达到10.3%，详见网站。",
+    "二、产业发展",
+    "引进A、B、C三类重点企业，苹果公司Tim Cook到访。",
+    "三、疫情后复苏",
+    "受COVID-19疫情影响的行业全面恢复。",
+]
+_JUNK_CHARS = string.ascii_letters + string.digits + "/._}{%&#!;:"
+
+
+def _random_tokens(rng: random.Random) -> str:
+    """Junk as the non-Discuz generators write it: 6-12 tokens of 1-2 random characters, some of two kinds."""
+    while True:
+        tokens = ["".join(rng.choice(_JUNK_CHARS) for _ in range(rng.choice((1, 2)))) for _ in range(rng.randint(6, 12))]
+        kinds = [{c.isupper(), c.islower(), c.isdigit()} for t in tokens if len(t) == 2 for c in t[:1]]
+        mixed = sum(len({_kind(c) for c in t}) == 2 for t in tokens if len(t) == 2)
+        if mixed >= 2 and kinds:
+            return " ".join(tokens)
+
+
+def _kind(char: str) -> str:
+    return "u" if char.isupper() else "l" if char.islower() else "d" if char.isdigit() else "s"
+
+
+def _discuz(rng: random.Random) -> str:
+    pairs = "".join(f"{chr(rng.randint(32, 59))} {chr(rng.randint(63, 126))}" for _ in range(rng.randint(5, 15)))
+    return re.sub(" +", " ", pairs).strip()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate, Phase.shrink])
+@given(st.integers(min_value=0, max_value=2**32), st.lists(st.tuples(st.integers(0, 7), st.booleans(), st.booleans()), min_size=1, max_size=6))
+def test_injected_junk_of_both_kinds_leaves_the_content_unchanged(seed: int, places: list[tuple[int, bool, bool]]) -> None:
+    rng = random.Random(seed)
+    lines = list(_BRIEFING_LINES)
+    # One run per place: two runs glued without a space (…8i + 1f…) would be one long token.
+    for (line, at_end), discuz in {(line, at_end): discuz for line, at_end, discuz in places}.items():
+        junk = _discuz(rng) if discuz else _random_tokens(rng)
+        # Junk sits at a line's start or end, next to Chinese text, as the generators put it.
+        lines[line] = lines[line] + junk if at_end else junk + lines[line]
+    lines.insert(rng.randint(1, len(lines)), "\u200b")
+    dirty = import_text("\n".join(lines))
+    clean = import_text("\n".join(_BRIEFING_LINES))
+    assert units(outline_text(_numbered(dirty.yaml))) == units(outline_text(_numbered(clean.yaml)))
+    assert headings(_numbered(dirty.yaml)) == headings(_numbered(clean.yaml))
+
+
+# -- never lose the user's review -----------------------------------------------
+
+
+def _cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "briefexport", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_import_writes_beside_the_source_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    (tmp_path / "article.txt").write_text("\n".join(_BRIEFING_LINES), encoding="utf-8")
+    first = _cli("import", "article.txt", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "" and "wrote article.yaml" in first.stderr
+    reviewed = (tmp_path / "article.yaml").read_text(encoding="utf-8") + "# my review\n"
+    (tmp_path / "article.yaml").write_text(reviewed, encoding="utf-8")
+    again = _cli("import", "article.txt", cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.startswith("article.yaml:1:1: error: already exists") and "--force" in again.stderr
+    assert again.stderr.count("\n") == 1
+    assert (tmp_path / "article.yaml").read_text(encoding="utf-8") == reviewed
+    forced = _cli("import", "article.txt", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert (tmp_path / "article.yaml~").read_text(encoding="utf-8") == reviewed
+    assert "# my review" not in (tmp_path / "article.yaml").read_text(encoding="utf-8")
+
+
+def test_import_to_an_existing_o_file_is_refused_and_dash_prints(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("\n".join(_BRIEFING_LINES), encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text("title: 我的\n", encoding="utf-8")
+    refused = _cli("import", "a.txt", "-o", "mine.yaml", cwd=tmp_path)
+    assert refused.returncode == 1 and (tmp_path / "mine.yaml").read_text(encoding="utf-8") == "title: 我的\n"
+    printed = _cli("import", "a.txt", "-o", "-", cwd=tmp_path)
+    assert printed.returncode == 0 and loads(printed.stdout).meta.title == _BRIEFING_LINES[0]
+    assert not (tmp_path / "a.yaml").exists()
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_build_on_a_briefing_says_to_import_it_first(tmp_path: Path, command: str) -> None:
+    (tmp_path / "article.txt").write_text("\n".join(_BRIEFING_LINES), encoding="utf-8")
+    done = _cli(command, "article.txt", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == (
+        "article.txt:1:1: error: this is not an outline; run `briefexport import article.txt` first to make article.yaml, "
+        "review it, then build that\n"
+    )
+    assert not (tmp_path / "build").exists()
