@@ -104,9 +104,12 @@ def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
     except yaml.reader.ReaderError as exc:
         raise error(_position(text, file, exc.position), _describe_character(exc.character)) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise error(SourcePos(file, line, col), _describe_yaml_error(exc)) from None
+        where, message = _plain_words(exc, text.split("\n"))
+        if message is None:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            where, message = (line, col), _describe_yaml_error(exc)
+        raise error(SourcePos(file, *where), message) from None
     except yaml.YAMLError as exc:
         raise error(SourcePos(file, 1, 1), f"not valid YAML: {exc}") from None
     finally:
@@ -123,6 +126,52 @@ def _describe_character(character: str | int) -> str:
     if code == 0:
         return "NUL byte (U+0000): this is not a text file, or it is UTF-16 without a byte-order mark; save it as UTF-8"
     return f"control character U+{code:04X} in the file; delete it"
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _line_above(lines: list[str], index: int) -> str | None:
+    """The nearest line above that holds YAML (not blank, not a comment)."""
+    for line in reversed(lines[:index]):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line
+    return None
+
+
+def _plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int, int], str | None]:
+    """Indentation and unclosed-quote errors explained at the line a person must change, or no message."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark, opened = exc.problem_mark, exc.context_mark
+    if "quoted scalar" in context and "end of stream" in problem and opened is not None:
+        return (opened.line + 1, opened.column + 1), "this quote is never closed; add the closing quote at the end of the text"
+    if "simple key" in context and "expected ':'" in problem and opened is not None:
+        return (opened.line + 1, opened.column + 1), (
+            "this line is neither 'key: value' nor indented under a key; indent it to continue the text above, "
+            "or start it with '- ' as an item of the list above"
+        )
+    if mark is None or mark.line >= len(lines) or not ("expected <block end>" in problem or "mapping values" in problem):
+        return (1, 1), None
+    here, above = lines[mark.line], _line_above(lines, mark.line)
+    where = (mark.line + 1, _indent(here) + 1)
+    if above is None:
+        return where, None
+    if _indent(here) > _indent(above):
+        return where, (
+            "this line is indented more than the one above; keys of one entry, and the items of one list, "
+            "start at the same column"
+        )
+    if "mapping values" in problem:
+        return where, None
+    if _indent(here) == _indent(above) and above.lstrip().startswith("- ") and not here.lstrip().startswith("-"):
+        return where, (
+            "this line starts at the column of the '- ' above; indent it two more spaces to put it in that item"
+        )
+    return where, (
+        "this line is indented less than the one above but not as far out as any key above it; "
+        "line it up with the key or the '- ' it belongs with"
+    )
 
 
 def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
