@@ -78,7 +78,12 @@ def embolden(outline: Outline, phrases: tuple[str, ...]) -> Outline:
     if not phrases:
         return outline
     segments: list[tuple[str, bool]] = []
-    _map_texts(outline, lambda text, boldable: segments.append((text, boldable)) or text)
+
+    def record(text: str, boldable: bool) -> str:
+        segments.append((text, boldable))
+        return text
+
+    _map_texts(outline, record)
     stream = "\n".join(text for text, _ in segments)
     spans = _bold_spans(stream, phrases)
     starts = iter(_offsets(segments))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -78,7 +78,7 @@ def _letters(value: int) -> str:
 
 def format_counter(value: int, fmt: str) -> str:
     """A counter value in one of Word's number formats (``w:numFmt``)."""
-    formats = {
+    formats: dict[str, Callable[[int], str]] = {
         "decimal": str,
         "decimalZero": lambda v: f"{v:02d}",
         "chineseCounting": _chinese,

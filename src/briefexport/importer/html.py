@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 
 from ._extracted import Extracted
 from .plain import UNTITLED, ImportResult, decode_text, import_extracted
@@ -70,7 +71,7 @@ def decode_html(data: bytes, file: str) -> str:
     return decode_text(data, file)
 
 
-def _hidden_classes(root: etree._Element) -> tuple[set[str], set[str]]:
+def _hidden_classes(root: HtmlElement) -> tuple[set[str], set[str]]:
     """Class and id names a ``<style>`` block of the page hides (``.jammer{display:none}``)."""
     classes: set[str] = set()
     ids: set[str] = set()
@@ -82,7 +83,7 @@ def _hidden_classes(root: etree._Element) -> tuple[set[str], set[str]]:
     return classes, ids
 
 
-def _is_hidden(element: etree._Element, classes: set[str], ids: set[str]) -> bool:
+def _is_hidden(element: HtmlElement, classes: set[str], ids: set[str]) -> bool:
     names = set((element.get("class") or "").split())
     return (
         element.get("hidden") is not None
@@ -94,7 +95,7 @@ def _is_hidden(element: etree._Element, classes: set[str], ids: set[str]) -> boo
     )
 
 
-def _drop(element: etree._Element, removed: list[str]) -> None:
+def _drop(element: HtmlElement, removed: list[str]) -> None:
     """Remove an element but keep the text after it (its tail belongs to the parent)."""
     text = " ".join(element.text_content().split()) if isinstance(element.tag, str) else ""
     if text:
@@ -102,7 +103,7 @@ def _drop(element: etree._Element, removed: list[str]) -> None:
     element.drop_tree()
 
 
-def _remove_invisible(root: etree._Element, removed: list[str]) -> None:
+def _remove_invisible(root: HtmlElement, removed: list[str]) -> None:
     classes, ids = _hidden_classes(root)
     for element in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         element.drop_tree()
@@ -113,15 +114,15 @@ def _remove_invisible(root: etree._Element, removed: list[str]) -> None:
             _drop(element, removed)
 
 
-def _is_chrome(element: etree._Element) -> bool:
+def _is_chrome(element: HtmlElement) -> bool:
     words = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('role') or ''}"
     return element.tag in _CHROME_TAGS or element.tag == "blockquote" or bool(_CHROME_WORDS.search(words))
 
 
-def _remove_chrome(root: etree._Element, removed: list[str]) -> None:
+def _remove_chrome(root: HtmlElement, removed: list[str]) -> None:
     for element in list(root.iter()):
         if isinstance(element.tag, str) and element.getparent() is not None and _is_chrome(element):
-            if element.xpath("ancestor-or-self::*[self::h1]"):
+            if _find(element, "ancestor-or-self::*[self::h1]"):
                 continue
             _drop(element, removed)
 
@@ -131,26 +132,32 @@ def _remove_chrome(root: etree._Element, removed: list[str]) -> None:
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 
 
-def _text_weight(element: etree._Element) -> int:
+def _find(element: HtmlElement, path: str) -> list[HtmlElement]:
+    """Elements an XPath expression selects (lxml types its result loosely)."""
+    found = element.xpath(path)
+    return [item for item in found if isinstance(item, HtmlElement)] if isinstance(found, list) else []
+
+
+def _text_weight(element: HtmlElement) -> int:
     """Characters of running text in an element, not counting link text (menus are all links)."""
     total = len(_CJK_OR_WORD.findall(element.text_content()))
     links = sum(len(_CJK_OR_WORD.findall(link.text_content())) for link in element.iter("a"))
     return total - 2 * links
 
 
-def _main_content(body: etree._Element) -> etree._Element:
+def _main_content(body: HtmlElement) -> HtmlElement:
     """The first Discuz post, an ``<article>``/``<main>``, or the block whose own paragraphs hold the most text."""
-    posts = body.xpath("//*[starts-with(@id, 'postmessage_')] | //*[contains(concat(' ', @class, ' '), ' t_f ')]")
+    posts = _find(body, "//*[starts-with(@id, 'postmessage_')] | //*[contains(concat(' ', @class, ' '), ' t_f ')]")
     if posts:
         return posts[0]
-    marked = body.xpath("//*[@itemprop='articleBody'] | //article | //main")
+    marked = _find(body, "//*[@itemprop='articleBody'] | //article | //main")
     if marked:
         return max(marked, key=_text_weight)
-    scores: dict[etree._Element, int] = {}
+    scores: dict[HtmlElement, int] = {}
     for para in body.iter("p", "br"):
         parent = para.getparent()
         if parent is not None:
-            scores[parent] = scores.get(parent, 0) + max(_text_weight(para), 0) + (parent.text and 1 or 0)
+            scores[parent] = scores.get(parent, 0) + max(_text_weight(para), 0) + (1 if parent.text else 0)
     if not scores:
         return body
     best = max(scores, key=lambda element: scores[element])
@@ -191,11 +198,11 @@ def _collapse(text: str) -> str:
     return " ".join(_SEGMENT_BREAK.sub("", text).split())
 
 
-def _is_bold(element: etree._Element) -> bool:
+def _is_bold(element: HtmlElement) -> bool:
     return element.tag in ("strong", "b") or bool(_BOLD_STYLE.search(element.get("style") or ""))
 
 
-def _walk(element: etree._Element, walk: _Walk, *, tail: bool = True) -> None:
+def _walk(element: HtmlElement, walk: _Walk, *, tail: bool = True) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "br":
         walk.end_paragraph()
@@ -240,7 +247,7 @@ def _strip_chrome_lines(paras: list[str], removed: list[str]) -> list[str]:
     return kept
 
 
-def _page_title(root: etree._Element) -> str | None:
+def _page_title(root: HtmlElement) -> str | None:
     """The ``<title>`` without the site name after ``_`` ``-`` ``|`` (保存的网页 "标题_新闻_某某网")."""
     found = root.findtext(".//title")
     if not found or not found.strip():
@@ -248,7 +255,7 @@ def _page_title(root: etree._Element) -> str | None:
     return re.split(r"\s*(?:[_|]|\s-\s|—)\s*", found.strip())[0] or None
 
 
-def _meta_lines(body: etree._Element, heading: etree._Element | None, main: etree._Element) -> list[str]:
+def _meta_lines(body: HtmlElement, heading: HtmlElement | None, main: HtmlElement) -> list[str]:
     """Short 来源/时间 lines between the page's ``<h1>`` and its main content."""
     if heading is None or heading in main.iter():
         return []
@@ -267,7 +274,7 @@ def _meta_lines(body: etree._Element, heading: etree._Element | None, main: etre
     return lines
 
 
-def _iter_blocks(element: etree._Element) -> list[etree._Element]:
+def _iter_blocks(element: HtmlElement) -> list[HtmlElement]:
     """Block elements inside ``element`` (an innermost block has none)."""
     return [child for child in element.iterdescendants() if isinstance(child.tag, str) and child.tag in _BLOCKS]
 
@@ -283,7 +290,7 @@ def extract_html(text: str) -> Extracted:
     _remove_invisible(root, removed)
     body = root.find("body")
     body = root if body is None else body
-    headings = body.xpath(".//h1")
+    headings = _find(body, ".//h1")
     heading = headings[0] if headings else None
     _remove_chrome(body, removed)
     main = _main_content(body)
