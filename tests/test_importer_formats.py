@@ -156,6 +156,66 @@ def test_word_numbering_labels_are_what_libreoffice_shows(numbered_docx: Path, t
     assert units(outline_text(from_word).replace(subtitle, "", 1)) == units(outline_text(from_text))
 
 
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+#: Word's own multilevel list for Chinese documents: 一、 （一） 1. and a legal-style 1.1 level.
+_ABSTRACT = f"""<w:abstractNum {_W} w:abstractNumId="90"><w:multiLevelType w:val="multilevel"/>
+<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCountingThousand"/><w:lvlText w:val="%1、"/></w:lvl>
+<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:isLgl/><w:lvlText w:val="%2.%3"/><w:suff w:val="space"/></w:lvl>
+</w:abstractNum>"""
+
+
+def _numbered_word_file(path: Path) -> list[str]:
+    """A Word file whose labels exist only in numbering.xml; returns the text as Word shows it."""
+    from docx.oxml import parse_xml
+
+    doc = WordDocument()
+    numbering = doc.part.numbering_part.element
+    numbering.insert(0, parse_xml(_ABSTRACT))
+    numbering.append(parse_xml(f'<w:num {_W} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    shown = ["关于做好安全生产工作的通知"]
+    doc.add_paragraph(shown[0], style="Title")
+    rows = [(0, "总体要求", "一、"), (1, "指导思想", "（一）"), (2, "坚持人民至上。", "1.1 "), (2, "坚持安全第一。", "1.2 "),
+            (1, "工作目标", "（二）"), (0, "重点任务", "二、"), (1, "排查隐患", "（一）"), (2, "建立清单。", "1.1 ")]
+    for level, text, label in rows:
+        para = doc.add_paragraph(text, style="Heading 1" if level == 0 else None)
+        para._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {_W}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+        )
+        shown.append(label + text)
+    doc.save(str(path))
+    return shown
+
+
+def test_word_lvltext_formats_and_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "tongzhi.docx"
+    shown = _numbered_word_file(path)
+    from_word = import_path(path)
+    assert without_comments(from_word.yaml) == without_comments(import_text("\n".join(shown)).yaml)
+    assert headings(_numbered(from_word.yaml))[:2] == ["一、总体要求", "  （一）指导思想"]
+
+
+@pytest.mark.slow
+def test_libreoffice_numbering_imports_as_libreoffice_shows_it(tmp_path: Path) -> None:
+    soffice = require_tool("soffice")
+    page = tmp_path / "lists.html"
+    page.write_text(
+        "<html><head><meta charset='utf-8'></head><body><p>全市安全生产工作要点</p><p>今年要抓好以下工作。</p>"
+        "<ol><li>压实安全责任，层层签订责任书。</li><li>开展隐患排查，建立问题清单。</li>"
+        "<li>强化应急演练，提升处置能力。</li></ol></body></html>",
+        encoding="utf-8",
+    )
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo"
+    for target, source in (("docx:MS Word 2007 XML", page), ("txt:Text (encoded):UTF8", tmp_path / "lists.docx")):
+        subprocess.run([soffice, "--headless", profile, "--convert-to", target, "--outdir", str(tmp_path), str(source)],
+                       check=True, capture_output=True, timeout=180)
+    assert b"<w:numFmt" in __import__("zipfile").ZipFile(tmp_path / "lists.docx").read("word/numbering.xml")
+    shown = (tmp_path / "lists.txt").read_text(encoding="utf-8-sig")
+    from_word = _numbered(import_path(tmp_path / "lists.docx").yaml)
+    assert headings(from_word) == headings(_numbered(import_text(shown).yaml))
+    assert [item.heading for item in from_word.walk()] == ["1.压实安全责任，层层签订责任书", "2.开展隐患排查，建立问题清单", "3.强化应急演练，提升处置能力"]
+
+
 @pytest.mark.parametrize(
     ("value", "fmt", "shown"),
     [(1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (11, "chineseCounting", "十一"), (21, "chineseCounting", "二十一"),

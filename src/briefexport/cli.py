@@ -144,10 +144,10 @@ def _run_check(args: argparse.Namespace) -> int:
 def _run_import(args: argparse.Namespace) -> int:
     from .importer import import_path
 
+    result = import_path(args.source, keep_junk=args.keep_junk)
     target = args.output or args.source.with_suffix(".yaml")
     if str(target) != "-":
         _may_write(target, args.source, force=args.force)
-    result = import_path(args.source, keep_junk=args.keep_junk)
     if str(target) == "-":
         sys.stdout.write(result.yaml)
         print(result.summary, file=sys.stderr)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from .plain import ImportResult, decode_text, import_text, read_source
+from ..errors import OutlineError, SourcePos
 
 __all__ = ["import_path"]
 
 #: Word files are ZIP archives; a saved web page starts with markup.
 _ZIP_MAGIC = b"PK\x03\x04"
+#: Old binary Office files (.doc, .wps) are OLE compound files.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml")
 
 
@@ -26,6 +29,11 @@ def import_path(path: str | Path, *, keep_junk: bool = False) -> ImportResult:
     file_path = Path(path)
     data = read_source(file_path)
     suffix = file_path.suffix.lower()
+    if data.startswith(_OLE_MAGIC):
+        raise OutlineError(
+            SourcePos(str(path), 1, 1),
+            "this is an old-style Word or WPS file (.doc/.wps); open it and save it as .docx (Word document), then import that",
+        )
     if suffix == ".docx" or (data.startswith(_ZIP_MAGIC) and suffix not in _HTML_SUFFIXES):
         from .docx import import_docx
 

@@ -52,6 +52,9 @@ _CHROME_LINES = (
     re.compile(r"本帖最后由\s*\S.{0,40}?于\s*[\d\-/: ]{8,25}\s*编辑"),
     re.compile(r"^\s*(?:\S{1,20}\s+)?发表于\s*[\d\-/: ]{8,25}(?:\s*\|?\s*只看该作者)?\s*$"),
     re.compile(r"^\s*(?:\d{1,5}\s*(?:楼|#)|沙发|板凳|地板|楼主)\s*$"),
+    # A news page's own furniture inside the article: editor's name, print and close buttons.
+    re.compile(r"^[（(【\[]?(?:责任编辑|编辑|责编)[：:]\s*\S{1,12}[）)】\]]?$"),
+    re.compile(r"^(?:【(?:打印|关闭|收藏|字体|大|中|小|返回顶部)】\s*)+$"),
 )
 _CLASS_RULE = re.compile(r"((?:\s*[.#][\w-]+\s*,?)+)\{([^}]*)\}")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
@@ -116,15 +119,19 @@ def _remove_invisible(root: HtmlElement, removed: list[str]) -> None:
 
 def _is_chrome(element: HtmlElement) -> bool:
     words = f"{element.get('class') or ''} {element.get('id') or ''} {element.get('role') or ''}"
-    return element.tag in _CHROME_TAGS or element.tag == "blockquote" or bool(_CHROME_WORDS.search(words))
+    return element.tag in _CHROME_TAGS or bool(_CHROME_WORDS.search(words))
 
 
 def _remove_chrome(root: HtmlElement, removed: list[str]) -> None:
+    """Drop page furniture, but never what holds the title or most of the page's text (a ``<div class="side">``
+    wrapped round the whole article is a layout choice, not furniture)."""
+    total = max(_text_weight(root), 1)
     for element in list(root.iter()):
-        if isinstance(element.tag, str) and element.getparent() is not None and _is_chrome(element):
-            if _find(element, "ancestor-or-self::*[self::h1]"):
-                continue
-            _drop(element, removed)
+        if not (isinstance(element.tag, str) and element.getparent() is not None and _is_chrome(element)):
+            continue
+        if _find(element, "ancestor-or-self::h1 | descendant::h1") or _text_weight(element) > 0.5 * total:
+            continue
+        _drop(element, removed)
 
 
 # -- the main content -----------------------------------------------------------
