@@ -66,16 +66,40 @@ def test_discuz_chrome_and_replies_are_left_out() -> None:
         assert chrome not in text
 
 
+def _as_mhtml(page: bytes) -> bytes:
+    """The page as Chrome's "single file" (.mhtml) saves it: MIME, quoted-printable, with an image part."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "page"
+    message.set_content(page.decode("utf-8"), subtype="html", cte="quoted-printable")
+    message.add_related(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", maintype="image", subtype="gif", cid="<logo>")
+    return b"From: <Saved by Blink>\r\n" + message.as_bytes()
+
+
+def test_single_file_and_xhtml_pages_import_like_the_html_page(tmp_path: Path) -> None:
+    page = (DATA / "news_article.html").read_bytes()
+    expected = without_comments(import_path(DATA / "news_article.html").yaml)
+    (tmp_path / "news.mhtml").write_bytes(_as_mhtml(page))
+    assert b"=E5" in (tmp_path / "news.mhtml").read_bytes(), "quoted-printable, as browsers write it"
+    (tmp_path / "news.xhtml").write_bytes(b'<?xml version="1.0" encoding="utf-8"?>\n' + page)
+    for name in ("news.mhtml", "news.xhtml"):
+        assert without_comments(import_path(tmp_path / name).yaml) == expected
+
+
 def test_clipboard_html_imports_like_the_saved_page() -> None:
     # What a browser puts on the clipboard: a fragment between StartFragment markers, inline styles.
     fragment = (
         "<html><body><!--StartFragment--><h1>标题</h1><p style='text-indent:2em'>会议要求，"
         "<span style='display:none'>! y1 { b% b4 U: e5 n3 L</span><strong>一是</strong>提高认识，二是狠抓落实。</p>"
-        "<p>第二段<font class='jammer'>+ l* {6 l% e R& Q</font>正文<b>要点词</b>。</p><!--EndFragment--></body></html>"
+        "<p>第二段<font class='jammer'>+ l* {6 l% e R& Q</font>正文<b>要点词</b>。</p>"
+        # a class that the page's own style sheet hides, with a random name as some sites use
+        "<style>.k3f, .x9 {display: none}</style><p>第三段<i class='k3f'>隐藏水印</i>结束。</p>"
+        "<!--EndFragment--></body></html>"
     )
     numbered = _numbered(import_html(fragment).yaml)
     assert numbered.doc.meta.title == "标题"
-    assert units(outline_text(numbered)) == units("标题 会议要求，一是提高认识，二是狠抓落实。第二段正文要点词。")
+    assert units(outline_text(numbered)) == units("标题 会议要求，一是提高认识，二是狠抓落实。第二段正文要点词。第三段结束。")
     assert _bold_spans(numbered) == ["要点词"]
 
 

@@ -13,7 +13,7 @@ __all__ = ["import_path"]
 _ZIP_MAGIC = b"PK\x03\x04"
 #: Old binary Office files (.doc, .wps) are OLE compound files.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml")
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht")
 
 
 def _looks_like_html(data: bytes) -> bool:

@@ -259,6 +259,9 @@ class _Reader:
         bold: list[str] = []
         joined = False  # Word splits one bold phrase over runs at every edit: join them again
         for run in para.iter(_w("r")):
+            # Runs of a text box anchored here (and its fallback copy) are not this paragraph's text.
+            if run.xpath("ancestor::w:p[1]", namespaces=dict(_NS)) != [para]:
+                continue
             if run.xpath("ancestor::w:del | ancestor::w:moveFrom | ancestor::w:fldSimple[contains(@w:instr, 'TOC')]", namespaces=dict(_NS)):
                 continue
             text = _run_text(run)

@@ -18,6 +18,8 @@ the bold phrases; the text importer does the rest (:mod:`.plain`).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from dataclasses import dataclass, field
 
@@ -60,8 +62,29 @@ _CLASS_RULE = re.compile(r"((?:\s*[.#][\w-]+\s*,?)+)\{([^}]*)\}")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
 
 
+def _mhtml_page(data: bytes) -> tuple[bytes, str | None] | None:
+    """The HTML part of a page saved as one file (``.mhtml``, Chrome's "single file"), and its charset."""
+    if not re.match(rb"(?:[\w-]+:[^\n]*\r?\n)*MIME-Version:", data[:2048], re.I):
+        return None
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload, part.get_content_charset()
+    return None
+
+
 def decode_html(data: bytes, file: str) -> str:
-    """Decode a saved page: a BOM, else the page's ``<meta charset>``, else as a text file."""
+    """Decode a saved page: MHTML's HTML part; a BOM, else the page's ``<meta charset>``, else as a text file."""
+    page = _mhtml_page(data)
+    if page is not None:
+        data, charset = page
+        if charset:
+            try:
+                return data.decode("gb18030" if charset.lower() in ("gb2312", "gbk") else charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
     if not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         declared = _META_CHARSET.search(data[:4096])
         if declared:
@@ -288,6 +311,8 @@ def _iter_blocks(element: HtmlElement) -> list[HtmlElement]:
 
 def extract_html(text: str) -> Extracted:
     """Paragraphs, title, headings and bold phrases of an HTML page or fragment, junk removed by structure."""
+    # lxml refuses text that still declares a byte encoding (XHTML pages start with <?xml … encoding=…?>).
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text.lstrip("\ufeff"))
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError):
