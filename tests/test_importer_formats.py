@@ -371,3 +371,27 @@ def test_build_on_a_briefing_says_to_import_it_first(tmp_path: Path, command: st
         "review it, then build that\n"
     )
     assert not (tmp_path / "build").exists()
+
+
+# -- when in doubt, keep and say so ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("标题\n分为A + B + C + D类。\n", "A + B + C + D"),  # looks a little like random tokens
+        ("标题\n详见某某网 www.mouzixun.com。\n另见某某网 www.mouzixun.com。\n", "www.mouzixun.com"),  # a site named twice
+    ],
+)
+def test_doubtful_text_is_kept_and_named_in_the_review_note(text: str, kept: str) -> None:
+    result = import_text(text)
+    assert kept in outline_text(_numbered(result.yaml))
+    notes = [line for line in result.yaml.splitlines() if line.startswith("# Kept, but it may be junk:")]
+    assert len(notes) == 1 and kept in notes[0]
+
+
+def test_a_watermark_repeated_through_the_text_is_removed() -> None:
+    text = "标题\n" + "\n".join(f"第{n}段正文。某某网 www.mouzixun.com" for n in "一二三") + "\n"
+    result = import_text(text)
+    assert "mouzixun" not in without_comments(result.yaml)
+    assert units(outline_text(_numbered(result.yaml))) == units("标题 第一段正文。第二段正文。第三段正文。")

@@ -258,23 +258,41 @@ def _remove_watermarks(text: str, removed: list[str], doubtful: list[str]) -> st
     text = _COPY_NOTICE.sub("", text)
     counts = Counter(match.group() for match in _SITE.finditer(text))
     for site, count in counts.items():
-        mark = _with_site_name(text, site)
+        mark, name = _with_site_name(text, site)
+        if count >= WATERMARK_REPEATS and mark == site and name:
+            doubtful.append(name)  # the address goes; the words before it may be the site's name
         if count >= WATERMARK_REPEATS:
             removed += [mark] * text.count(mark)
-            # The brackets a watermark came in are left empty: they go too.
-            text = re.sub(r"【】|\[\]|（）|\(\)", "", text.replace(mark, ""))
+            # A watermark in brackets (【某某网 www…】) takes its brackets with it.
+            text = re.sub(rf"【{re.escape(mark)}】|\[{re.escape(mark)}\]|（{re.escape(mark)}）|\({re.escape(mark)}\)", "", text)
+            text = text.replace(mark, "")
         elif count == 2:
             doubtful.append(mark)
     return text
 
 
-def _with_site_name(text: str, site: str) -> str:
-    """The address with the words every copy of it shares in front (``【某某网 ``), as one mark."""
-    befores = [text[max(0, found - 12) : found] for found in _find_all(text, site)]
+#: What may stand before a watermark's site name: the start of a line, punctuation, a bracket, a space.
+_MARK_BOUNDARY = "\n 。，；：！？、”’）】]）>【[（(“‘《"
+
+
+def _with_site_name(text: str, site: str) -> tuple[str, str]:
+    """The address with the site name every copy of it shares in front (``【某某网 ``), as one mark.
+
+    The shared words count only when they hold no punctuation and at least two copies stand after a
+    boundary (``。某某网 www…``), which shows the words begin there; otherwise they may be the text's
+    own words and only the address goes.
+    Returns the mark and the shared words.
+    """
+    starts = _find_all(text, site)
+    befores = [text[max(0, found - 12) : found] for found in starts]
     shared = ""
     while len(shared) < min(map(len, befores)) and len({before[len(before) - len(shared) - 1] for before in befores}) == 1:
-        shared = befores[0][len(befores[0]) - len(shared) - 1] + shared
-    return shared.lstrip("\n") + site
+        char = befores[0][len(befores[0]) - len(shared) - 1]
+        if char in _MARK_BOUNDARY.replace(" ", ""):
+            break
+        shared = char + shared
+    bounded = sum(found - len(shared) == 0 or text[found - len(shared) - 1] in _MARK_BOUNDARY for found in starts) >= 2
+    return (shared + site if shared and bounded else site), shared.strip()
 
 
 def _find_all(text: str, part: str) -> list[int]:
