@@ -395,3 +395,18 @@ def test_a_watermark_repeated_through_the_text_is_removed() -> None:
     result = import_text(text)
     assert "mouzixun" not in without_comments(result.yaml)
     assert units(outline_text(_numbered(result.yaml))) == units("标题 第一段正文。第二段正文。第三段正文。")
+
+
+def test_cli_imports_a_word_file_and_refuses_an_old_doc_or_its_own_source(tmp_path: Path, numbered_docx: Path) -> None:
+    (tmp_path / "tongzhi.docx").write_bytes(numbered_docx.read_bytes())
+    done = _cli("import", "tongzhi.docx", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert _cli("check", "tongzhi.yaml", cwd=tmp_path).stdout.endswith("ok (4 sections, 18 headings)\n")
+    (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    old = _cli("import", "old.doc", cwd=tmp_path)
+    assert old.returncode == 1 and old.stderr.startswith("old.doc:1:1: error: this is an old-style Word or WPS file")
+    assert not (tmp_path / "old.yaml").exists()
+    (tmp_path / "outline.yaml").write_text("title: 已审阅\n", encoding="utf-8")
+    same = _cli("import", "outline.yaml", "--force", cwd=tmp_path)
+    assert same.returncode == 1 and "would replace the briefing it is made from" in same.stderr
+    assert (tmp_path / "outline.yaml").read_text(encoding="utf-8") == "title: 已审阅\n"
