@@ -410,3 +410,19 @@ def test_cli_imports_a_word_file_and_refuses_an_old_doc_or_its_own_source(tmp_pa
     same = _cli("import", "outline.yaml", "--force", cwd=tmp_path)
     assert same.returncode == 1 and "would replace the briefing it is made from" in same.stderr
     assert (tmp_path / "outline.yaml").read_text(encoding="utf-8") == "title: 已审阅\n"
+
+
+def test_html_that_word_puts_on_the_clipboard() -> None:
+    # Word and WPS copy lists with the label as text inside mso-list:Ignore spans, hidden text as mso-hide:all.
+    fragment = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><body lang=ZH-CN>
+<!--StartFragment--><p class=MsoTitle>关于做好安全生产工作的通知</p>
+<p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]><span style='mso-list:Ignore'>一、<span
+style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span><![endif]><b>总体要求</b><o:p></o:p></p>
+<p class=MsoNormal>坚持安全第一<span style='mso-hide:all'>隐藏批注</span>、预防为主。<o:p></o:p></p>
+<p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]><span style='mso-list:Ignore'>二、<span
+style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span><![endif]>重点任务<o:p></o:p></p>
+<p class=MsoNormal>开展隐患排查。<o:p></o:p></p><!--EndFragment--></body></html>"""
+    numbered = _numbered(import_html(fragment).yaml)
+    assert numbered.doc.meta.title == "关于做好安全生产工作的通知"
+    assert headings(numbered) == ["一、总体要求", "二、重点任务"]
+    assert units(outline_text(numbered)) == units("关于做好安全生产工作的通知 一、总体要求 坚持安全第一、预防为主。二、重点任务 开展隐患排查。")

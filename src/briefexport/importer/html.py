@@ -39,7 +39,9 @@ _BLOCKS = frozenset(
 )
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "object", "svg", "canvas", "select",
                    "button", "input", "textarea", "img", "video", "audio")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])", re.I)
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|mso-hide\s*:\s*all", re.I
+)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 #: Class and id words of page furniture around an article.
 _CHROME_WORDS = re.compile(
