@@ -426,3 +426,19 @@ style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp; </span></span><![endif]>重点
     assert numbered.doc.meta.title == "关于做好安全生产工作的通知"
     assert headings(numbered) == ["一、总体要求", "二、重点任务"]
     assert units(outline_text(numbered)) == units("关于做好安全生产工作的通知 一、总体要求 坚持安全第一、预防为主。二、重点任务 开展隐患排查。")
+
+
+def test_page_title_and_nested_page_headings() -> None:
+    page = """<html><head><title>基层治理怎么抓 - 专题 | 某某网</title></head><body>
+<div class="nav"><a href="/">首页</a><a href="/a">专题</a></div>
+<div class="box"><p>导语：基层治理是国家治理的基石。</p>
+<h2>总体思路</h2><p>以党建引领基层治理。</p>
+<h3>抓网格</h3><p>科学划分网格，配齐网格员。</p>
+<h3>抓数据</h3><p>打通部门间数据壁垒。</p>
+<h2>保障措施</h2><p>各级财政要将经费纳入预算。</p></div>
+<div class="footer">版权所有 某某网</div></body></html>"""
+    numbered = _numbered(import_html(page).yaml)
+    assert numbered.doc.meta.title == "基层治理怎么抓"
+    assert headings(numbered) == ["总体思路", "  抓网格", "  抓数据", "保障措施"]
+    assert [p.text for p in numbered.doc.lead] == ["导语：基层治理是国家治理的基石。"]
+    assert "版权所有" not in outline_text(numbered) and "首页" not in outline_text(numbered)
