@@ -15,6 +15,8 @@ __all__ = [
     "LabelTemplate",
     "Meta",
     "Node",
+    "Attachment",
+    "Official",
     "Para",
     "Span",
     "SourcePos",
@@ -89,6 +91,82 @@ class Meta:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """One 附件: its name in the 附件说明 and, optionally, its own pages."""
+
+    name: str
+    """附件名称 as listed in the 附件说明 (no final punctuation)."""
+    title: str | None = None
+    """The title on the attachment's own pages; None = the name."""
+    body: tuple[Para, ...] = ()
+    """The attachment's text; empty = listed only (printed elsewhere or sent separately)."""
+    pos: SourcePos | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """The GB/T 9704-2012 elements of an official document (公文) beyond title, date and body.
+
+    Every field is optional. Text is stored as written; renderers place it. ``places``
+    records where each key was written, for located warnings.
+    """
+
+    copy_number: str | None = None
+    """份号, 6 Arabic digits."""
+    secrecy: str | None = None
+    """密级和保密期限, e.g. 机密★1年."""
+    urgency: str | None = None
+    """紧急程度: 特急 or 加急."""
+    organs: tuple[str, ...] = ()
+    """发文机关, several for a joint document (主办机关 first)."""
+    mark: tuple[str, ...] = ()
+    """发文机关标志 lines; empty = the organs followed by 文件."""
+    number: str | None = None
+    """发文字号, e.g. 国办发〔2024〕3号."""
+    signers: tuple[str, ...] = ()
+    """签发人 of an upward document (上行文)."""
+    recipients: str | None = None
+    """主送机关, ending with a full-width colon."""
+    attachments: tuple[Attachment, ...] = ()
+    """附件说明 entries, each with optional pages of its own."""
+    signature: tuple[str, ...] = ()
+    """发文机关署名; empty = the organs."""
+    date: str | None = None
+    """成文日期 as printed, e.g. 2024年1月14日 (from the outline's date when not given)."""
+    seal: bool = True
+    """印章: whether the organ seals the document (decides where 署名 and 成文日期 go)."""
+    note: str | None = None
+    """附注, printed in （）."""
+    copy_to: str | None = None
+    """抄送机关."""
+    printer: str | None = None
+    """印发机关."""
+    print_date: str | None = None
+    """印发日期 as printed, e.g. 2024年1月15日."""
+    places: tuple[tuple[str, SourcePos], ...] = ()
+    """Where each key was written (key, position)."""
+
+    def place(self, key: str) -> SourcePos | None:
+        """Where ``key`` was written, if it was."""
+        return next((pos for name, pos in self.places if name == key), None)
+
+    @property
+    def mark_lines(self) -> tuple[str, ...]:
+        """The 发文机关标志 as printed: given lines, else each organ (文件 set beside them by renderers)."""
+        return self.mark or self.organs
+
+    @property
+    def mark_suffix(self) -> str:
+        """文件 after the organs when the mark is derived from them, else nothing."""
+        return "" if self.mark or not self.organs else "文件"
+
+    @property
+    def signed_by(self) -> tuple[str, ...]:
+        """发文机关署名 as printed: given, else the organs."""
+        return self.signature or self.organs
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A whole outline: metadata, lead paragraphs and top-level sections."""
 
@@ -98,6 +176,8 @@ class Document:
     level_numbering: tuple[LabelTemplate | None, ...] = field(default=())
     """Default label template per level (index 0 = level 1); ``None`` = unnumbered."""
     path: str = "<outline>"
+    official: Official | None = None
+    """The official-document (公文) elements; None = an ordinary handout."""
 
     def walk(self) -> Iterator[Node]:
         """All nodes in reading order (pre-order)."""

@@ -14,11 +14,11 @@ from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from .. import _yaml
 from ..errors import OutlineError, SourcePos
-from ..model import MAX_LEVEL, Document, LabelTemplate, Meta, Node, Para, Span
+from ..model import MAX_LEVEL, Attachment, Document, Official, LabelTemplate, Meta, Node, Para, Span
 from ..numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
 from ..text import bad_character
 
-__all__ = ["DOCUMENT_KEYS", "NODE_KEYS", "load", "loads", "parse_inline"]
+__all__ = ["ATTACHMENT_KEYS", "DOCUMENT_KEYS", "NODE_KEYS", "OFFICIAL_KEYS", "load", "loads", "parse_inline"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,35 @@ DOCUMENT_KEYS: Mapping[str, KeySpec] = {
     "numbering": KeySpec("level_numbering", "各级编号 Label template per level 1–4, e.g. ['{cn}、', '（{cn}）', '{n}.', '（{n}）']"),
     "lead": KeySpec("paras", "导语 Paragraphs before the first section"),
     "sections": KeySpec("nodes", "各部分 Top-level sections"),
+    "official": KeySpec("official", "公文要素 GB/T 9704-2012 elements of an official document (版头, 主送, 附件说明, 署名, 版记)"),
 }
+
+OFFICIAL_KEYS: Mapping[str, KeySpec] = {
+    "copy_number": KeySpec("text", "份号 Copy number, 6 Arabic digits, e.g. '000001'"),
+    "secrecy": KeySpec("text", "密级和保密期限 Secrecy level and period, e.g. 机密★1年"),
+    "urgency": KeySpec("text", "紧急程度 Urgency: 特急 or 加急"),
+    "organs": KeySpec("texts", "发文机关 Issuing organ; a list for a joint document, the lead organ first"),
+    "mark": KeySpec("texts", "发文机关标志 The organ's mark; default: the organs followed by 文件"),
+    "number": KeySpec("text", "发文字号 Document number, e.g. 国办发〔2024〕3号"),
+    "signers": KeySpec("texts", "签发人 Signer(s) of an upward document (上行文)"),
+    "recipients": KeySpec("text", "主送机关 Recipients, ending with a full-width colon, e.g. 各省、自治区、直辖市人民政府："),
+    "attachments": KeySpec("attachments", "附件说明 Attachments: a name each, or {name, title, body} to print the attachment's own pages"),
+    "signature": KeySpec("texts", "发文机关署名 Signature; default: the organs"),
+    "date": KeySpec("date_text", "成文日期 Date of writing, YYYY-MM-DD or 2024年1月14日; default: the outline's date"),
+    "seal": KeySpec("bool", "印章 true: room for the seal (date 4 characters from the right); false: no seal (署名 2 characters from the right). Default true"),
+    "note": KeySpec("text", "附注 Note, printed in （）"),
+    "copy_to": KeySpec("text", "抄送机关 Copy-to organs, e.g. 国务院各部委，各直属机构。"),
+    "printer": KeySpec("text", "印发机关 Printing organ, e.g. 国务院办公厅"),
+    "print_date": KeySpec("date_text", "印发日期 Printing date, YYYY-MM-DD or 2024年1月15日"),
+}
+
+ATTACHMENT_KEYS: Mapping[str, KeySpec] = {
+    "name": KeySpec("text", "附件名称 The name listed in the 附件说明 (no final punctuation)", required=True),
+    "title": KeySpec("text", "附件标题 Title on the attachment's own pages; default: the name"),
+    "body": KeySpec("paras", "附件正文 The attachment's text; without it the attachment is only listed"),
+}
+
+_CHINESE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 NODE_KEYS: Mapping[str, KeySpec] = {
     "title": KeySpec("text", "标题 Heading text, without its number", required=True),
@@ -202,6 +230,56 @@ class _Reader:
             return tuple(self.text(item, "keyword") for item in node.value)
         return tuple(word.strip() for word in re.split(r"[,，;；、]", self.text(node, "keywords")) if word.strip())
 
+    def texts(self, node: YamlNode, what: str) -> tuple[str, ...]:
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        return tuple(value for value in (self.text(item, what) for item in items) if value)
+
+    def date_text(self, node: YamlNode, what: str) -> str:
+        """A date as printed in a 公文: ISO dates become 2024年1月14日, Chinese dates stay as written."""
+        value = self.text(node, what)
+        if _CHINESE_DATE.fullmatch(value):
+            return value
+        try:
+            return chinese_date(dt.date.fromisoformat(value))
+        except ValueError:
+            raise self.error(node, f"{what} '{value}' is not a date; write it as YYYY-MM-DD or 2024年1月14日") from None
+
+    def flag(self, node: YamlNode, what: str) -> bool:
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
+            raise self.error(node, f"{what} must be true or false")
+        return node.value.lower() in ("true", "yes", "on")
+
+    def attachment(self, node: YamlNode) -> Attachment:
+        if isinstance(node, ScalarNode):
+            return Attachment(self.text(node, "attachment"), pos=self.pos(node))
+        found = self.fields(node, ATTACHMENT_KEYS, "an attachment")
+        return Attachment(
+            name=self.text(found["name"], "name"),
+            title=self.text(found["title"], "title") if "title" in found else None,
+            body=self.para_list(found["body"], "body") if "body" in found else (),
+            pos=self.pos(found["name"]),
+        )
+
+    def official(self, node: YamlNode, meta: Meta) -> Official:
+        found = self.fields(node, OFFICIAL_KEYS, "official")
+        text: Callable[[str], str | None] = lambda key: self.text(found[key], key) if key in found else None
+        texts: Callable[[str], tuple[str, ...]] = lambda key: self.texts(found[key], key) if key in found else ()
+        attachments = found.get("attachments")
+        if attachments is not None and not isinstance(attachments, SequenceNode):
+            raise self.error(attachments, "attachments must be a list, one entry per 附件")
+        return Official(
+            copy_number=text("copy_number"), secrecy=text("secrecy"), urgency=text("urgency"),
+            organs=texts("organs"), mark=texts("mark"), number=text("number"), signers=texts("signers"),
+            recipients=text("recipients"),
+            attachments=tuple(self.attachment(item) for item in attachments.value) if attachments is not None else (),
+            signature=texts("signature"),
+            date=self.date_text(found["date"], "date") if "date" in found else (chinese_date(meta.date) if meta.date else None),
+            seal=self.flag(found["seal"], "seal") if "seal" in found else True,
+            note=text("note"), copy_to=text("copy_to"), printer=text("printer"),
+            print_date=self.date_text(found["print_date"], "print_date") if "print_date" in found else None,
+            places=tuple((key, self.pos(value)) for key, value in found.items()),
+        )
+
     def document(self, root: YamlNode | None) -> Document:
         if root is None or _yaml.is_null(root):
             raise OutlineError(SourcePos(self.file, 1, 1), "the outline is empty; it needs at least a 'title'")
@@ -229,7 +307,13 @@ class _Reader:
                 else tuple(parse_template(t) for t in DEFAULT_LEVEL_TEMPLATES)
             ),
             path=self.file,
+            official=self.official(found["official"], meta) if "official" in found else None,
         )
+
+
+def chinese_date(date: dt.date) -> str:
+    """A date as GB/T 9704 prints it: the full year, no leading zeros (2024年1月5日)."""
+    return f"{date.year}年{date.month}月{date.day}日"
 
 
 def _unknown_key_message(key: str, keys: Mapping[str, KeySpec], what: str) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..model import MAX_LEVEL
-from .reader import DOCUMENT_KEYS, NODE_KEYS, KeySpec
+from .reader import ATTACHMENT_KEYS, DOCUMENT_KEYS, NODE_KEYS, OFFICIAL_KEYS, KeySpec
 
 __all__ = ["outline_schema"]
 
@@ -33,6 +34,8 @@ def _property(spec: KeySpec, level: int) -> dict[str, Any]:
         "date": {"type": "string", "format": "date"},
         "texts": {"anyOf": [_TEXT, {"type": "array", "items": _TEXT}]},
         "paras": _PARAS,
+        "bool": {"type": "boolean"},
+        "date_text": {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月\d{1,2}日)$"},
         "template": _TEMPLATE,
         "level_numbering": {
             "anyOf": [
@@ -43,9 +46,25 @@ def _property(spec: KeySpec, level: int) -> dict[str, Any]:
             ]
         },
     }
+    if spec.kind == "official":
+        return _object(OFFICIAL_KEYS, spec.description, "official")
+    if spec.kind == "attachments":
+        item = _object(ATTACHMENT_KEYS, "附件 An attachment", "attachment")
+        return {"type": "array", "description": spec.description, "items": {"anyOf": [_TEXT, item]}}
     if spec.kind == "nodes":
         return {"type": "array", "description": spec.description, "items": {"$ref": f"#/$defs/level{level + 1}"}}
     return {**kinds[spec.kind], "description": spec.description}
+
+
+def _object(keys: Mapping[str, KeySpec], description: str, title: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": title,
+        "description": description,
+        "required": [key for key, spec in keys.items() if spec.required],
+        "additionalProperties": False,
+        "properties": {key: _property(spec, 0) for key, spec in keys.items()},
+    }
 
 
 def outline_schema() -> dict[str, Any]:

@@ -32,6 +32,7 @@ from ...theme.loader import Theme
 from ._cjk_lines import Line, Measure, Run, break_lines
 from ._flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
 from ._fonts import Typesetter
+from ._official import REPLACED_ROLES, official_flowables
 
 if TYPE_CHECKING:
     from ...numbering import NumberedDocument, NumberedNode
@@ -70,12 +71,16 @@ class _Job:
     """Each TOC entry's leader length, noted when it is drawn; its page number is filled in at save."""
     cache: FlowCache = field(default_factory=FlowCache)
     """Widths, atoms and operators shared by all paragraphs (a long document repeats the same characters)."""
+    unnumbered: set[int] = field(default_factory=set)
+    """Pages that print no page number (an official document's 版记 page and the blank page before it)."""
 
 
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as a PDF at ``out``: title block, TOC, numbered headings, bookmarks, page numbers."""
     setter = Typesetter(opts.fonts, theme, strict=opts.strict)
     story = _content(doc, theme, setter)
+    if doc.doc.official is not None:
+        story = [para for para in story if para.role not in REPLACED_ROLES]
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
     try:
         _build(_Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef)), out)
@@ -219,12 +224,24 @@ def _build(job: _Job, target: Path) -> None:
     template = BaseDocTemplate(
         str(target),
         pagesize=(page.width * mm, page.height * mm),
-        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter))],
+        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter, job.unnumbered))],
         title=meta.title, author=meta.author or "", subject=meta.subtitle or "", keywords=list(meta.keywords),
         creator="briefexport", invariant=1, lang=meta.lang, displayDocTitle=True,
         initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
     )
-    template.build(_flowables(job), canvasmaker=_canvas_class(job))
+    template.build(_official_or_not(job, _flowables(job)), canvasmaker=_canvas_class(job))
+
+
+def _official_or_not(job: _Job, flowables: list[Flowable]) -> list[Flowable]:
+    """An official document's flowables around the body (``_official``); others as they are."""
+    official = job.doc.doc.official
+    if official is None:
+        return flowables
+    block = lambda role: job.blocks.get(role) or _block(job.theme, job.setter, role)  # noqa: E731
+    return official_flowables(
+        official, job.doc.doc.meta.title, flowables, theme=job.theme, setter=job.setter, block=block, cache=job.cache,
+        where=job.doc.doc.path, unnumbered=job.unnumbered,
+    )
 
 
 def _canvas_class(job: _Job) -> type[Canvas]:
@@ -269,11 +286,11 @@ def _flate_only() -> Iterator[None]:
         rl_config.useA85 = saved
 
 
-def _furniture(canv: Canvas, theme: Theme, setter: Typesetter) -> None:
+def _furniture(canv: Canvas, theme: Theme, setter: Typesetter, unnumbered: set[int] | None = None) -> None:
     """Draw the page number in the theme's format, alignment and distance below the type area."""
     spec = theme.page_number
     number = canv.getPageNumber()
-    if number == 1 and not spec.first_page:
+    if (number == 1 and not spec.first_page) or number in (unnumbered or ()):
         return
     style = theme.style("page_number")
     runs = setter.text_runs("page_number", spec.format.format(page=number), theme.name)
