@@ -39,6 +39,11 @@ __all__ = [
     "set_num_pr",
     "set_side_indent",
     "set_theme_font_lang",
+    "add_line_break",
+    "end_section_at",
+    "no_snap_to_grid",
+    "set_paragraph_border",
+    "set_table_rules",
 ]
 
 WORD_FORMATS = {"cn": "chineseCounting", "n": "decimal", "roman": "upperRoman"}
@@ -347,3 +352,75 @@ def copy_run_properties(source: BaseOxmlElement, runs: Iterable[BaseOxmlElement]
         return
     for run in runs:
         run.insert(0, deepcopy(rPr))
+
+
+# -- official documents (GB/T 9704): borders, section breaks, line breaks ----------
+
+#: Children of ``w:pPr`` that follow ``w:pBdr`` in the schema (CT_PPrBase's sequence).
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
+_AFTER_SNAP = _AFTER_PBDR[_AFTER_PBDR.index("w:snapToGrid") + 1 :]
+
+
+def set_paragraph_border(pPr: BaseOxmlElement, side: str, eighths: int, color: str, space_pt: int = 0) -> None:
+    """A single rule on one side of a paragraph (``w:pBdr``): ``eighths`` of a point thick, ``space_pt`` from the text."""
+    border = pPr.find(qn("w:pBdr"))
+    if border is None:
+        border = _el("w:pBdr")
+        pPr.insert_element_before(border, *_AFTER_PBDR)
+    border.append(_el(f"w:{side}", val="single", sz=eighths, space=space_pt, color=color))
+
+
+def no_snap_to_grid(pPr: BaseOxmlElement) -> None:
+    """Let a paragraph keep its own exact line height on a document grid (``w:snapToGrid w:val="0"``)."""
+    pPr.insert_element_before(_el("w:snapToGrid", val=0), *_AFTER_SNAP)
+
+
+def add_line_break(r: BaseOxmlElement) -> None:
+    """A line break (``w:br``) at the end of a run."""
+    r.append(_el("w:br"))
+
+
+def end_section_at(p: BaseOxmlElement, sentinel: BaseOxmlElement) -> None:
+    """Make ``p`` the last paragraph of a section laid out like ``sentinel``, the body's final ``w:sectPr``.
+
+    The sentinel then describes a new, last section: it starts on an even page (Word and
+    LibreOffice insert a blank page when needed), its text sits at the bottom of the page
+    (``w:vAlign="bottom"``), and it loses its footer references (the caller gives it empty ones).
+    """
+    cast(Any, p).get_or_add_pPr().append(deepcopy(sentinel))
+    for ref in sentinel.xpath("w:headerReference|w:footerReference|w:titlePg"):
+        sentinel.remove(ref)
+    kind = sentinel.find(qn("w:type"))
+    if kind is None:
+        kind = _el("w:type")
+        sentinel.insert_element_before(kind, "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+    kind.set(qn("w:val"), "evenPage")
+    valign = _el("w:vAlign", val="bottom")
+    sentinel.insert_element_before(valign, "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+
+
+def set_table_rules(tbl: BaseOxmlElement, width: int, outer: int, inner: int) -> None:
+    """A full-width table with horizontal rules only: ``outer`` above and below, ``inner`` between rows (eighths of a point); no cell margins."""
+    tblPr = cast("BaseOxmlElement | None", tbl.find(qn("w:tblPr")))
+    assert tblPr is not None
+    for tag in ("w:tblW", "w:jc", "w:tblInd", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
+        for found in tblPr.findall(qn(tag)):
+            tblPr.remove(found)
+    borders = _el("w:tblBorders")
+    for side, size in (("top", outer), ("left", 0), ("bottom", outer), ("right", 0), ("insideH", inner), ("insideV", 0)):
+        borders.append(_el(f"w:{side}", val="single" if size else "nil", sz=size, space=0, color="000000") if size else _el(f"w:{side}", val="nil"))
+    margins = _el("w:tblCellMar")
+    for side in ("left", "right"):
+        margins.append(_el(f"w:{side}", w=0, type="dxa"))
+    # Schema order (CT_TblPr): … tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook …
+    following = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+    for element in (_el("w:tblW", w=width, type="dxa"), _el("w:tblInd", w=0, type="dxa"), borders,
+                    _el("w:tblLayout", type="fixed"), margins):
+        tblPr.insert_element_before(element, *following)
+    for cell_width in tbl.xpath("w:tblGrid/w:gridCol|w:tr/w:tc/w:tcPr/w:tcW"):
+        cell_width.set(qn("w:w"), str(width))

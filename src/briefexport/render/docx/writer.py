@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from ...model import Para
 from ...numbering import NumberedDocument, NumberedNode
 from ...text import meta_line
-from . import _oxml as ox
+from . import _official, _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
@@ -272,11 +272,19 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     ox.add_numbering(numbering, plan.lists, plan.nums)
     setup_styles(document, theme, geometry, plan)
     body = Body(document)
-    write_title_block(body, doc, theme)
-    toc = theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
+    official = doc.doc.official
+    if official is None:
+        write_title_block(body, doc, theme)
+    else:
+        _official.write_head(body, official, doc.doc.meta.title, theme, geometry)
+    toc = official is None and theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
         write_toc(body, doc, theme)
     write_content(body, doc, theme, plan, new_page=toc)
+    if official is not None:
+        _official.write_tail(body, official, theme, geometry)
     setup_section(document, theme, geometry)
+    if official is not None:
+        _official.write_imprint(document, body, official, theme, geometry)
     set_core_properties(document, doc, opts.created)
     save_reproducibly(document, out, opts.created)

@@ -1,0 +1,306 @@
+"""The GB/T 9704-2012 elements of an official document (公文) as Word paragraphs, a table and a section.
+
+Placed as in the PDF (``render/pdf/_official.py``): the 版头 as paragraphs of exact height
+that do not snap to the grid (the mark's top 35 mm below the type area, the 文号 two lines
+below it with the red rule as its bottom border 4 mm under the text), the title in balanced
+lines (line breaks), the 主送 flush left, and after the body the 附件说明 (a hanging indent,
+so wrapped lines align with the name), 署名 and 成文日期 by the seal rules (right indents in
+characters), the 附注, and the attachments after page breaks. The 版记 is a table with
+horizontal rules only, in a last section that starts on an even page (Word and LibreOffice
+insert the blank page) and sits at the bottom of the page, with empty footers: no page number.
+Word lays out pages itself, so the 版记 always gets a page of its own here, where the PDF
+puts it under the last text when that ends on an even page with room.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml.ns import qn
+from docx.section import Section
+from docx.shared import Pt, RGBColor, Twips
+
+from ...model import Official
+from . import _oxml as ox
+from ._geometry import Geometry, twips
+from ._layout import ROLE_STYLES
+
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.text.paragraph import Paragraph
+
+    from ...theme.loader import Theme
+
+__all__ = ["write_head", "write_imprint", "write_tail"]
+
+RED = "FF0000"
+MARK_TOP_MM = 35.0
+RULE_BELOW_NUMBER_PT = round(4.0 / 25.4 * 72)
+"""The red rule 4 mm (11 pt; Word counts border spacing in whole points) below the 文号."""
+MARK_MAX_SIZE = 48.0
+RED_RULE = 8
+"""Rule weights in eighths of a point: the red rule and the 版记's first and last rules 1 pt (0.35 mm)."""
+THICK_RULE = 8
+THIN_RULE = 6
+"""The 版记's middle rule: 0.75 pt (0.26 mm; Word's nearest weight to 0.25 mm)."""
+IMPRINT_RATIO = 14 / 16
+
+
+class _Body(Protocol):
+    def add_paragraph(self, style: str) -> Paragraph: ...
+
+
+def _ems(text: str) -> float:
+    """Width in characters: ASCII half, everything else (Chinese, full-width punctuation) whole."""
+    return sum(0.5 if char.isascii() else 1.0 for char in text)
+
+
+class _Writer:
+    """Paragraph helpers for one document: faces from the theme's roles, lengths in the grid's characters."""
+
+    def __init__(self, body: _Body, theme: Theme, geometry: Geometry) -> None:
+        self.body, self.theme, self.geometry = body, theme, geometry
+        self.pitch = geometry.line_pitch or geometry.line_twips(theme.style("body"))
+        self.char = round(geometry.char_width(theme.style("body")) * 20)
+
+    def paragraph(
+        self, text: str = "", role: str = "body", *, size: float | None = None, color: str | None = None,
+        align: str = "left", before: int = 0, line: int | None = None, first: float = 0.0, left: float = 0.0,
+        right: float = 0.0, style: str | None = None,
+    ) -> Paragraph:
+        """A paragraph of one run; indents in characters of the body grid, lengths in twips."""
+        paragraph = self.body.add_paragraph(style or ROLE_STYLES["body"])
+        fmt = paragraph.paragraph_format
+        fmt.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
+        fmt.space_before, fmt.space_after = Twips(before), Twips(0)
+        pPr = paragraph._p.get_or_add_pPr()
+        if line is not None:
+            fmt.line_spacing = Twips(line)
+            ox.no_snap_to_grid(pPr)
+        _indents(pPr, self.char, first=first, left=left, right=right)
+        if text:
+            self.run(paragraph, text, role, size=size, color=color)
+        return paragraph
+
+    def run(self, paragraph: Paragraph, text: str, role: str, *, size: float | None = None, color: str | None = None) -> None:
+        style = self.theme.style(role)
+        run = paragraph.add_run(text)
+        ox.set_fonts(run._r.get_or_add_rPr(), style.fonts[0])
+        run.font.size = Pt(size or style.size)
+        run.font.bold = style.bold if role == "title" else None
+        if color:
+            run.font.color.rgb = RGBColor.from_string(color)
+
+
+def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, right: float) -> None:
+    """Where the first line and the other lines start, and the right indent, in characters (twips fallback).
+
+    ``first < left`` is a hanging indent (Word's ``w:hanging``), which also puts a tab stop at ``left``.
+    """
+    ox.set_indent(pPr, first_line_chars=max(0.0, first - left), first_line_twips=round(max(0.0, first - left) * char),
+                  left_chars=left, left_twips=round(left * char))
+    if first < left:
+        ind = pPr.find(qn("w:ind"))
+        assert ind is not None
+        for attr in ("w:firstLineChars", "w:firstLine"):
+            if qn(attr) in ind.attrib:
+                del ind.attrib[qn(attr)]
+        ind.set(qn("w:hangingChars"), str(round((left - first) * 100)))
+        ind.set(qn("w:hanging"), str(round((left - first) * char)))
+    if right:
+        ox.set_side_indent(pPr, "right", right, round(right * char))
+
+
+# -- 版头 and title --------------------------------------------------------------
+
+
+def write_head(body: _Body, official: Official, title: str, theme: Theme, geometry: Geometry) -> None:
+    """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title and the 主送."""
+    w = _Writer(body, theme, geometry)
+    corner = [text for text in (official.copy_number, official.secrecy, official.urgency) if text]
+    for text in corner:
+        w.paragraph(text, "h1", line=w.pitch)
+    used = len(corner) * w.pitch
+    mark_lines, suffix = official.mark_lines, official.mark_suffix
+    if len(mark_lines) == 1:
+        mark_lines, suffix = (mark_lines[0] + suffix,), ""
+    if mark_lines:
+        size = min(MARK_MAX_SIZE, geometry.type_width / 20 / (max(map(_ems, mark_lines)) + (_ems(suffix) + 0.5 if suffix else 0)))
+        mark_line = round(size * 20 * 1.2) if len(mark_lines) > 1 else round(size * 20)
+        for index, text in enumerate(mark_lines):
+            # Joint organs are stacked; 文件 follows the first organ (Word has no vertical centring of a run).
+            shown = text + (suffix if index == 0 and suffix else "")
+            paragraph = w.paragraph(shown, "title", size=size, color=RED, align="center", line=mark_line,
+                                    before=max(0, twips(MARK_TOP_MM) - used) if index == 0 else 0)
+            paragraph.paragraph_format.keep_with_next = True
+    number_rows = _number_rows(w, official, after_mark=bool(mark_lines))
+    rule_host = number_rows[-1] if number_rows else None
+    if rule_host is not None:
+        ox.set_paragraph_border(rule_host._p.get_or_add_pPr(), "bottom", RED_RULE, RED, RULE_BELOW_NUMBER_PT)
+    title_para = w.paragraph("", "title", style=ROLE_STYLES["title"], align="center",
+                             before=2 * w.pitch if rule_host is not None else 0, line=w.pitch)
+    for index, line in enumerate(balanced_lines(title, geometry.type_width / 20 / theme.style("title").size)):
+        if index:
+            ox.add_line_break(title_para.runs[-1]._r)
+        w.run(title_para, line, "title")
+    if official.recipients:
+        w.paragraph(official.recipients.rstrip(":：") + "：", before=w.pitch)
+
+
+def _number_rows(w: _Writer, official: Official, *, after_mark: bool) -> list[Paragraph]:
+    """The 文号 centred two lines below the mark; with 签发人: 文号 left, names right, two a row."""
+    size = w.theme.style("body").size
+    before = 2 * w.pitch if after_mark else 0
+    if not official.signers:
+        if not official.number:
+            return []
+        return [w.paragraph(official.number, align="center", before=before, line=round(size * 20))]
+    rows: list[Paragraph] = []
+    pairs = [official.signers[i : i + 2] for i in range(0, len(official.signers), 2)]
+    right_tab = Twips(w.geometry.type_width - w.char)
+    for index, pair in enumerate(pairs):
+        last = index == len(pairs) - 1
+        paragraph = w.paragraph(official.number or "" if last else "", first=1.0, before=before if index == 0 else 0,
+                                line=round(size * 20) if last else w.pitch)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(right_tab, WD_TAB_ALIGNMENT.RIGHT)
+        w.run(paragraph, "\t" + ("签发人：" if index == 0 else "　" * 4), "body")
+        w.run(paragraph, "　".join(pair), "h2")
+        rows.append(paragraph)
+    return rows
+
+
+_NO_LINE_START = set("，。、；：？！）》」』”’…—·")
+
+
+def balanced_lines(text: str, capacity: float) -> list[str]:
+    """Break a title into lines of nearly equal width (``capacity`` characters a line), never
+    starting a line with closing punctuation."""
+    total = _ems(text)
+    count = max(1, math.ceil(total / capacity - 1e-9))
+    if count == 1:
+        return [text]
+    lines, start, done = [], 0, 0.0
+    for k in range(1, count):
+        goal = total * k / count
+        cut, width = start, done
+        while cut < len(text) and width + _ems(text[cut]) <= goal + 0.25:
+            width += _ems(text[cut])
+            cut += 1
+        while cut < len(text) and text[cut] in _NO_LINE_START:
+            width += _ems(text[cut])
+            cut += 1
+        lines.append(text[start:cut])
+        start, done = cut, width
+    lines.append(text[start:])
+    return [line for line in lines if line]
+
+
+# -- after the body ------------------------------------------------------------------
+
+
+def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry) -> None:
+    """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages."""
+    w = _Writer(body, theme, geometry)
+    several = len(official.attachments) > 1
+    number_ems = 1.0 if several else 0.0  # "1." in half-width digits and point
+    for index, attachment in enumerate(official.attachments, start=1):
+        listed = ("附件：" if index == 1 else "") + (f"{index}." if several else "")
+        name_at = 2 + 3 + number_ems
+        first = 2.0 if index == 1 else 5.0
+        w.paragraph(f"{listed}\t{attachment.name}", first=first, left=name_at, before=w.pitch if index == 1 else 0, align="justify")
+    _signature(w, official)
+    if official.note:
+        note = official.note if official.note.startswith("（") else f"（{official.note}）"
+        w.paragraph(note, first=2.0, align="justify")
+    for index, attachment in enumerate(official.attachments, start=1):
+        if not attachment.body:
+            continue
+        label = w.paragraph(f"附件{index}" if several else "附件", "h1")
+        label.paragraph_format.page_break_before = True
+        title = w.paragraph("", "title", style=ROLE_STYLES["title"], align="center", before=w.pitch, line=w.pitch)
+        for line_index, line in enumerate(balanced_lines(attachment.title or attachment.name, geometry.type_width / 20 / theme.style("title").size)):
+            if line_index:
+                ox.add_line_break(title.runs[-1]._r)
+            w.run(title, line, "title")
+        for para in attachment.body:
+            paragraph = body.add_paragraph(ROLE_STYLES["body"])
+            for span in para.spans:
+                run = paragraph.add_run(span.text)
+                run.bold = span.bold or None
+                ox.set_fonts(run._r.get_or_add_rPr(), theme.style("body").fonts[0])
+
+
+def signature_indents(names: Sequence[str], date: str | None, seal: bool) -> tuple[list[float], float]:
+    """Right indents in characters of each 署名 line and of the date (GB/T 9704 7.3.5.1 and 7.3.5.2)."""
+    date_ems = _ems(date) if date else 0.0
+    if seal:  # the date four characters from the right; each 署名 centred over it
+        centre = 4 + date_ems / 2 if date else 4 + max(map(_ems, names), default=0) / 2
+        return [centre - _ems(name) / 2 for name in names], 4.0
+    longest = max(map(_ems, names), default=0.0)
+    name_right = 2.0
+    date_right = name_right + longest - 2 - date_ems  # the date starts two characters right of the 署名
+    if date_right < 2:
+        date_right = 2.0
+        name_right = date_right + date_ems + 2 - longest
+    return [name_right + longest - _ems(name) for name in names], date_right
+
+
+def _signature(w: _Writer, official: Official) -> None:
+    names = list(official.signed_by)
+    if not names and not official.date:
+        return
+    name_indents, date_indent = signature_indents(names, official.date, official.seal)
+    before = (2 if official.seal else 1) * w.pitch
+    for index, (name, indent) in enumerate(zip(names, name_indents)):
+        paragraph = w.paragraph(name, align="right", right=indent, before=before if index == 0 else 0)
+        paragraph.paragraph_format.keep_with_next = True
+    if official.date:
+        w.paragraph(official.date, align="right", right=date_indent, before=0 if names else before)
+
+
+# -- 版记 ------------------------------------------------------------------------
+
+
+def write_imprint(document: WordDocument, body: _Body, official: Official, theme: Theme, geometry: Geometry) -> None:
+    """The 版记 in a last section of its own: an even page, at its bottom, no page number."""
+    if not (official.copy_to or official.printer or official.print_date):
+        return
+    sentinel = document.element.body.get_or_add_sectPr()
+    # An empty paragraph of its own ends the text's section, so the last text keeps its own properties ...
+    ox.end_section_at(body.add_paragraph(ROLE_STYLES["body"])._p, sentinel)
+    section = Section(sentinel, document.part)
+    for footer in (section.footer, section.even_page_footer):
+        footer.is_linked_to_previous = False
+    w = _Writer(body, theme, geometry)
+    # ... and the new section must start with a paragraph too (LibreOffice 7.4 drops a section
+    # break that a table directly follows); 1 pt high, it is invisible above the 版记.
+    w.paragraph(line=20)
+    size = theme.style("body").size * IMPRINT_RATIO
+    char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
+    rows = [kind for kind, present in (("copy", official.copy_to), ("print", official.printer or official.print_date)) if present]
+    table = document.add_table(rows=len(rows), cols=1)
+    ox.set_table_rules(table._tbl, geometry.type_width, THICK_RULE, THIN_RULE)
+    for row, kind in zip(table.rows, rows):
+        paragraph = row.cells[0].paragraphs[0]
+        if kind == "copy":
+            text = (official.copy_to or "").rstrip("。.；;，,") + "。"
+            _cell_paragraph(w, paragraph, "抄送：" + text, size, left=char * 4, first=char, right=char)
+        else:
+            _cell_paragraph(w, paragraph, f"{official.printer or ''}\t{official.print_date or ''}印发" if official.print_date else official.printer or "",
+                            size, left=char, first=char, right=0.0)
+            paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width - round(size * 20)), WD_TAB_ALIGNMENT.RIGHT)
+
+
+def _cell_paragraph(w: _Writer, paragraph: Paragraph, text: str, size: float, *, left: float, first: float, right: float) -> None:
+    paragraph.style = ROLE_STYLES["body"]
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing = Twips(w.pitch)
+    fmt.space_before = fmt.space_after = Twips(0)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _indents(paragraph._p.get_or_add_pPr(), w.char, first=first, left=left, right=right)
+    w.run(paragraph, text, "body", size=size)
