@@ -82,8 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         help="let a theme file extend files in DIR too (by default only presets and files beside the theme)",
     )
 
-    check_cmd = commands.add_parser("check", help="validate an outline without rendering")
+    check_cmd = commands.add_parser("check", help="validate an outline and run the GB/T 9704 pre-flight checks, without rendering")
     check_cmd.add_argument("outline", nargs="?", default="outline.yaml", type=Path)
+    check_cmd.add_argument("--strict", action="store_true", help="treat the pre-flight warnings as errors")
 
     import_cmd = commands.add_parser("import", help="turn a briefing (text, saved web page, Word file) into an outline")
     import_cmd.add_argument("source", type=Path, help="a .txt (UTF-8, GB18030 or UTF-16), .html/.htm or .docx file")
@@ -134,10 +135,18 @@ def _run_check(args: argparse.Namespace) -> int:
     from .numbering import number
     from .outline.reader import load
 
+    from .errors import warn
+    from .outline.preflight import preflight
+
     with _import_hint(args.outline):
-        numbered = number(load(args.outline))
+        doc = load(args.outline)
+    findings = preflight(doc)
+    for finding in findings:
+        warn(finding.where, finding.message)
+    numbered = number(doc)
     headings = sum(1 for _ in numbered.walk())
-    print(f"{args.outline}: ok ({len(numbered.sections)} sections, {headings} headings)")
+    warned = f", {len(findings)} warning{'s' if len(findings) != 1 else ''}" if findings else ""
+    print(f"{args.outline}: ok ({len(numbered.sections)} sections, {headings} headings{warned})")
     return 0
 
 
