@@ -22,9 +22,11 @@ from ...errors import RenderError, warn
 from ...text import meta_line
 from .. import _xhtml
 from .._zip import repack
+from . import _official
 
 if TYPE_CHECKING:
     from ...fonts.fontset import Face
+    from ...model import Official
     from ...numbering import NumberedDocument, NumberedNode
     from ...theme.loader import Theme
     from .. import RenderOptions
@@ -74,8 +76,10 @@ def _front_matter(doc: NumberedDocument, theme: Theme) -> Chapter | None:
     meta = doc.doc.meta
     lead = tuple(_xhtml.paragraph(para) for para in doc.doc.lead)
     # A book needs one document in its spine: an outline of just a title keeps its title page.
-    if (theme.epub or {}).get("title_page", True) or not (lead or doc.sections):
-        block = ('<section epub:type="titlepage">', *_xhtml.title_block(meta), "</section>")
+    official = doc.doc.official
+    if official is not None or (theme.epub or {}).get("title_page", True) or not (lead or doc.sections):
+        title = _official.head(official, meta.title) if official is not None else _xhtml.title_block(meta)
+        block = ('<section epub:type="titlepage">', *title, "</section>")
         return Chapter("titlepage", "title.xhtml", meta.title, (*block, *lead))
     if lead:
         return Chapter("lead", "lead.xhtml", meta.title, lead)
@@ -87,7 +91,23 @@ def _chapters(doc: NumberedDocument) -> list[Chapter]:
     for number, section in enumerate(doc.sections, start=1):
         body = (f'<section epub:type="chapter" id="chapter-{number}">', *_xhtml.node_fragment(section), "</section>")
         chapters.append(Chapter(f"chapter-{number}", f"chapter-{number}.xhtml", section.heading, body, section))
+    if doc.doc.official is not None:
+        chapters.extend(_official_chapters(doc.doc.official, doc.doc.meta.title))
     return chapters
+
+
+def _official_chapters(official: Official, title: str) -> list[Chapter]:
+    """After the body: the 附件说明, 署名 and 附注, each attachment, then the 版记 (``_official``)."""
+    out = []
+    closing = _official.closing(official)
+    if closing:
+        out.append(Chapter("closing", "closing.xhtml", title, ('<section epub:type="conclusion">', *closing, "</section>")))
+    for number, (name, blocks) in enumerate(_official.attachment_documents(official), start=1):
+        out.append(Chapter(f"attachment-{number}", f"attachment-{number}.xhtml", name, ('<section epub:type="appendix">', *blocks, "</section>")))
+    imprint = _official.imprint(official)
+    if imprint:
+        out.append(Chapter("imprint", "imprint.xhtml", title, ("<section>", *imprint, "</section>")))
+    return out
 
 
 def _item(chapter: Chapter, lang: str) -> epub.EpubItem:
@@ -150,6 +170,8 @@ def _assemble(doc: NumberedDocument, theme: Theme, fonts: tuple[EmbeddedFont, ..
     # The NCX template gains xml:lang: ebooklib's has none and its text is Chinese.
     book.set_template("ncx", epub.NCX_XML.replace(b'version="2005-1"', f'version="2005-1" xml:lang="{_xhtml.attr(lang)}"'.encode()))
     css = _xhtml.stylesheet(theme, faces=[font.face for font in fonts], families={r: f.face.family for f in fonts for r in f.roles})
+    if doc.doc.official is not None:
+        css += _official.stylesheet(theme)
     style = book.add_item(epub.EpubItem(uid="style", file_name=STYLESHEET, media_type="text/css", content=css.encode()))
     for font in fonts:
         book.add_item(epub.EpubItem(uid=font.uid, file_name=font.face.href, media_type=font.media_type, content=font.data))
@@ -202,6 +224,8 @@ def _role_texts(doc: NumberedDocument, theme: Theme) -> dict[str, str]:
         texts[theme.heading_role(item.level)] += item.heading
         texts["body"] += "".join(para.text for para in item.node.body)
         texts["toc"] += item.heading if item.level <= theme.toc.depth else ""
+    if doc.doc.official is not None:
+        texts["body"] += _official.texts(doc.doc.official)
     return texts
 
 
