@@ -31,6 +31,7 @@ from ._layout import ROLE_STYLES
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
+    from docx.section import _Footer
     from docx.text.paragraph import Paragraph
 
     from ...theme.loader import Theme
@@ -267,23 +268,36 @@ def _signature(w: _Writer, official: Official) -> None:
 
 
 def write_imprint(document: WordDocument, body: _Body, official: Official, theme: Theme, geometry: Geometry) -> None:
-    """The 版记 in a last section of its own: an even page, at its bottom, no page number."""
+    """The 版记 on a page of its own after an even-page section break, as that section's footer.
+
+    The footer is measured from the page's bottom edge to its own bottom; at the bottom margin's
+    distance, its last rule lies on the type area's bottom edge, and the text area shrinks
+    above it. Word and LibreOffice both lay it out so (LibreOffice has no page-level vertical
+    alignment, and imports a floating table as wide as the text inline). The footer replaces the
+    page number.
+    """
     if not (official.copy_to or official.printer or official.print_date):
         return
     sentinel = document.element.body.get_or_add_sectPr()
-    # An empty paragraph of its own ends the text's section, so the last text keeps its own properties ...
+    # An empty paragraph of its own ends the text's section, so the last text keeps its own properties;
     ox.end_section_at(body.add_paragraph(ROLE_STYLES["body"])._p, sentinel)
+    # the new section holds one invisible paragraph, 1 pt high.
+    w = _Writer(body, theme, geometry)
+    w.paragraph(line=20)
     section = Section(sentinel, document.part)
+    section.footer_distance = section.bottom_margin
     for footer in (section.footer, section.even_page_footer):
         footer.is_linked_to_previous = False
-    w = _Writer(body, theme, geometry)
-    # ... and the new section must start with a paragraph too (LibreOffice 7.4 drops a section
-    # break that a table directly follows); 1 pt high, it is invisible above the 版记.
-    w.paragraph(line=20)
+        _imprint_table(footer, w, official)
+
+
+def _imprint_table(footer: _Footer, w: _Writer, official: Official) -> None:
+    """抄送 and 印发 rows between rules as wide as the type area; the footer's closing paragraph 1 twip high."""
+    theme, geometry = w.theme, w.geometry
     size = theme.style("body").size * IMPRINT_RATIO
     char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
     rows = [kind for kind, present in (("copy", official.copy_to), ("print", official.printer or official.print_date)) if present]
-    table = document.add_table(rows=len(rows), cols=1)
+    table = footer.add_table(len(rows), 1, Twips(geometry.type_width))
     ox.set_table_rules(table._tbl, geometry.type_width, THICK_RULE, THIN_RULE)
     for row, kind in zip(table.rows, rows):
         paragraph = row.cells[0].paragraphs[0]
@@ -291,9 +305,15 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
             text = (official.copy_to or "").rstrip("。.；;，,") + "。"
             _cell_paragraph(w, paragraph, "抄送：" + text, size, left=char * 4, first=char, right=char)
         else:
-            _cell_paragraph(w, paragraph, f"{official.printer or ''}\t{official.print_date or ''}印发" if official.print_date else official.printer or "",
-                            size, left=char, first=char, right=0.0)
+            printed = f"{official.printer or ''}\t{official.print_date}印发" if official.print_date else official.printer or ""
+            _cell_paragraph(w, paragraph, printed, size, left=char, first=char, right=0.0)
             paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width - round(size * 20)), WD_TAB_ALIGNMENT.RIGHT)
+    # A footer ends with a paragraph (Word requires it): the template's empty one, moved below the table.
+    closing = footer.paragraphs[0]
+    table._tbl.addnext(closing._p)
+    closing.paragraph_format.line_spacing = Twips(1)
+    closing.paragraph_format.space_before = closing.paragraph_format.space_after = Twips(0)
+    ox.no_snap_to_grid(closing._p.get_or_add_pPr())
 
 
 def _cell_paragraph(w: _Writer, paragraph: Paragraph, text: str, size: float, *, left: float, first: float, right: float) -> None:

@@ -389,8 +389,8 @@ def end_section_at(p: BaseOxmlElement, sentinel: BaseOxmlElement) -> None:
     """Make ``p`` the last paragraph of a section laid out like ``sentinel``, the body's final ``w:sectPr``.
 
     The sentinel then describes a new, last section: it starts on an even page (Word and
-    LibreOffice insert a blank page when needed), its text sits at the bottom of the page
-    (``w:vAlign="bottom"``), and it loses its footer references (the caller gives it empty ones).
+    LibreOffice insert a blank page when needed) and loses its footer references (the caller
+    gives it footers of its own).
     """
     cast(Any, p).get_or_add_pPr().append(deepcopy(sentinel))
     for ref in sentinel.xpath("w:headerReference|w:footerReference|w:titlePg"):
@@ -400,8 +400,6 @@ def end_section_at(p: BaseOxmlElement, sentinel: BaseOxmlElement) -> None:
         kind = _el("w:type")
         sentinel.insert_element_before(kind, "w:pgSz", "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
     kind.set(qn("w:val"), "evenPage")
-    valign = _el("w:vAlign", val="bottom")
-    sentinel.insert_element_before(valign, "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
 
 
 def set_table_rules(tbl: BaseOxmlElement, width: int, outer: int, inner: int) -> None:
