@@ -417,21 +417,19 @@ class Imprint(Flowable):  # type: ignore[misc]
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
         self._layout_copy_to(avail_width)
-        if self._page() % 2 == 0 and self.needed() <= avail_height + 1e-3:
+        page = self._page()
+        if page % 2 == 0 and self.needed() <= avail_height + 1e-3:
             self.height = avail_height
             return avail_width, avail_height
+        # It moves on: to the next page if that is even, else past a blank odd page. Those pages
+        # are noted now, before they begin (their page numbers are drawn when they do).
+        self.unnumbered.update((page + 1,) if page % 2 else (page + 1, page + 2))
         return avail_width, avail_height + self.needed() + 1.0  # does not fit: split() moves it on
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
-        page = self._page()
-        frame = self._doctemplateAttr("frame")
-        at_top = bool(getattr(frame, "_atTop", False))
-        if page % 2:
-            if not at_top:
-                self.unnumbered.add(page + 1)
-            return [_Blank(avail_height), self]  # fill this odd page; the 版记 goes on the next, even one
-        self.unnumbered.update((page + 1, page + 2))  # no room here: a blank odd page, then the 版记
-        return []
+        # (With no room left at all, platypus does not ask, and turns the page itself.)
+        breaks: list[Flowable] = [PageBreak()] if self._page() % 2 else [PageBreak(), PageBreak()]
+        return [*breaks, Imprint(self.official, self.kit, self.unnumbered)]
 
     def draw(self) -> None:
         canv, pitch, size = self.canv, self.kit.pitch, self.size
@@ -454,21 +452,6 @@ class Imprint(Flowable):  # type: ignore[misc]
             _draw_top(canv, printer, size, slot(rows - 1))
         if date:
             _draw_top(canv, date, width - size - date.end, slot(rows - 1))
-
-
-class _Blank(Flowable):  # type: ignore[misc]
-    """Empty space to the bottom of the frame."""
-
-    def __init__(self, height: float) -> None:
-        super().__init__()
-        self.height = height
-
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        self.height = min(self.height, avail_height)
-        return avail_width, self.height
-
-    def draw(self) -> None:
-        pass
 
 
 # -- assembly ------------------------------------------------------------------
