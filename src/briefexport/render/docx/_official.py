@@ -257,11 +257,14 @@ def _signature(w: _Writer, official: Official) -> None:
         return
     name_indents, date_indent = signature_indents(names, official.date, official.seal)
     before = (2 if official.seal else 1) * w.pitch
+    # The indents count characters, so no automatic space may widen the date's digits.
     for index, (name, indent) in enumerate(zip(names, name_indents)):
         paragraph = w.paragraph(name, align="right", right=indent, before=before if index == 0 else 0)
         paragraph.paragraph_format.keep_with_next = True
+        ox.no_auto_space(paragraph._p.get_or_add_pPr())
     if official.date:
-        w.paragraph(official.date, align="right", right=date_indent, before=0 if names else before)
+        paragraph = w.paragraph(official.date, align="right", right=date_indent, before=0 if names else before)
+        ox.no_auto_space(paragraph._p.get_or_add_pPr())
 
 
 # -- 版记 ------------------------------------------------------------------------

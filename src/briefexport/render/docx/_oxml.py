@@ -41,6 +41,7 @@ __all__ = [
     "set_theme_font_lang",
     "add_line_break",
     "end_section_at",
+    "no_auto_space",
     "no_snap_to_grid",
     "set_paragraph_border",
     "set_table_rules",
@@ -378,6 +379,13 @@ def set_paragraph_border(pPr: BaseOxmlElement, side: str, eighths: int, color: s
 def no_snap_to_grid(pPr: BaseOxmlElement) -> None:
     """Let a paragraph keep its own exact line height on a document grid (``w:snapToGrid w:val="0"``)."""
     pPr.insert_element_before(_el("w:snapToGrid", val=0), *_AFTER_SNAP)
+
+
+def no_auto_space(pPr: BaseOxmlElement) -> None:
+    """No extra space between Chinese and Latin or digits (``w:autoSpaceDE``/``w:autoSpaceDN`` off), so widths are as counted."""
+    following = _AFTER_PBDR[_AFTER_PBDR.index("w:autoSpaceDN") + 1 :]
+    pPr.insert_element_before(_el("w:autoSpaceDE", val=0), "w:autoSpaceDN", *following)
+    pPr.insert_element_before(_el("w:autoSpaceDN", val=0), *following)
 
 
 def add_line_break(r: BaseOxmlElement) -> None:

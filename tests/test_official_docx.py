@@ -1,0 +1,229 @@
+"""The official document in the DOCX: the WordprocessingML, and LibreOffice's PDF of it measured with pdfminer."""
+
+from __future__ import annotations
+
+import subprocess
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from briefexport import load, loads, number
+from briefexport.builder.api import render
+from briefexport.render.docx._official import balanced_lines, signature_indents
+from conftest import require_tool
+from pdfgeometry import Page, pages
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "notice.yaml"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+TOP, LEFT, RIGHT, BOTTOM = 37.0, 28.0, 184.0, 262.0
+CHAR, PITCH, PT = 156 / 28, 225 / 22, 25.4 / 72
+RED = (1.0, 0.0, 0.0)
+LO_TEXT = 3.0
+"""LibreOffice places text inside an exact-height line by the font's own ascent and descent (here
+Noto Sans CJK standing in for the prescribed faces): text positions are checked to 3 mm, rules
+and indents, which do not depend on the font, closely."""
+
+
+def w(name: str) -> str:
+    return f"{{{W}}}{name}"
+
+
+@pytest.fixture(scope="module")
+def notice_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render(number(load(EXAMPLE)), "docx", tmp_path_factory.mktemp("official-docx") / "notice.docx", theme="gongwen")
+
+
+@pytest.fixture(scope="module")
+def document(notice_docx: Path) -> etree._Element:
+    with zipfile.ZipFile(notice_docx) as package:
+        return etree.fromstring(package.read("word/document.xml"))
+
+
+def _paragraph(document: etree._Element, text: str) -> etree._Element:
+    for p in document.iter(w("p")):
+        if text in "".join(p.itertext()):
+            return p
+    raise AssertionError(f"no paragraph with {text!r}")
+
+
+def _run_props(p: etree._Element) -> etree._Element:
+    rPr = p.find("w:r/w:rPr", NS)
+    assert rPr is not None
+    return rPr
+
+
+def test_head_runs_carry_the_faces_sizes_and_red(document: etree._Element) -> None:
+    mark = _paragraph(document, "江城市人民政府办公室文件")
+    rPr = _run_props(mark)
+    assert rPr.find("w:color", NS).get(w("val")) == "FF0000"
+    assert rPr.find("w:rFonts", NS).get(w("eastAsia")) == "方正小标宋简体"
+    assert 44 < int(rPr.find("w:sz", NS).get(w("val"))) <= 96
+    assert mark.find("w:pPr/w:jc", NS).get(w("val")) == "center"
+    # 35 mm below the type area's top: three 579-twip lines of 份号/密级/紧急程度, then the space before.
+    assert int(mark.find("w:pPr/w:spacing", NS).get(w("before"))) == round(35 * 1440 / 25.4) - 3 * 579
+    for text in ("000123", "秘密★1年", "特急"):
+        corner = _run_props(_paragraph(document, text))
+        assert corner.find("w:rFonts", NS).get(w("eastAsia")) == "黑体" and corner.find("w:sz", NS).get(w("val")) == "32"
+    number_p = _paragraph(document, "江政办发〔2024〕3号")
+    border = number_p.find("w:pPr/w:pBdr/w:bottom", NS)
+    assert (border.get(w("color")), border.get(w("sz")), border.get(w("space"))) == ("FF0000", "8", "11")
+    assert _run_props(number_p).find("w:rFonts", NS).get(w("eastAsia")) == "仿宋_GB2312"
+
+
+def test_title_lines_are_broken_evenly() -> None:
+    assert balanced_lines("关于做好2024年度机关安全生产检查工作的通知", 156 / 25.4 * 72 / 22) == ["关于做好2024年度机关", "安全生产检查工作的通知"]
+    assert balanced_lines("短标题", 20) == ["短标题"]
+    lines = balanced_lines("甲乙丙丁戊己庚，辛壬癸子丑寅卯辰巳午未申酉", 8)
+    assert len(lines) == 3 and not any(line.startswith(("，", "。")) for line in lines)
+    assert "".join(lines) == "甲乙丙丁戊己庚，辛壬癸子丑寅卯辰巳午未申酉"
+
+
+def test_signature_indents_follow_the_seal_rules() -> None:
+    names, date = signature_indents(["江城市人民政府办公室"], "2024年1月14日", seal=True)
+    assert date == 4.0 and names[0] + 10 / 2 == pytest.approx(4 + 6.5 / 2)  # centred over the date
+    names, date = signature_indents(["江城市人民政府办公室"], "2024年1月14日", seal=False)
+    assert names == [2.0] and 2.0 + 10 - 2 == date + 6.5  # the date starts two characters right of the 署名
+    names, date = signature_indents(["江城市局"], "2024年12月31日", seal=False)
+    assert date == 2.0 and names[0] + 4 == date + 7 + 2  # a longer date pushes the 署名 left
+
+
+def test_body_elements_in_the_xml(document: etree._Element) -> None:
+    listed = _paragraph(document, "附件：1.")
+    ind = listed.find("w:pPr/w:ind", NS)
+    assert (ind.get(w("leftChars")), ind.get(w("hangingChars"))) == ("600", "400")  # wrapped lines align with the name
+    assert listed.find("w:r/w:tab", NS) is not None  # the tab to the hanging indent, where the name starts
+    date = _paragraph(document, "2024年1月14日")
+    assert date.find("w:pPr/w:ind", NS).get(w("rightChars")) == "400" and date.find("w:pPr/w:jc", NS).get(w("val")) == "right"
+    label = next(p for p in document.iter(w("p")) if "".join(p.itertext()) == "附件1")
+    assert label.find("w:pPr/w:pageBreakBefore", NS) is not None
+    assert _run_props(label).find("w:rFonts", NS).get(w("eastAsia")) == "黑体"
+
+
+def test_imprint_is_the_footer_of_an_even_page_section(notice_docx: Path, document: etree._Element) -> None:
+    sections = document.findall(".//w:sectPr", NS)
+    last = sections[-1]
+    assert last.find("w:type", NS).get(w("val")) == "evenPage"
+    margins = last.find("w:pgMar", NS)
+    assert margins.get(w("footer")) == margins.get(w("bottom"))  # the footer's bottom on the type area's bottom
+    assert last.find("w:titlePg", NS) is None
+    refs = {ref.get(w("type")): ref.get(f"{{{R}}}id") for ref in last.findall("w:footerReference", NS)}
+    assert set(refs) == {"default", "even"}
+    with zipfile.ZipFile(notice_docx) as package:
+        rels = etree.fromstring(package.read("word/_rels/document.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        for rid in refs.values():
+            footer = etree.fromstring(package.read("word/" + targets[rid]))
+            assert "PAGE" not in "".join(footer.itertext())
+            borders = footer.find(".//w:tblBorders", NS)
+            assert [borders.find(f"w:{side}", NS).get(w("sz")) for side in ("top", "insideH", "bottom")] == ["8", "6", "8"]
+            text = "".join(footer.itertext())
+            assert "抄送：" in text and text.rstrip().endswith("印发")
+
+
+def test_without_the_block_nothing_changes(tmp_path: Path) -> None:
+    plain = "title: 关于开展检查的通知\ndate: 2024-01-14\nlead: [正文。]\n"
+    out = render(number(loads(plain)), "docx", tmp_path / "plain.docx", theme="gongwen")
+    with zipfile.ZipFile(out) as package:
+        assert len(etree.fromstring(package.read("word/document.xml")).findall(".//w:sectPr", NS)) == 1
+        assert "FF0000" not in package.read("word/document.xml").decode()
+
+
+# -- LibreOffice's PDF ------------------------------------------------------------------
+
+
+LINE = "各单位要充分认识做好机关安全生产工作的重要性坚持人。"
+
+
+def _parity_outline(lines: int) -> str:
+    lead = "".join(f"  - {LINE}\n" for _ in range(lines))
+    official = textwrap.dedent("""\
+        official:
+          organs: 甲部
+          number: 甲发〔2024〕1号
+          seal: false
+          copy_to: 乙部。
+          printer: 甲部办公室
+          print_date: 2024-01-15
+    """)
+    return "title: 关于开展检查的通知\ndate: 2024-01-14\n" + official + "lead:\n" + lead
+
+
+@pytest.fixture(scope="module")
+def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
+    """LibreOffice's PDFs of the example and of a document whose text ends on an even page, blank pages kept."""
+    soffice = require_tool("soffice")
+    folder = tmp_path_factory.mktemp("official-lo")
+    files = {"notice": notice_docx, "even": render(number(loads(_parity_outline(26))), "docx", folder / "even.docx", theme="gongwen")}
+    # Keep the blank pages LibreOffice inserts for an even-page section (its PDF export drops them by default).
+    export = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--convert-to", export,
+         "--outdir", str(folder), *map(str, files.values())],
+        check=True, capture_output=True, timeout=300,
+    )
+    return {name: pages(folder / f"{path.stem}.pdf") for name, path in files.items()}
+
+
+def _numbers(result: list[Page]) -> list[str | None]:
+    return [next((line.text for line in page.lines if line.top > BOTTOM), None) for page in result]
+
+
+@pytest.mark.slow
+def test_libreoffice_head_positions(libreoffice: dict[str, list[Page]]) -> None:
+    first = libreoffice["notice"][0]
+    mark = first.find("江城市人民政府办公室文件")
+    assert mark.top == pytest.approx(TOP + 35, abs=LO_TEXT)
+    assert (mark.x0 + mark.x1) / 2 == pytest.approx((LEFT + RIGHT) / 2, abs=1.0)
+    assert mark.colors == {RED}
+    (rule,) = {(round(r.y, 2), r.x0, r.x1, r.color) for r in first.rules if r.color == RED}
+    assert (rule[1], rule[2]) == (pytest.approx(LEFT, abs=0.1), pytest.approx(RIGHT, abs=0.1))
+    number_line = first.find("江政办发")
+    mark_size = min(48, 156 / 25.4 * 72 / 12)  # the largest size at which the 12 characters fit the type area
+    assert rule[0] == pytest.approx(TOP + 35 + mark_size * PT + 2 * PITCH + 16 * PT + 4, abs=0.5)
+    assert number_line.top == pytest.approx(mark.bottom + 2 * PITCH, abs=LO_TEXT)
+    title = first.find("关于做好")
+    assert title.top == pytest.approx(rule[0] + 2 * PITCH, abs=LO_TEXT) and title.size == 22
+    assert first.find("秘密★1年").x0 == pytest.approx(LEFT, abs=0.3) and first.find("秘密★1年").size == 16
+    assert first.find("各区人民政府").x0 == pytest.approx(LEFT, abs=0.3) and first.find("各区人民政府").text.endswith("：")
+
+
+@pytest.mark.slow
+def test_libreoffice_body_elements(libreoffice: dict[str, list[Page]]) -> None:
+    page = next(p for p in libreoffice["notice"] if "附件：" in p.text)
+    listed = page.find("附件：")
+    assert listed.x0 == pytest.approx(LEFT + 2 * CHAR, abs=0.5)
+    date = page.find("2024年1月14日")
+    assert date.x1 == pytest.approx(RIGHT - 4 * CHAR, abs=1.0)
+    signature = next(line for line in page.lines if line.text == "江城市人民政府办公室")
+    # Centred over the date as counted in characters, digits half wide (as in 仿宋_GB2312; the
+    # Noto face LibreOffice substitutes here has wider digits, so the centres differ by about one).
+    (indent,), _ = signature_indents(["江城市人民政府办公室"], "2024年1月14日", seal=True)
+    assert signature.x1 == pytest.approx(RIGHT - indent * CHAR, abs=0.5)
+    attachment = next(p for p in libreoffice["notice"] if p.lines and p.lines[0].text.startswith("附件1"))
+    assert attachment.lines[0].top == pytest.approx(TOP, abs=LO_TEXT)
+    assert attachment.lines[1].top == pytest.approx(TOP + 2 * PITCH, abs=LO_TEXT) and attachment.lines[1].size == 22
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["notice", "even"])
+def test_libreoffice_imprint_on_the_last_even_page_without_number(libreoffice: dict[str, list[Page]], name: str) -> None:
+    result = libreoffice[name]
+    assert len(result) % 2 == 0
+    last = result[-1]
+    weights = [rule.weight for rule in last.rules]
+    assert weights == [pytest.approx(0.35, abs=0.02), pytest.approx(0.26, abs=0.02), pytest.approx(0.35, abs=0.02)]
+    assert last.rules[-1].y == pytest.approx(BOTTOM, abs=0.5)
+    assert all((rule.x0, rule.x1) == (pytest.approx(LEFT, abs=0.1), pytest.approx(RIGHT, abs=0.1)) for rule in last.rules)
+    printed = last.find("印发")
+    assert printed.bottom <= BOTTOM and printed.top > BOTTOM - PITCH
+    assert printed.x0 == pytest.approx(LEFT + 14 * PT, abs=0.5) and printed.x1 == pytest.approx(RIGHT - 14 * PT, abs=0.5)
+    assert printed.size == 14 and last.find("抄送：").size == 14
+    numbers = _numbers(result)
+    assert numbers[-1] is None
+    if name == "even":  # the text ends on page 2: a blank page 3, the 版记 on page 4
+        assert numbers == ["— 1 —", "— 2 —", None, None] and result[2].lines == ()
