@@ -227,3 +227,33 @@ def test_libreoffice_imprint_on_the_last_even_page_without_number(libreoffice: d
     assert numbers[-1] is None
     if name == "even":  # the text ends on page 2: a blank page 3, the 版记 on page 4
         assert numbers == ["— 1 —", "— 2 —", None, None] and result[2].lines == ()
+
+
+def _docx_xml(outline: str, tmp_path: Path) -> etree._Element:
+    out = render(number(loads(outline)), "docx", tmp_path / "o.docx", theme="gongwen")
+    with zipfile.ZipFile(out) as package:
+        return etree.fromstring(package.read("word/document.xml"))
+
+
+def test_joint_mark_is_a_borderless_table_with_wenjian_beside_the_organs(tmp_path: Path) -> None:
+    document = _docx_xml("title: 通知\nofficial:\n  organs: [江城市教育局, 江城市卫生健康委员会]\n", tmp_path)
+    (table,) = document.findall(".//w:body/w:tbl", NS)
+    assert table.find("w:tblPr/w:jc", NS).get(w("val")) == "center"
+    assert {b.get(w("val")) for b in table.find("w:tblPr/w:tblBorders", NS)} == {"nil"}
+    organs, beside = table.findall("w:tr/w:tc", NS)
+    assert ["".join(p.itertext()) for p in organs.findall("w:p", NS)] == ["江城市教育局", "江城市卫生健康委员会"]
+    assert {p.find("w:pPr/w:jc", NS).get(w("val")) for p in organs.findall("w:p", NS)} == {"distribute"}  # one width
+    assert "".join(beside.itertext()) == "文件" and beside.find("w:tcPr/w:vAlign", NS).get(w("val")) == "center"
+    assert {r.find("w:rPr/w:color", NS).get(w("val")) for r in table.iter(w("r"))} == {"FF0000"}
+
+
+def test_upward_document_names_in_kai_on_the_right(tmp_path: Path) -> None:
+    document = _docx_xml("title: 请示\nofficial:\n  organs: 江城市人民政府\n  number: 江政〔2024〕12号\n  signers: [张三, 李四, 王五]\n", tmp_path)
+    first, last = _paragraph(document, "签发人："), _paragraph(document, "王五")
+    assert "江政〔2024〕12号" in "".join(last.itertext()) and "江政" not in "".join(first.itertext())
+    for p in (first, last):
+        tab = p.find("w:pPr/w:tabs/w:tab", NS)
+        assert tab.get(w("val")) == "right"  # the names end one character from the right
+        fonts = [r.find("w:rPr/w:rFonts", NS).get(w("eastAsia")) for r in p.findall("w:r", NS)]
+        assert fonts[-1] == "楷体_GB2312" and "仿宋_GB2312" in fonts
+    assert last.find("w:pPr/w:pBdr/w:bottom", NS).get(w("color")) == "FF0000"  # the red rule under the 文号's row

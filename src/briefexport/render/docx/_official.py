@@ -120,7 +120,7 @@ def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, righ
 # -- 版头 and title --------------------------------------------------------------
 
 
-def write_head(body: _Body, official: Official, title: str, theme: Theme, geometry: Geometry) -> None:
+def write_head(document: WordDocument, body: _Body, official: Official, title: str, theme: Theme, geometry: Geometry) -> None:
     """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title and the 主送."""
     w = _Writer(body, theme, geometry)
     corner = [text for text in (official.copy_number, official.secrecy, official.urgency) if text]
@@ -133,11 +133,11 @@ def write_head(body: _Body, official: Official, title: str, theme: Theme, geomet
     if mark_lines:
         size = min(MARK_MAX_SIZE, geometry.type_width / 20 / (max(map(_ems, mark_lines)) + (_ems(suffix) + 0.5 if suffix else 0)))
         mark_line = round(size * 20 * 1.2) if len(mark_lines) > 1 else round(size * 20)
-        for index, text in enumerate(mark_lines):
-            # Joint organs are stacked; 文件 follows the first organ (Word has no vertical centring of a run).
-            shown = text + (suffix if index == 0 and suffix else "")
-            paragraph = w.paragraph(shown, "title", size=size, color=RED, align="center", line=mark_line,
-                                    before=max(0, twips(MARK_TOP_MM) - used) if index == 0 else 0)
+        before = max(0, twips(MARK_TOP_MM) - used)
+        if len(mark_lines) > 1 and suffix:
+            _joint_mark(document, w, mark_lines, suffix, size, before)
+        for index, text in enumerate(mark_lines if not suffix else ()):
+            paragraph = w.paragraph(text, "title", size=size, color=RED, align="center", line=mark_line, before=before if index == 0 else 0)
             paragraph.paragraph_format.keep_with_next = True
     number_rows = _number_rows(w, official, after_mark=bool(mark_lines))
     rule_host = number_rows[-1] if number_rows else None
@@ -151,6 +151,22 @@ def write_head(body: _Body, official: Official, title: str, theme: Theme, geomet
         w.run(title_para, line, "title")
     if official.recipients:
         w.paragraph(official.recipients.rstrip(":：") + "：", before=w.pitch)
+
+
+def _joint_mark(document: WordDocument, w: _Writer, organs: Sequence[str], suffix: str, size: float, before: int) -> None:
+    """Joint organs stacked and spread to one width, 文件 beside them, centred on them: a borderless table."""
+    w.paragraph(line=max(before, 20))  # the space above the mark (a table has no space before)
+    line = round(size * 20 * 1.2)
+    widths = [round(max(map(_ems, organs)) * size * 20), round((_ems(suffix) + 0.5) * size * 20)]
+    table = document.add_table(rows=1, cols=2)
+    ox.set_plain_table(table._tbl, widths)
+    names, beside = table.rows[0].cells
+    for index, organ in enumerate(organs):
+        paragraph = names.paragraphs[0] if index == 0 else names.add_paragraph()
+        _cell_paragraph(w, paragraph, organ, size, left=0.0, first=0.0, right=0.0, role="title", color=RED, line=line)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
+    _cell_paragraph(w, beside.paragraphs[0], suffix, size, left=0.0, first=0.0, right=0.0, role="title", color=RED, line=line)
+    beside.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def _number_rows(w: _Writer, official: Official, *, after_mark: bool) -> list[Paragraph]:
@@ -319,11 +335,16 @@ def _imprint_table(footer: _Footer, w: _Writer, official: Official) -> None:
     ox.no_snap_to_grid(closing._p.get_or_add_pPr())
 
 
-def _cell_paragraph(w: _Writer, paragraph: Paragraph, text: str, size: float, *, left: float, first: float, right: float) -> None:
+def _cell_paragraph(
+    w: _Writer, paragraph: Paragraph, text: str, size: float, *, left: float, first: float, right: float, role: str = "body",
+    color: str | None = None, line: int | None = None,
+) -> None:
     paragraph.style = ROLE_STYLES["body"]
     fmt = paragraph.paragraph_format
-    fmt.line_spacing = Twips(w.pitch)
+    fmt.line_spacing = Twips(line or w.pitch)
     fmt.space_before = fmt.space_after = Twips(0)
     fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
     _indents(paragraph._p.get_or_add_pPr(), w.char, first=first, left=left, right=right)
-    w.run(paragraph, text, "body", size=size)
+    if line:
+        ox.no_snap_to_grid(paragraph._p.get_or_add_pPr())
+    w.run(paragraph, text, role, size=size, color=color)

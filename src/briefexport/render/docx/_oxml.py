@@ -44,6 +44,7 @@ __all__ = [
     "no_auto_space",
     "no_snap_to_grid",
     "set_paragraph_border",
+    "set_plain_table",
     "set_table_rules",
 ]
 
@@ -412,21 +413,37 @@ def end_section_at(p: BaseOxmlElement, sentinel: BaseOxmlElement) -> None:
 
 def set_table_rules(tbl: BaseOxmlElement, width: int, outer: int, inner: int) -> None:
     """A full-width table with horizontal rules only: ``outer`` above and below, ``inner`` between rows (eighths of a point); no cell margins."""
+    sizes = {"top": outer, "left": 0, "bottom": outer, "right": 0, "insideH": inner, "insideV": 0}
+    _table_properties(tbl, [width], sizes, centred=False)
+
+
+def set_plain_table(tbl: BaseOxmlElement, widths: Sequence[int]) -> None:
+    """A centred table of fixed column widths (twips), without borders or cell margins; cells centred vertically."""
+    _table_properties(tbl, widths, dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), 0), centred=True)
+    for tcPr in tbl.xpath("w:tr/w:tc/w:tcPr"):
+        tcPr.append(_el("w:vAlign", val="center"))
+
+
+def _table_properties(tbl: BaseOxmlElement, widths: Sequence[int], borders: dict[str, int], *, centred: bool) -> None:
     tblPr = cast("BaseOxmlElement | None", tbl.find(qn("w:tblPr")))
     assert tblPr is not None
     for tag in ("w:tblW", "w:jc", "w:tblInd", "w:tblBorders", "w:tblLayout", "w:tblCellMar"):
         for found in tblPr.findall(qn(tag)):
             tblPr.remove(found)
-    borders = _el("w:tblBorders")
-    for side, size in (("top", outer), ("left", 0), ("bottom", outer), ("right", 0), ("insideH", inner), ("insideV", 0)):
-        borders.append(_el(f"w:{side}", val="single" if size else "nil", sz=size, space=0, color="000000") if size else _el(f"w:{side}", val="nil"))
+    rules = _el("w:tblBorders")
+    for side, size in borders.items():
+        rules.append(_el(f"w:{side}", val="single", sz=size, space=0, color="000000") if size else _el(f"w:{side}", val="nil"))
     margins = _el("w:tblCellMar")
     for side in ("left", "right"):
         margins.append(_el(f"w:{side}", w=0, type="dxa"))
     # Schema order (CT_TblPr): … tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook …
+    placement = _el("w:jc", val="center") if centred else _el("w:tblInd", w=0, type="dxa")
     following = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
-    for element in (_el("w:tblW", w=width, type="dxa"), _el("w:tblInd", w=0, type="dxa"), borders,
-                    _el("w:tblLayout", type="fixed"), margins):
+    for element in (_el("w:tblW", w=sum(widths), type="dxa"), placement, rules, _el("w:tblLayout", type="fixed"), margins):
         tblPr.insert_element_before(element, *following)
-    for cell_width in tbl.xpath("w:tblGrid/w:gridCol|w:tr/w:tc/w:tcPr/w:tcW"):
-        cell_width.set(qn("w:w"), str(width))
+    for column, width in zip(tbl.xpath("w:tblGrid/w:gridCol"), widths):
+        column.set(qn("w:w"), str(width))
+    for row in tbl.xpath("w:tr"):
+        for cell_width, width in zip(row.xpath("w:tc/w:tcPr/w:tcW"), widths):
+            cell_width.set(qn("w:w"), str(width))
+            cell_width.set(qn("w:type"), "dxa")
