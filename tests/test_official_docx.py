@@ -257,3 +257,20 @@ def test_upward_document_names_in_kai_on_the_right(tmp_path: Path) -> None:
         fonts = [r.find("w:rPr/w:rFonts", NS).get(w("eastAsia")) for r in p.findall("w:r", NS)]
         assert fonts[-1] == "楷体_GB2312" and "仿宋_GB2312" in fonts
     assert last.find("w:pPr/w:pBdr/w:bottom", NS).get(w("color")) == "FF0000"  # the red rule under the 文号's row
+
+
+def _with_tabs(p: etree._Element) -> str:
+    return "".join("\t" if node.tag == w("tab") else node.text or "" for node in p.iter(w("t"), w("tab")) if node.getparent().tag == w("r"))
+
+
+def test_joint_sealed_signatures_on_centred_tab_stops(tmp_path: Path) -> None:
+    document = _docx_xml("title: 通知\ndate: 2024-03-08\nofficial:\n  organs: [甲局, 乙委员会, 丙管理局]\n", tmp_path)
+    body = document.find("w:body", NS)
+    texts = {_with_tabs(p): p for p in body.findall("w:p", NS)}
+    first, second = texts["\t\t甲局"], texts["\t乙委员会\t丙管理局"]
+    tabs = second.findall("w:pPr/w:tabs/w:tab", NS)
+    assert [tab.get(w("val")) for tab in tabs] == ["center", "center"]
+    type_width = 11906 - round(28 * 1440 / 25.4) - round(26 * 1440 / 25.4)
+    assert sum(int(tab.get(w("pos"))) for tab in tabs) == pytest.approx(type_width, abs=2)  # the left column mirrors the right
+    assert int(second.find("w:pPr/w:spacing", NS).get(w("before"))) == 4 * 579  # rows a seal apart
+    assert int(first.find("w:pPr/w:spacing", NS).get(w("before"))) == 2 * 579

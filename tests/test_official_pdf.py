@@ -273,3 +273,29 @@ def test_example_outline_is_reproducible(tmp_path: Path) -> None:
     one = render(doc, "pdf", tmp_path / "a.pdf", theme="gongwen").read_bytes()
     two = render(doc, "pdf", tmp_path / "b.pdf", theme="gongwen").read_bytes()
     assert one == two
+
+
+def test_seal_grid_puts_the_last_organ_over_the_date() -> None:
+    from briefexport.render._gongwen import seal_grid
+
+    assert seal_grid(2) == [(0, "left"), (0, "right")]
+    assert seal_grid(3) == [(0, "right"), (1, "left"), (1, "right")]
+    assert seal_grid(4) == [(0, "left"), (0, "right"), (1, "left"), (1, "right")]
+
+
+def test_joint_sealed_signatures_two_a_row_a_seal_apart(build: Callable[[str], list[Page]]) -> None:
+    organs = ["江城市教育局", "江城市卫生健康委员会", "江城市市场监督管理局"]
+    result = build(_outline(f"organs: [{', '.join(organs)}]\ndate: 2024-03-08\n", "lead: [正文。]\n"))
+    page = next(p for p in result if "2024年3月8日" in p.text)
+    date = page.find("2024年3月8日")
+    first = next(line for line in page.lines if line.text == organs[0] and line.colors == {BLACK})
+    second_row = page.find(organs[1] + organs[2])
+    left = [g for g in second_row.glyphs if g.x0 < (LEFT + RIGHT) / 2]
+    right = [g for g in second_row.glyphs if g.x0 > (LEFT + RIGHT) / 2]
+    assert date.x1 == pytest.approx(RIGHT - 4 * CHAR, abs=NEAR)
+    right_centre = (right[0].x0 + right[-1].x1) / 2
+    assert right_centre == pytest.approx((date.x0 + date.x1) / 2, abs=NEAR)  # the last seal presses 署名 and date
+    assert (first.x0 + first.x1) / 2 == pytest.approx(right_centre, abs=NEAR)
+    assert (left[0].x0 + left[-1].x1) / 2 == pytest.approx(LEFT + RIGHT - right_centre, abs=NEAR)  # mirrored
+    assert second_row.top == pytest.approx(first.top + 5 * PITCH, abs=NEAR)  # seals 42 mm across never touch
+    assert date.top == pytest.approx(second_row.top + PITCH, abs=NEAR)

@@ -24,6 +24,7 @@ from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
 
 from ...model import Official
+from .._gongwen import SEAL_ROW_LINES, seal_grid
 from . import _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ROLE_STYLES
@@ -273,13 +274,33 @@ def _signature(w: _Writer, official: Official) -> None:
         return
     name_indents, date_indent = signature_indents(names, official.date, official.seal)
     before = (2 if official.seal else 1) * w.pitch
+    if official.seal and len(names) > 1:
+        _joint_seal_rows(w, names, name_indents[-1] + _ems(names[-1]) / 2, before)
+        names = []  # written; the date follows
     # The indents count characters, so no automatic space may widen the date's digits.
     for index, (name, indent) in enumerate(zip(names, name_indents)):
         paragraph = w.paragraph(name, align="right", right=indent, before=before if index == 0 else 0)
         paragraph.paragraph_format.keep_with_next = True
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
     if official.date:
-        paragraph = w.paragraph(official.date, align="right", right=date_indent, before=0 if names else before)
+        paragraph = w.paragraph(official.date, align="right", right=date_indent, before=0 if official.signed_by else before)
+        ox.no_auto_space(paragraph._p.get_or_add_pPr())
+
+
+def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float, before: int) -> None:
+    """Sealed signatures of a joint document, two a row on centred tab stops: the right column over
+    the date, the left one mirroring it, rows a seal apart (``_gongwen.seal_grid``)."""
+    right = w.geometry.type_width - round(centre_from_right * w.char)
+    stops = {"left": w.geometry.type_width - right, "right": right}
+    rows: dict[int, dict[str, str]] = {}
+    for name, (row, side) in zip(names, seal_grid(len(names))):
+        rows.setdefault(row, {})[side] = name
+    for row, cells in sorted(rows.items()):
+        paragraph = w.paragraph(before=before if row == 0 else (SEAL_ROW_LINES - 1) * w.pitch)
+        for side in ("left", "right"):
+            paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(stops[side]), WD_TAB_ALIGNMENT.CENTER)
+        w.run(paragraph, "\t" + cells.get("left", "") + "\t" + cells.get("right", ""), "body")
+        paragraph.paragraph_format.keep_with_next = True
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
 
 

@@ -22,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable, PageBreak
 
 from ...model import Official, Para
+from .._gongwen import SEAL_ROW_LINES, seal_grid
 from ._cjk_lines import Line, Measure, Run, break_lines
 from ._flow import Block, FlowCache, TextBlock, draw_line, width_of
 
@@ -310,7 +311,14 @@ class Signature(Flowable):  # type: ignore[misc]
         self.date = kit.line("body", official.date, pitch=True) if official.date else None
         # With a seal: two empty lines for the seal's upper half; without: one empty line.
         self.spaceBefore = 2 * kit.pitch if official.seal else kit.pitch
-        self.height = (len(self.names) + (1 if self.date else 0)) * kit.pitch
+        self.rows = self._rows()
+        self.height = ((self.rows[-1] + 1 if self.rows else 0) + (1 if self.date else 0)) * kit.pitch
+
+    def _rows(self) -> list[int]:
+        """The line of each 署名: one below the other, or, sealed and joint, rows of two seals apart."""
+        if self.official.seal and len(self.names) > 1:
+            return [row * SEAL_ROW_LINES for row, _ in seal_grid(len(self.names))]
+        return list(range(len(self.names)))
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
@@ -322,10 +330,14 @@ class Signature(Flowable):  # type: ignore[misc]
         date_end = self.date.end if self.date else 0.0
         name_end = max((line.end for line in self.names), default=0.0)
         if self.official.seal:
-            # The date four characters from the right; each 署名 centred over the date.
+            # The date four characters from the right; the (last) 署名 centred over the date, a joint
+            # document's others two a row, the left column mirroring the right one.
             date_x = width - 4 * char - date_end
             centre = date_x + date_end / 2 if self.date else width - 4 * char - name_end / 2
-            return [centre - line.end / 2 for line in self.names], date_x
+            if len(self.names) == 1:
+                return [centre - self.names[0].end / 2], date_x
+            columns = {"right": centre, "left": width - centre}
+            return [columns[side] - line.end / 2 for line, (_, side) in zip(self.names, seal_grid(len(self.names)))], date_x
         # No seal: 署名 two characters from the right, the date starting two characters further right;
         # a longer date sits two characters from the right and pushes the 署名 left.
         name_x = width - 2 * char - name_end
@@ -338,10 +350,10 @@ class Signature(Flowable):  # type: ignore[misc]
     def draw(self) -> None:
         names, date_x = self.positions()
         top, pitch = self.height, self.kit.pitch
-        for index, (line, x) in enumerate(zip(self.names, names)):
-            _draw_top(self.canv, line, x, top - index * pitch)
+        for line, x, row in zip(self.names, names, self.rows):
+            _draw_top(self.canv, line, x, top - row * pitch)
         if self.date:
-            _draw_top(self.canv, self.date, date_x, top - len(self.names) * pitch)
+            _draw_top(self.canv, self.date, date_x, top - (self.rows[-1] + 1 if self.rows else 0) * pitch)
 
 
 def _note(official: Official, kit: _Kit) -> list[Flowable]:
