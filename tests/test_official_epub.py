@@ -73,3 +73,14 @@ def test_a_browser_shows_the_mark_red_and_the_date_right(notice_epub: Path, tmp_
         assert body_right - text_right == pytest.approx(4 * em, abs=2)  # four characters in, with the seal
     doc = etree.parse(str(title_page))
     assert doc.find(".//x:header", XHTML) is not None
+
+
+def test_an_embedded_font_covers_the_official_elements(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    out = render(number(load(EXAMPLE)), "epub", tmp_path / "notice.epub", theme="ebook")
+    with zipfile.ZipFile(out) as book:
+        fonts = [TTFont(book.open(name)) for name in book.namelist() if name.endswith(".ttf")]
+    covered = set().union(*(font.getBestCmap() for font in fonts))
+    for text in ("秘密★", "抄送：", "印发", "签", "（联系人", "清单"):
+        assert {ord(char) for char in text} <= covered, text
