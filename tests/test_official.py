@@ -119,6 +119,7 @@ def test_the_example_passes_the_preflight() -> None:
         ("attachments: [甲, 乙]\n", "lead: 详见附件3。\n", "5:7", "refers to 附件3 but the 附件说明 lists 2 attachments"),
         ("attachments: [甲]\n", "lead: 详见附件1。\n", "5:7", "a single attachment is 附件, without a number"),
         ("copy_to: 甲部，乙部\n", "", "4:12", "抄送 ends with '。'"),
+        ("organs: 甲部\n", "lead: 请于2024年02月20日前报送。\n", "5:7", "date '2024年02月20日' has leading zeros; GB/T 9704 writes '2024年2月20日'"),
     ],
 )
 def test_preflight_findings_are_located(official: str, body: str, where: str, message: str) -> None:

@@ -20,6 +20,7 @@ __all__ = ["Finding", "preflight"]
 
 _NUMBER = re.compile(r"[^〔〕\[\]()（）【】]+〔(\d{4})〕([1-9]\d*)号")
 _LEADING_ZERO_DATE = re.compile(r"(?:年|^)0\d|月0\d")
+_DATE_IN_TEXT = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?")
 _ASCII_BRACKETS = re.compile(r"[()\[\]]")
 _ATTACHMENT_REFERENCE = re.compile(r"附件(\d+)")
 _FINAL_PUNCTUATION = "。，；：、.,;:"
@@ -108,8 +109,19 @@ def _official(doc: Document, official: Official, where: SourcePos) -> Iterator[F
             + (" (not the ASCII ':')" if ascii_colon else ""),
         )
     yield from _attachments(doc, official, at("attachments"))
+    yield from _dates_in_text(doc, official, where)
     if official.copy_to and not official.copy_to.endswith("。"):
         yield Finding(at("copy_to"), "抄送 ends with '。' after the last organ (added when printed)")
+
+
+def _dates_in_text(doc: Document, official: Official, where: SourcePos) -> Iterator[Finding]:
+    """Dates with leading zeros in the body and the attachments' pages (2024年02月20日)."""
+    paras = [*doc.paragraphs(), *(para for attachment in official.attachments for para in attachment.body)]
+    for para in paras:
+        for match in _DATE_IN_TEXT.finditer(para.text):
+            if _LEADING_ZERO_DATE.search(match.group(0)):
+                fixed = re.sub(r"(?<=[年月])0(\d)", r"\1", match.group(0))
+                yield Finding(para.pos or where, f"date '{match.group(0)}' has leading zeros; GB/T 9704 writes '{fixed}'")
 
 
 def _number_message(value: str) -> str:
