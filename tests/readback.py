@@ -20,15 +20,19 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _word_chinese_counting(n: int) -> str:
-    """Word's chineseCounting for 1–999, written out independently of numbering.py."""
-    hundreds, rest = divmod(n, 100)
-    tens, ones = divmod(rest, 10)
-    out = f"{_CN_DIGITS[hundreds]}百" if hundreds else ""
-    if tens:
-        out += ("" if tens == 1 and not hundreds else _CN_DIGITS[tens]) + "十"
-    elif hundreds and ones:
-        out += "零"
-    return out + (_CN_DIGITS[ones] if ones else "")
+    """Word's chineseCounting / chineseCountingThousand for 1–9999, written out independently of numbering.py.
+
+    十 … 十九 without a leading 一; a zero inside the number reads 零 once (一千零一, 一千零一十, 一百零一).
+    """
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, n = divmod(n, value)
+        if digit:
+            out += ("零" if zero else "") + ("" if (digit == 1 and unit == "十" and not out) else _CN_DIGITS[digit]) + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
 
 
 def _word_roman(n: int) -> str:
@@ -41,7 +45,8 @@ def _word_roman(n: int) -> str:
     return out
 
 
-_FORMATTERS = {"decimal": str, "chineseCounting": _word_chinese_counting, "upperRoman": _word_roman}
+_FORMATTERS = {"decimal": str, "chineseCounting": _word_chinese_counting, "chineseCountingThousand": _word_chinese_counting, "upperRoman": _word_roman}
+_SUFFIXES = {"nothing": "", "space": " ", "tab": "\t"}
 
 
 def _attr(element: etree._Element | None, name: str = "val") -> str | None:
@@ -55,6 +60,7 @@ class _WordNumbering:
         names = docx.namelist()
         root = etree.fromstring(docx.read("word/numbering.xml")) if "word/numbering.xml" in names else None
         self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.suffixes: dict[tuple[str, int], str] = {}
         self.num_to_abstract: dict[str, str] = {}
         self.start_overrides: dict[tuple[str, int], int] = {}
         self.counters: dict[str, dict[int, int]] = defaultdict(dict)
@@ -66,6 +72,7 @@ class _WordNumbering:
             for lvl in abstract.findall("w:lvl", NS):
                 start = int(_attr(lvl.find("w:start", NS)) or 1)
                 levels[int(_attr(lvl, "ilvl") or 0)] = (_attr(lvl.find("w:numFmt", NS)) or "decimal", _attr(lvl.find("w:lvlText", NS)) or "", start)
+                self.suffixes[(_attr(abstract, "abstractNumId") or "", int(_attr(lvl, "ilvl") or 0))] = _SUFFIXES[_attr(lvl.find("w:suff", NS)) or "tab"]
             self.levels[_attr(abstract, "abstractNumId") or ""] = levels
         for num in root.findall("w:num", NS):
             num_id = _attr(num, "numId") or ""
@@ -98,7 +105,10 @@ class _WordNumbering:
         for deeper in [level for level in counters if level > ilvl]:
             del counters[deeper]
         fmt, text, _ = levels[ilvl]
-        return re.sub(r"%(\d)", lambda m: _FORMATTERS[levels[int(m.group(1)) - 1][0]](counters.get(int(m.group(1)) - 1, 1)), text) if fmt in _FORMATTERS else text
+        if fmt not in _FORMATTERS:
+            return text
+        label = re.sub(r"%(\d)", lambda m: _FORMATTERS[levels[int(m.group(1)) - 1][0]](counters.get(int(m.group(1)) - 1, 1)), text)
+        return label + self.suffixes[(self.num_to_abstract[num_id], ilvl)]
 
 
 def docx_paragraphs(path: Path) -> list[str]:
@@ -112,6 +122,36 @@ def docx_paragraphs(path: Path) -> list[str]:
         text = "".join(node.text or "" for node in paragraph.iter(f"{{{W}}}t", f"{{{W}}}tab"))
         out.append(numbering.label(paragraph) + text)
     return out
+
+
+def docx_headings(path: Path) -> list[tuple[str, str]]:
+    """(label Word shows with its separator, text) of every paragraph with an outline level, in order."""
+    with zipfile.ZipFile(path) as docx:
+        numbering = _WordNumbering(docx)
+        styles = etree.fromstring(docx.read("word/styles.xml"))
+        body = etree.fromstring(docx.read("word/document.xml")).find("w:body", NS)
+    assert body is not None
+    outline = {_attr(s, "styleId") for s in styles.findall("w:style", NS) if (lvl := _outline_level(styles, s)) is not None and lvl < 9}
+    out = []
+    for paragraph in body.findall("w:p", NS):
+        if (_attr(paragraph.find("w:pPr/w:pStyle", NS)) or "") in outline:
+            text = "".join(node.text or "" for node in paragraph.iter(f"{{{W}}}t"))
+            out.append((numbering.label(paragraph), text))
+    return out
+
+
+def _outline_level(styles: etree._Element, style: etree._Element) -> int | None:
+    """A style's outline level, inherited through w:basedOn."""
+    for _ in range(10):
+        found = style.find("w:pPr/w:outlineLvl", NS)
+        if found is not None:
+            return int(_attr(found) or 9)
+        based = _attr(style.find("w:basedOn", NS))
+        parent = styles.find(f"w:style[@w:styleId='{based}']", NS) if based else None
+        if parent is None:
+            return None
+        style = parent
+    return None
 
 
 def epub_blocks(path: Path) -> list[str]:

@@ -17,14 +17,14 @@ from lxml import etree
 from briefexport import loads, number
 from briefexport.builder.api import build_options, render
 from briefexport.errors import RenderError
-from briefexport.numbering import NumberedDocument, chinese_numeral, roman_numeral
+from briefexport.numbering import NumberedDocument
 from briefexport.theme.loader import Theme, load_theme
 from conftest import require_tool
+from readback import docx_headings
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 NS = {"w": W}
-WORD_FORMATS: dict[str, Callable[[int], str]] = {"chineseCounting": chinese_numeral, "decimal": str, "upperRoman": roman_numeral}
 
 
 def w(name: str) -> str:
@@ -35,6 +35,7 @@ class Package:
     """The parts of a .docx, parsed."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         with zipfile.ZipFile(path) as archive:
             self.parts = {name: archive.read(name) for name in archive.namelist()}
         self.document = etree.fromstring(self.parts["word/document.xml"])
@@ -73,22 +74,8 @@ def num_pr(p: etree._Element) -> tuple[str, int] | None:
 
 
 def word_labels(package: Package) -> list[tuple[str, str]]:
-    """(label Word shows, heading text) for every heading, counting the way Word counts list instances."""
-    counters: Counter[str] = Counter()
-    out = []
-    for p in package.paragraphs():
-        if not (style_of(p) or "").startswith("Heading"):
-            continue
-        label = ""
-        numbering = num_pr(p)
-        if numbering is not None and numbering[0] != "0":
-            num_id, ilvl = numbering
-            counters[num_id] += 1  # every w:num restarts at 1 (startOverride), so its count is the ordinal
-            lvl = package.lvl(num_id, ilvl)
-            fmt = lvl.find("w:numFmt", NS).get(w("val"))
-            label = lvl.find("w:lvlText", NS).get(w("val")).replace(f"%{ilvl + 1}", WORD_FORMATS[fmt](counters[num_id]))
-        out.append((label, text_of(p)))
-    return out
+    """(label Word shows, heading text) for every heading, counted the way Word counts lists (readback)."""
+    return docx_headings(package.path)
 
 
 def east_asia_font(element: etree._Element) -> str | None:
@@ -104,18 +91,22 @@ def seed_docx(render_seed: Callable[..., Path]) -> Package:
     return Package(render_seed("docx"))
 
 
+def _heading_style_ids(package: Package, level: int) -> set[str]:
+    """Heading N and the styles derived from it."""
+    base = f"Heading{level}"
+    return {base} | {s.get(w("styleId")) for s in package.styles.findall("w:style", NS) if s.find(f"w:basedOn[@w:val='{base}']", NS) is not None}
+
+
 def test_seed_has_four_sections_and_fourteen_items(seed_docx: Package) -> None:
     assert len(seed_docx.paragraphs("Heading1")) == 4
-    assert len(seed_docx.paragraphs("Heading2")) == 14
+    assert len([p for p in seed_docx.paragraphs() if style_of(p) in _heading_style_ids(seed_docx, 2)]) == 14
 
 
-def test_numbered_headings_carry_real_word_numbering(seed_docx: Package, seed_doc: NumberedDocument) -> None:
-    headings = seed_docx.paragraphs("Heading1") + seed_docx.paragraphs("Heading2")
-    assert all(num_pr(p) not in (None, ("0", 0)) for p in headings)
-    # The label is Word's to print: it must not also be typed into the heading's text.
-    assert [text_of(p) for p in seed_docx.paragraphs("Heading2")][0] == "必须坚持党的绝对领导"
-    formats = {lvl.get(w("val")) for lvl in seed_docx.numbering.iter(w("numFmt"))}
-    assert "chineseCounting" in formats
+def test_headings_are_numbered_by_their_styles(seed_docx: Package) -> None:
+    headings = [p for p in seed_docx.paragraphs() if style_of(p) in _heading_style_ids(seed_docx, 1) | _heading_style_ids(seed_docx, 2)]
+    # The label is Word's to print through the style: no numPr of their own, no label typed into the text.
+    assert len(headings) == 18 and all(num_pr(p) is None for p in headings)
+    assert [text_of(p) for p in headings][1] == "必须坚持党的绝对领导"
     texts = {t.get(w("val")) for t in seed_docx.numbering.iter(w("lvlText"))}
     assert {"%1、", "%2是", "重点任务%2："} <= texts
     suffixes = [lvl.find("w:suff", NS) for lvl in seed_docx.numbering.iter(w("lvl")) if lvl.find("w:lvlText", NS).get(w("val")) == "%2是"]
@@ -126,12 +117,31 @@ def test_word_labels_equal_numbering_py(seed_docx: Package, seed_doc: NumberedDo
     assert word_labels(seed_docx) == [(item.label or "", item.node.title.text) for item in seed_doc.walk()]
 
 
-def test_heading_styles_are_linked_to_the_default_lists(seed_docx: Package) -> None:
-    style_num = seed_docx.style("Heading1").find("w:pPr/w:numPr", NS)
-    assert style_num is not None
-    num_id = style_num.find("w:numId", NS).get(w("val"))
-    assert seed_docx.lvl(num_id, 0).find("w:lvlText", NS).get(w("val")) == "%1、"
+def _style_list(package: Package, style_id: str) -> tuple[str, etree._Element]:
+    """The numId a style carries and the w:lvl of that list linked back to the style (w:pStyle)."""
+    num_id = package.style(style_id).find("w:pPr/w:numPr/w:numId", NS).get(w("val"))
+    abstract_id = package.numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(w("val"))
+    found = package.numbering.xpath(f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl[w:pStyle/@w:val='{style_id}']", namespaces=NS)
+    assert len(found) == 1, f"no list level names {style_id}"
+    return num_id, found[0]
+
+
+def test_heading_styles_and_derived_styles_are_linked_to_their_lists(seed_docx: Package) -> None:
+    outline_num, h1 = _style_list(seed_docx, "Heading1")
+    assert (h1.get(w("ilvl")), h1.find("w:lvlText", NS).get(w("val"))) == ("0", "%1、")
+    assert _style_list(seed_docx, "Heading2")[0] == outline_num  # one outline list: （一） restarts under each 一、
     assert seed_docx.style("Heading1").find("w:pPr/w:outlineLvl", NS).get(w("val")) == "0"
+    derived = {s.find("w:name", NS).get(w("val")): s.get(w("styleId")) for s in seed_docx.styles.findall("w:style", NS)
+               if s.find("w:basedOn[@w:val='Heading2']", NS) is not None}
+    assert set(derived) == {"Heading 2 · 一是", "Heading 2 · 重点任务一："}
+    for name, style_id in derived.items():
+        num_id, lvl = _style_list(seed_docx, style_id)
+        assert num_id != outline_num and lvl.get(w("ilvl")) == "1"
+        assert lvl.find("w:lvlText", NS).get(w("val")) == {"Heading 2 · 一是": "%2是", "Heading 2 · 重点任务一：": "重点任务%2："}[name]
+        assert seed_docx.style(style_id).find("w:pPr/w:outlineLvl", NS).get(w("val")) == "1"  # TOC and navigation pane see it
+    # Each of the two lists has one instance: Word's counter sharing between w:num of one abstractNum never applies.
+    abstract_ids = [n.find("w:abstractNumId", NS).get(w("val")) for n in seed_docx.numbering.findall("w:num", NS)]
+    assert len(abstract_ids) == len(set(abstract_ids))
 
 
 def test_every_paragraph_of_the_outline_is_in_order(seed_docx: Package, seed_doc: NumberedDocument) -> None:
@@ -156,8 +166,11 @@ def test_east_asian_fonts_and_chinese_language(seed_docx: Package) -> None:
     assert east_asia_font(seed_docx.style("Heading1")) == theme.style("h1").fonts[0] == "Noto Sans CJK SC"
     assert east_asia_font(seed_docx.style("BodyText")) == theme.style("body").fonts[0]
     assert east_asia_font(seed_docx.style("Normal")) == theme.style("body").fonts[0]
-    runs = seed_docx.document.findall(".//w:body/w:p/w:r", NS)
-    assert runs and all(east_asia_font(r) for r in runs if r.find("w:t", NS) is not None)
+    # Fonts live on the styles: no run names one, so changing a style in Word restyles its text.
+    runs = seed_docx.document.findall(".//w:body//w:r", NS)
+    assert runs and [r for r in runs if r.find("w:rPr/w:rFonts", NS) is not None] == []
+    ours = [lvl for lvl in seed_docx.numbering.iter(w("lvl")) if (lvl.find("w:pStyle", NS) is not None and lvl.find("w:pStyle", NS).get(w("val")).startswith("Heading"))]
+    assert ours and [lvl for lvl in ours if lvl.find("w:rPr", NS) is not None] == []  # labels take the paragraph's font
     lang = seed_docx.styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
     assert lang.get(w("eastAsia")) == "zh-CN"
     assert seed_docx.settings.find("w:themeFontLang", NS).get(w("eastAsia")) == "zh-CN"
@@ -175,25 +188,47 @@ def test_body_style_from_theme(seed_docx: Package) -> None:
     assert all(style_of(p) == "BodyText" for p in seed_docx.paragraphs() if text_of(p).startswith("确保公安工作"))
 
 
-def test_toc_field_already_lists_the_headings(seed_docx: Package, seed_doc: NumberedDocument) -> None:
+def test_toc_field_already_lists_the_headings_with_page_numbers(seed_docx: Package, seed_doc: NumberedDocument) -> None:
     instr = "".join(t.text for t in seed_docx.document.iter(w("instrText")))
     assert 'TOC \\o "1-2" \\h \\z \\u' in instr
     entries = [p for p in seed_docx.paragraphs() if style_of(p) in ("TOC1", "TOC2")]
-    assert [text_of(p) for p in entries] == [item.heading for item in seed_doc.walk() if item.level <= 2]
-    assert len(entries) == 18  # 4 parts and their 14 items
-    # The field's result is those entries: it opens in the first and closes in the last.
+    headings = [item.heading for item in seed_doc.walk() if item.level <= 2]
+    assert len(entries) == len(headings) == 18  # 4 parts and their 14 items
+    pages = [re.fullmatch(re.escape(heading) + r"(\d+)", text_of(p)) for p, heading in zip(entries, headings)]
+    assert all(pages) and [int(m.group(1)) for m in pages if m] == sorted(int(m.group(1)) for m in pages if m)
+    for p in entries:  # heading, tab, PAGEREF field with its cached number, all in the link
+        link = p.find("w:hyperlink", NS)
+        assert link.find("w:r/w:tab", NS) is not None
+        assert re.fullmatch(r" PAGEREF _Toc\d{8} \\h ", "".join(t.text for t in link.iter(w("instrText"))))
     kinds = [[c.get(w("fldCharType")) for c in p.iter(w("fldChar"))] for p in entries]
-    assert kinds[0] == ["begin", "separate"] and kinds[-1] == ["end"] and not any(kinds[1:-1])
+    assert kinds[0][:2] == ["begin", "separate"] and kinds[-1][-1] == "end"
     anchors = {link.get(w("anchor")) for link in seed_docx.document.iter(w("hyperlink"))}
     bookmarks = {mark.get(w("name")) for mark in seed_docx.document.iter(w("bookmarkStart"))}
     assert len(anchors) == len(entries) and anchors <= bookmarks
+    tabs = seed_docx.style("TOC2").findall("w:pPr/w:tabs/w:tab", NS)
+    assert [(t.get(w("val")), t.get(w("leader"))) for t in tabs] == [("right", "dot")]
 
 
-def test_no_field_makes_word_ask_to_update_on_open(seed_docx: Package) -> None:
-    # w:dirty (or settings' w:updateFields) makes Word ask "update fields?" every time the file opens.
-    assert seed_docx.document.find(".//w:fldChar", NS) is not None
+def test_word_updates_fields_on_open(seed_docx: Package) -> None:
+    # w:updateFields refreshes the TOC's numbers in Word; no field is w:dirty (Word would ask on every open).
+    assert seed_docx.settings.find("w:updateFields", NS).get(w("val")) == "true"
     assert [c for c in seed_docx.document.iter(w("fldChar")) if c.get(w("dirty")) is not None] == []
-    assert seed_docx.settings.find("w:updateFields", NS) is None
+
+
+def test_font_table_names_every_family_with_its_kind(seed_docx: Package, gongwen_docx: Package) -> None:
+    for package, theme in ((seed_docx, load_theme("handout")), (gongwen_docx, load_theme("gongwen"))):
+        table = etree.fromstring(package.parts["word/fontTable.xml"])
+        fonts = {f.get(w("name")): f for f in table.findall("w:font", NS)}
+        named = {east_asia_font(s) for s in package.styles.findall("w:style", NS)} - {None}
+        assert named <= set(fonts)
+        for role in theme.styles:
+            chain = theme.style(role).fonts
+            for first, second in zip(chain, chain[1:]):
+                assert fonts[first].find("w:altName", NS).get(w("val")) == second
+        assert {fonts[name].find("w:charset", NS).get(w("val")) for name in named} == {"86"}
+    gongwen = {f.get(w("name")): f for f in etree.fromstring(gongwen_docx.parts["word/fontTable.xml"]).findall("w:font", NS)}
+    assert [gongwen["仿宋_GB2312"].find(f"w:{tag}", NS).get(w("val")) for tag in ("altName", "family", "pitch")] == ["仿宋", "modern", "fixed"]
+    assert gongwen["黑体"].find("w:family", NS).get(w("val")) == "swiss"
 
 
 def test_core_properties(render_seed: Callable[..., Path], seed_doc: NumberedDocument) -> None:
@@ -267,7 +302,7 @@ def test_lists_restart_and_inexpressible_labels_fall_back_to_text(tmp_path: Path
     labels = dict((text, label) for label, text in word_labels(package))
     assert labels["甲二"] == "（二）" and labels["乙一"] == "（一）"  # one abstract list, two restarting instances
     assert labels["无号"] == "" and labels["1%百分"] == ""  # '%' cannot go into lvlText: the label is text
-    assert labels["第一条条1"] == labels["第一百条条100"] == ""  # chineseCounting is only trusted up to 99
+    assert labels["条1"] == "第一条" and labels["条100"] == "第一百条"  # chineseCountingThousand past 99
     unnumbered = next(p for p in package.paragraphs("Heading2") if text_of(p) == "无号")
     assert num_pr(unnumbered) == ("0", 0)  # Heading 2 is numbered through its style; switched off here
 
@@ -284,7 +319,7 @@ def test_meta_line_is_the_shared_date_and_author_line(tmp_path: Path) -> None:
     package = Package(_render(tmp_path, "title: 标题\ndate: 2024-02-01\nauthor: 某某办公室\nsections:\n  - title: 一\n"))
     assert [text_of(p) for p in package.paragraphs("Meta")] == ["2024年2月1日\u3000某某办公室"]
     english = Package(_render(tmp_path, "title: Title\nlang: en\ndate: 2024-02-01\nsections:\n  - title: One\n"))
-    assert [text_of(p) for p in english.paragraphs("Meta")] == ["2024-02-01"]
+    assert [text_of(p) for p in english.paragraphs("Meta")] == ["1 February 2024"]
 
 
 # -- a user theme -------------------------------------------------------------------
@@ -365,6 +400,9 @@ def test_gongwen_fonts_per_heading_level(gongwen_docx: Package) -> None:
     fonts = {style: east_asia_font(gongwen_docx.style(style)) for style in ("Heading1", "Heading2", "Heading3", "Heading4", "BodyText", "Title")}
     assert fonts == {"Heading1": "黑体", "Heading2": "楷体_GB2312", "Heading3": "仿宋_GB2312", "Heading4": "仿宋_GB2312",
                      "BodyText": "仿宋_GB2312", "Title": "方正小标宋简体"}
+    # 小标宋 is a heavy face already: a 公文 title is never bold, neither on the style nor on a run.
+    assert gongwen_docx.style("Title").find("w:rPr/w:b", NS) is None
+    assert [p for p in gongwen_docx.paragraphs("Title") if p.find(".//w:r/w:rPr/w:b", NS) is not None] == []
     assert all(gongwen_docx.style(s).find("w:rPr/w:sz", NS).get(w("val")) == "32" for s in ("Heading1", "Heading2", "BodyText"))
     assert not [p for p in gongwen_docx.paragraphs() if style_of(p) in ("TOC1", "TOCHeading")]  # gongwen has no TOC
 

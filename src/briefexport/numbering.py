@@ -153,6 +153,10 @@ class NumberedNode:
         """Label and title as one string, the way a reader sees the heading."""
         return f"{self.label or ''}{self.node.title.text}"
 
+    def heading_with(self, separator: str) -> str:
+        """Label, the theme's separator (only after a label) and title, as printed."""
+        return f"{self.label}{separator}{self.node.title.text}" if self.label else self.node.title.text
+
 
 @dataclass(frozen=True, slots=True)
 class NumberedDocument:

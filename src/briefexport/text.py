@@ -7,7 +7,16 @@ import unicodedata
 
 from .model import Meta
 
-__all__ = ["bad_character", "format_date", "is_cjk", "meta_line"]
+__all__ = ["bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
+
+#: Languages whose documents use the Chinese furniture (目录, 2024年1月14日, U+3000 before the author).
+_HAN_DATES = ("zh", "ja")
+_TOC_TITLES = {"zh": "目录", "ja": "目次", "ko": "목차", "en": "Contents", "fr": "Table des matières", "de": "Inhalt"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+
+
+def _primary(lang: str) -> str:
+    return lang.split("-")[0].lower()
 
 #: Punctuation that Chinese text sets full-width although Unicode calls it ambiguous.
 _CJK_AMBIGUOUS = frozenset("“”‘’…—·")
@@ -18,17 +27,34 @@ def is_cjk(char: str) -> bool:
     return bool(char) and (char in _CJK_AMBIGUOUS or unicodedata.east_asian_width(char) in ("W", "F"))
 
 
-def format_date(day: dt.date, lang: str) -> str:
-    """A date the way readers of ``lang`` write it: 2024年1月14日 for Chinese and Japanese, else ISO."""
-    if lang.split("-")[0].lower() in ("zh", "ja"):
-        return f"{day.year}年{day.month}月{day.day}日"
-    return day.isoformat()
+def format_date(day: dt.date, lang: str, form: str | None = None) -> str:
+    """A date the way readers of ``lang`` write it: 2024年1月14日 for Chinese and Japanese, 14 January 2024 in English, else ISO.
+
+    ``form`` (a theme's ``furniture.date_format``) overrides it, with ``{year}``, ``{month}``,
+    ``{day}`` and ``{month_name}``.
+    """
+    if form is None:
+        primary = _primary(lang)
+        form = "{year}年{month}月{day}日" if primary in _HAN_DATES else "{day} {month_name} {year}" if primary == "en" else None
+    if form is None:
+        return day.isoformat()
+    return form.format(year=day.year, month=day.month, day=day.day, month_name=_MONTHS[day.month - 1])
 
 
-def meta_line(meta: Meta) -> str:
-    """The line under the title: date and author, separated by an ideographic space."""
-    parts = [format_date(meta.date, meta.lang) if meta.date else "", meta.author or ""]
-    return "\u3000".join(part for part in parts if part)
+def toc_title(lang: str) -> str:
+    """The table of contents' title in ``lang``: 目录 for Chinese, Contents for English (English for unknown languages)."""
+    return _TOC_TITLES.get(_primary(lang), _TOC_TITLES["en"])
+
+
+def meta_line(meta: Meta, *, date_format: str | None = None, separator: str | None = None) -> str:
+    """The line under the title: date and author, by an ideographic space in Chinese and Japanese, else " · ".
+
+    ``date_format`` and ``separator`` are a theme's overrides (None: by ``meta.lang``).
+    """
+    if separator is None:
+        separator = "\u3000" if _primary(meta.lang) in _HAN_DATES else " · "
+    parts = [format_date(meta.date, meta.lang, date_format) if meta.date else "", meta.author or ""]
+    return separator.join(part for part in parts if part)
 
 
 def bad_character(value: str) -> str | None:

@@ -10,7 +10,6 @@ from html import escape
 from ..errors import RenderError, warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
-from ..text import meta_line
 from ..theme.loader import TextStyle, Theme
 
 __all__ = [
@@ -78,7 +77,10 @@ def check_theme_text(theme: Theme, *, page_number: bool = False) -> None:
     renderer calls this too: the rule is XML's, not XHTML's.
     """
     # A theme that extends a preset carries the preset's name and no path, so the key alone says where.
-    check_xml_text(theme.toc.title, "theme toc.title")
+    for name, value in (("toc.title", theme.toc.title), ("furniture.date_format", theme.furniture.date_format),
+                        ("furniture.meta_separator", theme.furniture.meta_separator)):
+        if value is not None:
+            check_xml_text(value, f"theme {name}")
     if page_number:
         check_xml_text(theme.page_number.format, "theme page_number.format")
     for role, style in theme.styles.items():
@@ -102,32 +104,33 @@ def anchor(item: NumberedNode) -> str:
     return "sec-" + "-".join(str(index + 1) for index in item.path)
 
 
-def heading(item: NumberedNode) -> str:
+def heading(item: NumberedNode, separator: str = "") -> str:
     """The heading of a node: its label in ``<span class="label">``, then the title."""
     level = min(item.level, _MAX_HEADING)
-    label = f'<span class="label">{text(item.label)}</span>' if item.label else ""
+    label = f'<span class="label">{text(item.label + separator)}</span>' if item.label else ""
     return f'<h{level} id="{anchor(item)}">{label}{spans(item.node.title.spans)}</h{level}>'
 
 
-def node_fragment(item: NumberedNode) -> list[str]:
+def node_fragment(item: NumberedNode, theme: Theme) -> list[str]:
     """A node's kicker, heading, body paragraphs and children, one line per block."""
     lines: list[str] = []
     if item.node.kicker:
         lines.append(f'<p class="kicker">{text(item.node.kicker)}</p>')
-    lines.append(heading(item))
+    lines.append(heading(item, theme.label_gap(item.level)))
     lines.extend(paragraph(para) for para in item.node.body)
     for child in item.children:
-        lines.extend(node_fragment(child))
+        lines.extend(node_fragment(child, theme))
     return lines
 
 
-def title_block(meta: Meta) -> list[str]:
+def title_block(meta: Meta, theme: Theme) -> list[str]:
     """The title page's lines: title, subtitle, then the date and author line every format prints."""
     lines = [f'<h1 class="title">{text(meta.title)}</h1>']
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{text(meta.subtitle)}</p>')
-    if meta_line(meta):
-        lines.append(f'<p class="meta">{text(meta_line(meta))}</p>')
+    line = theme.meta_line(meta)
+    if line:
+        lines.append(f'<p class="meta">{text(line)}</p>')
     return lines
 
 

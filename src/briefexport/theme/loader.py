@@ -10,15 +10,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from .. import _yaml
 from ..errors import BriefexportError, SourcePos, ThemeError
-from ..text import bad_character
+from ..text import bad_character, meta_line, toc_title
 
-__all__ = ["PRESETS", "ROLES", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
+if TYPE_CHECKING:
+    from ..model import Meta
+
+__all__ = ["PRESETS", "ROLES", "SEPARATORS", "Furniture", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
 
 MM_PER_PT = 25.4 / 72
 
@@ -98,8 +101,25 @@ class Toc:
     """The table of contents."""
 
     enabled: bool = True
-    title: str = "目录"
+    title: str | None = None
+    """None: the document language's word (目录, Contents; see :func:`text.toc_title`)."""
     depth: int = 2
+
+
+#: What the theme's ``label_separator`` words put between a heading's label and its title.
+SEPARATORS: Mapping[str, str] = {"none": "", "space": " ", "tab": "\t"}
+#: By level: nothing after 一、 and （一）, a space after 1., nothing after （1）.
+DEFAULT_SEPARATORS = ("none", "none", "space", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class Furniture:
+    """Words around the content that follow the language unless the theme sets them (None = by ``lang``)."""
+
+    date_format: str | None = None
+    """E.g. ``{year}年{month}月{day}日`` or ``{day} {month_name} {year}``."""
+    meta_separator: str | None = None
+    """Between date and author on the line under the title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +136,9 @@ class Theme:
     docx: Mapping[str, Any] | None = None
     epub: Mapping[str, Any] | None = None
     description: str = ""
+    label_separators: tuple[str, ...] = DEFAULT_SEPARATORS
+    """Per level (index 0 = level 1): ``none``, ``space`` or ``tab`` after the label."""
+    furniture: Furniture = Furniture()
 
     def style(self, role: str) -> TextStyle:
         """The style of a role (``h1``…``h4``, ``body``, ``title`` …)."""
@@ -123,6 +146,23 @@ class Theme:
 
     def heading_role(self, level: int) -> str:
         return f"h{min(level, 4)}"
+
+    def toc_title(self, lang: str) -> str:
+        """The TOC's title: the theme's, or the document language's word."""
+        return self.toc.title if self.toc.title is not None else toc_title(lang)
+
+    def meta_line(self, meta: Meta) -> str:
+        """The date-and-author line under the title, in the document's language unless the theme says otherwise."""
+        return meta_line(meta, date_format=self.furniture.date_format, separator=self.furniture.meta_separator)
+
+    def label_separator(self, level: int) -> str:
+        """What follows a level's label: "", " " or a tab (the DOCX's ``w:suff``)."""
+        return SEPARATORS[self.label_separators[min(level, len(self.label_separators)) - 1]]
+
+    def label_gap(self, level: int) -> str:
+        """The separator as PDF and EPUB print it: a tab, which they have no tab stops for, as one em (U+3000)."""
+        separator = self.label_separator(level)
+        return "\u3000" if separator == "\t" else separator
 
     def body_line_pitch(self) -> float:
         """Body baseline-to-baseline distance in points."""
@@ -160,6 +200,8 @@ THEME_SPEC: Mapping[str, Any] = {
         "below_type_area": _NUM, "first_page": _BOOL,
     },
     "toc": {"enabled": _BOOL, "title": _TEXT, "depth": _INT},
+    "label_separator": {f"h{level}": tuple(SEPARATORS) for level in range(1, 5)},
+    "furniture": {"date_format": _TEXT, "meta_separator": _TEXT},
     "styles": {role: _STYLE_SPEC for role in ROLES},
     "pdf": {"justify": _BOOL, "latin_gap": _NUM, "bookmark_levels_open": _INT},
     "docx": {"toc_field": _BOOL, "native_numbering": _BOOL, "char_grid": _BOOL},
@@ -172,6 +214,8 @@ _RANGES: Mapping[str, tuple[float, float]] = {
     "size": (0, 1000), "line_height": (0, 10), "indent": (0, 10), "lines": (1, 200), "chars": (1, 200), "depth": (1, 4),
     "width": (0, 2000), "height": (0, 2000),
 }
+#: Text whose spaces are the point (a separator may be one space or U+3000).
+_KEEP_SPACES = frozenset({"meta_separator"})
 #: Numbers that must not be zero.
 _NONZERO = frozenset({"size", "line_height", "width", "height"})
 #: Smallest type area (mm) a page may leave between its margins.
@@ -227,7 +271,9 @@ class _ThemeReader:
             raise self.error(node, f"'{key}' needs a single value")
         if _yaml.escapes_nul(node):
             raise self.error(node, f"'{key}' contains a NUL character (\\0 escape); delete it")
-        text = _yaml.fold_text(node.value, literal=False).strip()
+        text = _yaml.fold_text(node.value, literal=False)
+        if key not in _KEEP_SPACES:
+            text = text.strip()
         problem = bad_character(text)
         if problem:
             raise self.error(node, f"'{key}' {problem}")
@@ -331,6 +377,8 @@ def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:
         styles={role: TextStyle(**raw["styles"][role]) for role in ROLES},
         page_number=PageNumber(**raw.get("page_number", {})),
         toc=Toc(**raw.get("toc", {})),
+        label_separators=tuple(raw.get("label_separator", {}).get(f"h{k}", default) for k, default in enumerate(DEFAULT_SEPARATORS, 1)),
+        furniture=Furniture(**raw.get("furniture", {})),
         grid=Grid(**grid_raw) if grid_raw else None,
         pdf=dict(raw.get("pdf", {})),
         docx=dict(raw.get("docx", {})),

@@ -63,7 +63,7 @@ def _apply(style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry
     """Give a Word style the theme role's font, size, weight, colour, alignment, spacing and indent."""
     ox.reset_properties(style.element)
     style.font.size = Pt(text.size)
-    style.font.bold = text.bold
+    style.font.bold = True if text.bold else None  # not bold: no w:b at all (a w:b val=0 reads as an override)
     style.font.color.rgb = _color(text, role)
     ox.set_fonts(style.element.get_or_add_rPr(), text.fonts[0])
     if not paragraph:
@@ -86,8 +86,35 @@ def _sync_linked_character_style(document: WordDocument, style: ParagraphStyle, 
             _apply(candidate, text, role, geometry, paragraph=False)
 
 
-def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan: NumberingPlan) -> None:
-    """Write every role's look into its Word style; headings also get outline levels and list links."""
+def _heading_style(document: WordDocument, style: ParagraphStyle, level: int, num_id: int | None) -> None:
+    """Outline level, keep-with-next, Body Text after it, and the list that numbers it."""
+    fmt = style.paragraph_format
+    fmt.keep_with_next, fmt.keep_together = True, True
+    style.next_paragraph_style = document.styles[ROLE_STYLES["body"]]
+    style.element.get_or_add_pPr().get_or_add_outlineLvl().val = level - 1
+    if num_id is not None:
+        ox.set_num_pr(style.element.pPr, num_id, level - 1)
+
+
+def _derived_styles(document: WordDocument, plan: NumberingPlan) -> dict[str, str]:
+    """The heading styles of other templates: based on the level's Heading style, numbered by their own list."""
+    ids: dict[str, str] = {}
+    for position, derived in enumerate(plan.derived, start=1):
+        style = _paragraph_style(document, derived.name)
+        style.style_id = f"Heading{derived.level}T{position}"
+        style.base_style = document.styles[f"Heading {derived.level}"]
+        ox.reset_properties(style.element)
+        _heading_style(document, style, derived.level, derived.num_id)
+        ids[derived.name] = style.style_id
+    return ids
+
+
+def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan: NumberingPlan) -> dict[str, str]:
+    """Write every role's look into its Word style; headings also get outline levels and list links.
+
+    Returns the heading styles' ids by name (numbering.xml links list levels to them).
+    """
+    style_ids: dict[str, str] = {}
     body = theme.style("body")
     normal = document.styles["Normal"]
     ox.reset_properties(normal.element)
@@ -103,12 +130,8 @@ def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan:
         _sync_linked_character_style(document, style, theme.style(role), role, geometry)
         if role.startswith("h"):
             level = int(role[1:])
-            fmt = style.paragraph_format
-            fmt.keep_with_next, fmt.keep_together = True, True
-            style.next_paragraph_style = document.styles[ROLE_STYLES["body"]]
-            style.element.pPr.get_or_add_outlineLvl().val = level - 1
-            if level in plan.style_nums:
-                ox.set_num_pr(style.element.pPr, plan.style_nums[level], level - 1)
+            _heading_style(document, style, level, plan.style_nums.get(level))
+            style_ids[name] = style.style_id
         if role == "kicker":
             style.paragraph_format.keep_with_next = True
     heading = _paragraph_style(document, TOC_HEADING_STYLE)
@@ -125,3 +148,5 @@ def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan:
         ox.set_side_indent(style.element.pPr, "left", step, round(step * geometry.char_width(toc) * 20))
         # Where Word puts page numbers once the field is updated.
         style.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    style_ids.update(_derived_styles(document, plan))
+    return style_ids

@@ -1,45 +1,95 @@
 """Plan Word list numbering that prints exactly the labels numbering.py computed.
 
-Design: one abstract list (``w:abstractNum``) per distinct (level, label template), and one
-list instance (``w:num``, restarting at 1) per parent whose children are numbered, so the
-six 一是 … 六是 and the eight 重点任务一： … 重点任务八： each count from 一. A heading's
-``ilvl`` is its level − 1, and its ``lvlText`` is the template with ``%<ilvl+1>`` in place
-of the counter (``{cn}是`` at level 2 → ``%2是``).
+Design: numbering lives on the heading *styles*, so that a heading made the ordinary way
+(picking its style in the style box, pasting, deleting, moving) is numbered by the word
+processor like its neighbours.
 
-Where Word numbering cannot express a template, the heading is written with its label as
-literal text in the heading run and no list (``numId`` 0 when its style is numbered):
+* **One outline list for the levels' default templates.** One ``w:abstractNum`` whose level
+  k is the default template of level k + 1 (``%1、``, ``（%2）``, ``%3.``, ``（%4）``), each
+  ``w:lvl`` naming its style (``w:pStyle`` = Heading k + 1), and one ``w:num`` that the
+  Heading 1…4 styles carry in their ``w:numPr``. Their paragraphs carry no ``w:numPr`` of
+  their own: they are numbered through the style. A deeper level restarts whenever a higher
+  level of the same list is used (``w:lvlRestart`` omitted), which is how （一） counts from
+  一 again under every 一、.
+* **One derived style per other template.** A section whose children use another template
+  (``{cn}是``, ``重点任务{cn}：``) gives them a paragraph style *based on* the level's
+  heading style, with the same outline level (navigation pane, TOC), named after the
+  template ("Heading 2 · 一是"), linked to its own ``w:abstractNum`` (that level holds the
+  template, with ``w:pStyle`` naming the derived style) and ``w:num``. So "the style of
+  the heading above" numbers a new heading 七是 or 重点任务九：.
+* **Where counting through styles would print another label** (the same template under
+  two parents, a child of a heading that is not in the outline list, a list whose parent is
+  unnumbered), the planner finds it by counting the way the word processors do (below), and
+  gives that sibling group its own ``w:abstractNum`` and a ``w:num`` whose
+  ``w:lvlOverride``/``w:startOverride`` restarts at 1, on the paragraphs' own ``w:numPr``.
+  Such a group renumbers on paste and delete, but a heading added to it from the style
+  box joins the style's list instead.
+
+How the word processors count, and why the design holds in each:
+
+* **Word** (ECMA-376 Part 1 §17.9, Microsoft's [MS-OI29500] notes): counters belong to
+  the abstract list, and every ``w:num`` without overrides that points at it continues the
+  same count; a ``w:num`` with ``w:startOverride`` starts its own count at that value.
+  A level restarts when that level *or any higher level* of the list is used. Here every
+  ``w:abstractNum`` has exactly one ``w:num``, so that sharing never comes into play; the
+  outline list's restarts are the rule above.
+* **LibreOffice** (verified, 7.4, tests/test_docx_editing.py drives it through UNO): each
+  ``w:num`` becomes a list; a paragraph style with ``w:numPr`` becomes a style with that
+  list, so applying it from the style box numbers the paragraph; deeper levels restart
+  under a higher level of the same list.
+* **WPS** reads numbering.xml the way Word does (not verified on a WPS install): the design
+  uses only what Word itself writes for outline numbering linked to heading styles.
+
+Labels Word numbering cannot express are written as literal text in the heading run, with
+``numId`` 0 to switch the style's numbering off:
 
 * the template's own text contains ``%`` (Word reads it as a level placeholder);
-* a ``{cn}`` list runs past 99 items (``chineseCounting`` is only checked against
-  :func:`numbering.chinese_numeral` up to 99);
 * the theme says ``docx: {native_numbering: false}``.
+
+``{cn}`` lists up to 99 items use ``chineseCounting``; longer ones ``chineseCountingThousand``,
+whose 一百零一 … 一千零一十 are numbering.py's :func:`chinese_numeral` (checked in LibreOffice
+past 1,000).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ...model import MAX_LEVEL, LabelTemplate
 from ...numbering import NumberedDocument, NumberedNode
-from ._oxml import WORD_FORMATS, ListDef, ListLevel
+from ._oxml import ListDef, ListLevel, NumDef, word_format
 
 if TYPE_CHECKING:
     from ...theme.loader import Theme
     from ._geometry import Geometry
 
-__all__ = ["HeadingNumber", "NumberingPlan", "level_text", "plan_numbering"]
+__all__ = ["DerivedStyle", "HeadingNumber", "NumberingPlan", "heading_style_name", "level_text", "plan_numbering"]
 
-CHINESE_COUNTING_CHECKED_UP_TO = 99
+HEADING_STYLE = "Heading {level}"
+
+
+def heading_style_name(level: int) -> str:
+    """The built-in Word heading style of a level (levels past 4 use Heading 4)."""
+    return HEADING_STYLE.format(level=min(level, MAX_LEVEL))
 
 
 @dataclass(frozen=True, slots=True)
 class HeadingNumber:
-    """The list a heading paragraph belongs to; ``num_id`` 0 switches a style's numbering off."""
+    """The list a heading paragraph itself names; ``num_id`` 0 switches its style's numbering off."""
 
     num_id: int
     ilvl: int
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedStyle:
+    """A heading style for a template other than its level's default, numbered through ``num_id``."""
+
+    name: str
+    level: int
+    num_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +97,20 @@ class NumberingPlan:
     """What to write into numbering.xml, the heading styles and each heading paragraph."""
 
     lists: tuple[ListDef, ...] = ()
-    nums: tuple[tuple[int, int, int], ...] = ()
-    """(numId, abstractNumId, ilvl that restarts at 1)."""
+    nums: tuple[NumDef, ...] = ()
     headings: Mapping[tuple[int, ...], HeadingNumber] = field(default_factory=dict)
-    """By node path; a path missing here has no numPr (and no numbered style)."""
+    """By node path: a ``w:numPr`` on the paragraph itself; a path missing here is numbered by its style."""
+    styles: Mapping[tuple[int, ...], str] = field(default_factory=dict)
+    """By node path: the paragraph style name, when it is a derived style."""
     style_nums: Mapping[int, int] = field(default_factory=dict)
-    """Heading level → numId linked to that Heading style (the level's default template)."""
+    """Heading level → numId of the outline list, linked to that Heading style."""
+    derived: tuple[DerivedStyle, ...] = ()
+    listed: frozenset[tuple[int, ...]] = frozenset()
+    """Paths of the headings Word numbers (through their style or their own ``w:numPr``)."""
+
+    def numbered(self, item: NumberedNode) -> bool:
+        """True when Word prints this heading's label; else the label is written as text."""
+        return item.path in self.listed
 
 
 def level_text(template: LabelTemplate, ilvl: int) -> str | None:
@@ -62,86 +120,141 @@ def level_text(template: LabelTemplate, ilvl: int) -> str | None:
     return f"{template.prefix}%{ilvl + 1}{template.suffix}"
 
 
-def _expressible(template: LabelTemplate, count: int) -> bool:
-    if template.counter == "cn" and count > CHINESE_COUNTING_CHECKED_UP_TO:
-        return False
-    return level_text(template, 0) is not None
+def _derived_name(level: int, template: LabelTemplate) -> str:
+    """"Heading 2 · 一是": the level's style and the template's first label, as the style box lists it."""
+    sample = template.source.replace("{cn}", "一").replace("{n}", "1").replace("{roman}", "I")
+    return f"{heading_style_name(level)} · {sample.strip()}"
 
 
-class _Planner:
-    """Collects abstract lists and instances while walking the tree (ids allocated in reading order)."""
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Siblings numbered by one template: one list's worth of labels."""
 
-    def __init__(self, doc: NumberedDocument, theme: Theme, geometry: Geometry, abstract_id: int, num_id: int) -> None:
-        self.doc, self.theme, self.geometry = doc, theme, geometry
-        self.next_abstract, self.next_num = abstract_id, num_id
-        self.abstract_ids: dict[tuple[int, LabelTemplate], int] = {}
-        self.lists: list[ListDef] = []
-        self.nums: list[tuple[int, int, int]] = []
-        self.first_num: dict[tuple[int, LabelTemplate], int] = {}
-
-    def default(self, level: int) -> LabelTemplate | None:
-        defaults = self.doc.doc.level_numbering
-        return defaults[level - 1] if level - 1 < len(defaults) else None
-
-    def _level(self, ilvl: int, template: LabelTemplate | None) -> ListLevel:
-        style = self.theme.style(self.theme.heading_role(ilvl + 1))
-        text = level_text(template, ilvl) if template else None
-        indent_twips = round(style.indent * self.geometry.char_width(style) * 20)
-        if template is None or text is None:
-            return ListLevel(ilvl, "none", "", style.fonts[0], style.indent, indent_twips)
-        return ListLevel(ilvl, WORD_FORMATS[template.counter], text, style.fonts[0], style.indent, indent_twips)
-
-    def abstract(self, level: int, template: LabelTemplate) -> int:
-        """The abstract list for ``template`` at ``level``; its other levels use the default templates."""
-        key = (level, template)
-        if key not in self.abstract_ids:
-            levels = tuple(self._level(k, template if k == level - 1 else self.default(k + 1)) for k in range(MAX_LEVEL))
-            self.abstract_ids[key] = self.next_abstract
-            self.lists.append(ListDef(self.next_abstract, levels))
-            self.next_abstract += 1
-        return self.abstract_ids[key]
-
-    def instance(self, level: int, template: LabelTemplate) -> int:
-        """A fresh list instance that counts from 1."""
-        num_id = self.next_num
-        self.next_num += 1
-        self.nums.append((num_id, self.abstract(level, template), level - 1))
-        self.first_num.setdefault((level, template), num_id)
-        return num_id
+    level: int
+    template: LabelTemplate
+    items: tuple[NumberedNode, ...]
 
 
-def _sibling_groups(doc: NumberedDocument) -> list[list[NumberedNode]]:
-    """Children of the root and of each node, split by template: each group is one list."""
-    groups: list[list[NumberedNode]] = []
+def _sibling_groups(doc: NumberedDocument) -> list[_Group]:
+    """Children of the root and of each node, split by template, in reading order of their first item."""
+    groups: list[_Group] = []
     parents: list[tuple[NumberedNode, ...]] = [doc.sections, *(item.children for item in doc.walk())]
     for children in parents:
         by_template: dict[LabelTemplate, list[NumberedNode]] = {}
         for child in children:
             if child.template is not None and child.label is not None:
                 by_template.setdefault(child.template, []).append(child)
-        groups.extend(by_template.values())
+        groups.extend(_Group(items[0].level, template, tuple(items)) for template, items in by_template.items())
     return groups
 
 
+class _Planner:
+    """Allocates abstract lists, instances and derived styles (ids in reading order)."""
+
+    def __init__(self, doc: NumberedDocument, theme: Theme, geometry: Geometry, abstract_id: int, num_id: int) -> None:
+        self.doc, self.theme, self.geometry = doc, theme, geometry
+        self.next_abstract, self.next_num = abstract_id, num_id
+        self.lists: list[ListDef] = []
+        self.nums: list[NumDef] = []
+        self.longest: dict[tuple[int, LabelTemplate], int] = {}
+
+    def default(self, level: int) -> LabelTemplate | None:
+        defaults = self.doc.doc.level_numbering
+        return defaults[level - 1] if level - 1 < len(defaults) else None
+
+    def level(self, ilvl: int, template: LabelTemplate | None, style: str | None) -> ListLevel:
+        """One ``w:lvl``: the template's text, the theme's separator, the heading's indent."""
+        text_style = self.theme.style(self.theme.heading_role(ilvl + 1))
+        text = level_text(template, ilvl) if template else None
+        indent_twips = round(text_style.indent * self.geometry.char_width(text_style) * 20)
+        separator = self.theme.label_separator(ilvl + 1)
+        if template is None or text is None:
+            return ListLevel(ilvl, "none", "", separator, text_style.indent, indent_twips, style)
+        count = self.longest.get((ilvl + 1, template), 0)
+        return ListLevel(ilvl, word_format(template.counter, count), text, separator, text_style.indent, indent_twips, style)
+
+    def add_list(self, levels: Iterable[ListLevel], *, restart: int | None = None) -> int:
+        """A new abstract list with one instance (restarting ``restart`` at 1 when given); its numId."""
+        self.lists.append(ListDef(self.next_abstract, tuple(levels)))
+        self.nums.append(NumDef(self.next_num, self.next_abstract, restart))
+        self.next_abstract += 1
+        self.next_num += 1
+        return self.next_num - 1
+
+    def outline_list(self) -> int:
+        """The list of the levels' default templates, each level linked to its Heading style."""
+        return self.add_list(self.level(k, self.default(k + 1), heading_style_name(k + 1)) for k in range(MAX_LEVEL))
+
+    def template_list(self, level: int, template: LabelTemplate, style: str | None, *, restart: bool = False) -> int:
+        """A list whose ``level`` holds ``template`` (linked to ``style``); its other levels are the defaults."""
+        levels = (
+            self.level(k, template, style) if k == level - 1 else self.level(k, self.default(k + 1), None)
+            for k in range(MAX_LEVEL)
+        )
+        return self.add_list(levels, restart=level - 1 if restart else None)
+
+
+def _expressible(template: LabelTemplate) -> bool:
+    return level_text(template, 0) is not None
+
+
+def _counted_labels(doc: NumberedDocument, membership: Mapping[tuple[int, ...], tuple[int, int]]) -> dict[tuple[int, ...], int]:
+    """The ordinal each listed heading gets when counted per list: a level restarts under a higher one."""
+    counters: dict[int, dict[int, int]] = {}
+    out: dict[tuple[int, ...], int] = {}
+    for item in doc.walk():
+        if item.path not in membership:
+            continue
+        num_id, ilvl = membership[item.path]
+        levels = counters.setdefault(num_id, {})
+        levels[ilvl] = levels.get(ilvl, 0) + 1
+        for deeper in [k for k in levels if k > ilvl]:
+            del levels[deeper]
+        out[item.path] = levels[ilvl]
+    return out
+
+
 def plan_numbering(doc: NumberedDocument, theme: Theme, geometry: Geometry, abstract_id: int, num_id: int) -> NumberingPlan:
-    """Decide every heading's list membership; see the module docstring for the design."""
+    """Decide every heading's style and list membership; see the module docstring for the design."""
     if (theme.docx or {}).get("native_numbering") is False:
         return NumberingPlan()
     planner = _Planner(doc, theme, geometry, abstract_id, num_id)
-    headings: dict[tuple[int, ...], HeadingNumber] = {}
-    for group in _sibling_groups(doc):
-        template, level = group[0].template, group[0].level
-        assert template is not None
-        if not _expressible(template, len(group)):
-            continue
-        num = planner.instance(level, template)
-        headings.update({item.path: HeadingNumber(num, level - 1) for item in group})
-    style_nums: dict[int, int] = {}
-    for level in range(1, MAX_LEVEL + 1):
-        default = planner.default(level)
-        if default is not None and _expressible(default, 0):
-            style_nums[level] = planner.first_num.get((level, default)) or planner.instance(level, default)
+    groups = [group for group in _sibling_groups(doc) if _expressible(group.template)]
+    for group in groups:
+        key = (group.level, group.template)
+        planner.longest[key] = max(planner.longest.get(key, 0), len(group.items))
+    outline = planner.outline_list()
+    style_nums = {level: outline for level in range(1, MAX_LEVEL + 1) if planner.default(level) is not None}
+    derived: dict[tuple[int, LabelTemplate], DerivedStyle] = {}
+    membership: dict[tuple[int, ...], tuple[int, int]] = {}
+    group_num: dict[int, int] = {}
+    for index, group in enumerate(groups):
+        key = (min(group.level, MAX_LEVEL), group.template)
+        if group.level <= MAX_LEVEL and group.template == planner.default(group.level):
+            group_num[index] = outline
+        else:
+            if key not in derived:
+                name = _derived_name(*key)
+                derived[key] = DerivedStyle(name, key[0], planner.template_list(key[0], group.template, name))
+            group_num[index] = derived[key].num_id
+        membership.update({item.path: (group_num[index], min(group.level, MAX_LEVEL) - 1) for item in group.items})
+    own: dict[tuple[int, ...], HeadingNumber] = {}
+    for _ in groups:  # each pass gives at least one mismatching group its own list; usually one pass
+        counted = _counted_labels(doc, membership)
+        # A group already on a list of its own counts 1…n there; only the others can be wrong.
+        wrong = [i for i, g in enumerate(groups) if g.items[0].path not in own and any(counted[it.path] != it.ordinal for it in g.items)]
+        if not wrong:
+            break
+        for index in wrong:
+            group = groups[index]
+            ilvl = min(group.level, MAX_LEVEL) - 1
+            num = planner.template_list(ilvl + 1, group.template, None, restart=True)
+            for item in group.items:
+                membership[item.path] = (num, ilvl)
+                own[item.path] = HeadingNumber(num, ilvl)
+    styles = {item.path: derived[key].name for g in groups if (key := (min(g.level, MAX_LEVEL), g.template)) in derived for item in g.items}
     for item in doc.walk():
-        if item.path not in headings and min(item.level, MAX_LEVEL) in style_nums:
-            headings[item.path] = HeadingNumber(0, 0)  # switch the style's numbering off
-    return NumberingPlan(tuple(planner.lists), tuple(planner.nums), headings, style_nums)
+        if item.path not in membership and min(item.level, MAX_LEVEL) in style_nums:
+            own[item.path] = HeadingNumber(0, 0)  # switch the style's numbering off
+    return NumberingPlan(tuple(planner.lists), tuple(planner.nums), own, styles, style_nums, tuple(derived.values()), frozenset(membership))
+

@@ -7,12 +7,12 @@ This is the only module of the DOCX renderer that builds XML elements by tag nam
 from __future__ import annotations
 
 import zlib
-from copy import deepcopy
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from docx.oxml import OxmlElement
+from lxml import etree
 from docx.oxml.ns import qn
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -20,14 +20,15 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 __all__ = [
     "ListDef",
     "ListLevel",
+    "NumDef",
     "WORD_FORMATS",
     "add_body_paragraph",
     "add_bookmark",
     "add_hyperlink",
     "add_numbering",
-    "copy_run_properties",
     "field_begin",
     "field_end",
+    "font_table",
     "next_ids",
     "linked_style_id",
     "reset_properties",
@@ -46,10 +47,15 @@ __all__ = [
     "set_paragraph_border",
     "set_plain_table",
     "set_table_rules",
+    "set_update_fields",
+    "tab_run",
+    "text_run",
+    "word_format",
 ]
 
 WORD_FORMATS = {"cn": "chineseCounting", "n": "decimal", "roman": "upperRoman"}
-"""numbering.py's counters as ``w:numFmt`` values; Word prints the same digits (checked up to 99)."""
+"""numbering.py's counters as ``w:numFmt`` values (for ``cn`` lists past 99 see :func:`word_format`)."""
+CHINESE_COUNTING_UP_TO = 99
 
 #: Run-property children that follow ``w:spacing`` in the schema (CT_RPr's sequence).
 _AFTER_SPACING = (
@@ -194,16 +200,19 @@ def set_char_spacing(rPr: BaseOxmlElement, twentieths: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ListLevel:
-    """One level of a Word list: how its number is formatted and indented."""
+    """One level of a Word list: how its number is formatted, separated and indented."""
 
     ilvl: int
     num_fmt: str
-    """``w:numFmt``: chineseCounting, decimal, upperRoman, or none."""
+    """``w:numFmt``: chineseCounting, chineseCountingThousand, decimal, upperRoman, or none."""
     text: str
     """``w:lvlText`` such as ``（%2）``; ``%n`` is level n's number."""
-    font: str
+    separator: str
+    """What follows the label: "" (``w:suff`` nothing), " " (space) or "\t" (tab)."""
     first_line_chars: float
     first_line_twips: int
+    style: str | None = None
+    """The paragraph style this level is linked to (``w:pStyle``), by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,58 +223,82 @@ class ListDef:
     levels: tuple[ListLevel, ...]
 
 
-def _lvl(level: ListLevel) -> BaseOxmlElement:
-    # Child order is fixed by the schema (CT_Lvl): start, numFmt, suff, lvlText, lvlJc, pPr, rPr.
+@dataclass(frozen=True, slots=True)
+class NumDef:
+    """A list instance (``w:num``) of an abstract list; ``restart``: the ilvl that starts again at 1."""
+
+    num_id: int
+    abstract_id: int
+    restart: int | None = None
+
+
+_SUFFIXES = {"": "nothing", " ": "space", "\t": "tab"}
+
+
+def word_format(counter: str, count: int) -> str:
+    """numbering.py's counter as a ``w:numFmt`` for a list of ``count`` items.
+
+    ``chineseCounting`` prints 十一, 九十九 as numbering.py does, but is only documented up to
+    99; ``chineseCountingThousand`` continues 一百, 一百零一 … 一千零一十 (as numbering.py does)
+    and is used for longer lists.
+    """
+    if counter == "cn":
+        return "chineseCounting" if count <= CHINESE_COUNTING_UP_TO else "chineseCountingThousand"
+    return WORD_FORMATS[counter]
+
+
+def _lvl(level: ListLevel, style_ids: Mapping[str, str]) -> BaseOxmlElement:
+    # Child order is fixed by the schema (CT_Lvl): start, numFmt, lvlRestart, pStyle, isLgl, suff, lvlText, lvlJc, pPr, rPr.
     lvl = _el("w:lvl", ilvl=level.ilvl)
     lvl.append(_el("w:start", val=1))
     lvl.append(_el("w:numFmt", val=level.num_fmt))
-    # The label template already ends in its separator (、 ） 是 ：), so no tab may follow.
-    lvl.append(_el("w:suff", val="nothing"))
+    if level.style is not None:
+        lvl.append(_el("w:pStyle", val=style_ids[level.style]))
+    # The theme's separator; a template that ends in its own punctuation (、 ） 是 ：) has none.
+    lvl.append(_el("w:suff", val=_SUFFIXES[level.separator]))
     lvl.append(_el("w:lvlText", val=level.text))
     lvl.append(_el("w:lvlJc", val="left"))
     pPr = _el("w:pPr")
     lvl.append(pPr)
     set_indent(pPr, first_line_chars=level.first_line_chars, first_line_twips=level.first_line_twips)
-    rPr = _el("w:rPr")
-    lvl.append(rPr)
-    set_fonts(rPr, level.font)
+    # No w:rPr: the label takes the paragraph's (the style's) font, so restyling restyles it too.
     return lvl
 
 
-def _abstract_num(definition: ListDef) -> BaseOxmlElement:
+def _abstract_num(definition: ListDef, style_ids: Mapping[str, str]) -> BaseOxmlElement:
     abstract = _el("w:abstractNum", abstractNumId=definition.abstract_id)
     # nsid identifies a list across copy and paste; derive it from the content, never at random.
-    signature = repr(definition.levels).encode("utf-8")
+    signature = repr((definition.abstract_id, definition.levels)).encode("utf-8")
     abstract.append(_el("w:nsid", val=f"{zlib.crc32(signature) & 0xFFFFFFFF:08X}"))
     abstract.append(_el("w:multiLevelType", val="multilevel"))
     for level in definition.levels:
-        abstract.append(_lvl(level))
+        abstract.append(_lvl(level, style_ids))
     return abstract
 
 
-def add_numbering(numbering: BaseOxmlElement, lists: Sequence[ListDef], nums: Iterable[tuple[int, int, int]]) -> None:
-    """Append abstract lists and ``(numId, abstractNumId, restart ilvl)`` instances to numbering.xml.
+def add_numbering(numbering: BaseOxmlElement, lists: Sequence[ListDef], nums: Iterable[NumDef], style_ids: Mapping[str, str]) -> None:
+    """Append abstract lists and their instances to numbering.xml (``style_ids``: style name → id).
 
-    Every instance restarts its level at 1 (``w:startOverride``): instances of one abstract
-    list would otherwise continue each other's count.
+    An instance with ``restart`` gets ``w:lvlOverride``/``w:startOverride`` 1 at that level.
     """
     existing = numbering.findall(qn("w:abstractNum"))
     # The schema wants every abstractNum before the first num.
     anchor = existing[-1] if existing else None
     for definition in lists:
-        element = _abstract_num(definition)
+        element = _abstract_num(definition, style_ids)
         if anchor is None:
             numbering.insert(0, element)
         else:
             anchor.addnext(element)
         anchor = element
     cleanup = numbering.find(qn("w:numIdMacAtCleanup"))
-    for num_id, abstract_id, ilvl in nums:
-        num = _el("w:num", numId=num_id)
-        num.append(_el("w:abstractNumId", val=abstract_id))
-        override = _el("w:lvlOverride", ilvl=ilvl)
-        override.append(_el("w:startOverride", val=1))
-        num.append(override)
+    for instance in nums:
+        num = _el("w:num", numId=instance.num_id)
+        num.append(_el("w:abstractNumId", val=instance.abstract_id))
+        if instance.restart is not None:
+            override = _el("w:lvlOverride", ilvl=instance.restart)
+            override.append(_el("w:startOverride", val=1))
+            num.append(override)
         if cleanup is None:
             numbering.append(num)
         else:
@@ -447,3 +480,80 @@ def _table_properties(tbl: BaseOxmlElement, widths: Sequence[int], borders: dict
         for cell_width, width in zip(row.xpath("w:tc/w:tcPr/w:tcW"), widths):
             cell_width.set(qn("w:w"), str(width))
             cell_width.set(qn("w:type"), "dxa")
+def text_run(text: str) -> BaseOxmlElement:
+    """A plain run of text (a field's cached result)."""
+    run = _el("w:r")
+    t = _el("w:t")
+    t.text = text
+    run.append(t)
+    return run
+
+
+def tab_run() -> BaseOxmlElement:
+    """A run holding one tab (to the TOC styles' right-aligned, dot-leader tab stop)."""
+    run = _el("w:r")
+    run.append(_el("w:tab"))
+    return run
+
+
+#: CT_Settings children that come after ``w:updateFields`` in the schema.
+_AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr",
+    "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions", "w:readModeInkLockDown", "w:smartTagType",
+    "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator",
+)
+
+
+def set_update_fields(settings: BaseOxmlElement) -> None:
+    """``w:updateFields``: Word refreshes the TOC and its page references when the file opens (it asks first)."""
+    if settings.find(qn("w:updateFields")) is None:
+        settings.insert_element_before(_el("w:updateFields", val="true"), *_AFTER_UPDATE_FIELDS)
+
+
+# -- the font table --------------------------------------------------------------
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: Name parts that say what kind of face a family is (Windows' own font table gives 宋体 roman, 黑体 swiss, 仿宋/楷体 modern).
+_FONT_KINDS = (
+    (("仿宋", "楷", "fang", "kai"), "modern", "fixed"),
+    (("黑", "hei", "sans", "gothic"), "swiss", "variable"),
+    (("宋", "明", "song", "serif", "ming"), "roman", "variable"),
+)
+_CJK_NAME_HINTS = ("cjk", "gb", " sc", "sim", "song", "hei", "kai", "fang")
+GB2312_CHARSET = "86"
+
+
+def _font_kind(family: str) -> tuple[str, str]:
+    lowered = family.lower()
+    for words, kind, pitch in _FONT_KINDS:
+        if any(word in lowered for word in words):
+            return kind, pitch
+    return "auto", "variable"
+
+
+def _is_cjk_family(family: str) -> bool:
+    lowered = f" {family.lower()}"
+    return any(ord(ch) > 0x2E80 for ch in family) or any(hint in lowered for hint in _CJK_NAME_HINTS)
+
+
+def font_table(chains: Iterable[Sequence[str]]) -> bytes:
+    """fontTable.xml naming every family of the chains once, each with the next of its chain as ``w:altName``.
+
+    Chinese families get charset 86 (GB2312), which makes Word pick a Chinese face for a missing one.
+    """
+    table = etree.Element(f"{{{_W_NS}}}fonts", nsmap={"w": _W_NS})
+    seen: set[str] = set()
+    for chain in chains:
+        for position, family in enumerate(chain):
+            if family in seen:
+                continue
+            seen.add(family)
+            font = etree.SubElement(table, f"{{{_W_NS}}}font", {f"{{{_W_NS}}}name": family})
+            if position + 1 < len(chain):
+                etree.SubElement(font, f"{{{_W_NS}}}altName", {f"{{{_W_NS}}}val": chain[position + 1]})
+            kind, pitch = _font_kind(family)
+            etree.SubElement(font, f"{{{_W_NS}}}charset", {f"{{{_W_NS}}}val": GB2312_CHARSET if _is_cjk_family(family) else "00"})
+            etree.SubElement(font, f"{{{_W_NS}}}family", {f"{{{_W_NS}}}val": kind})
+            etree.SubElement(font, f"{{{_W_NS}}}pitch", {f"{{{_W_NS}}}val": pitch})
+    return etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -19,16 +19,16 @@ from docx.text.paragraph import Paragraph
 
 from ...model import Para
 from ...numbering import NumberedDocument, NumberedNode
-from ...text import meta_line
 from . import _official, _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
+from ..pdf import heading_pages
 from .._zip import repack
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from docx.document import Document as WordDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
@@ -74,56 +74,62 @@ class Body:
         return Paragraph(p, self._document._body)
 
 
-def _add_text(paragraph: Paragraph, text: str, family: str, *, bold: bool = False) -> None:
+def _add_text(paragraph: Paragraph, text: str, *, bold: bool = False) -> None:
+    """A run of ``text``: fonts and sizes come from the paragraph's style, so restyling it restyles the text.
+
+    Only the outline's own emphasis is direct formatting (``w:b``).
+    """
     run = paragraph.add_run(text)
     if bold:
         run.bold = True
-    ox.set_fonts(run._r.get_or_add_rPr(), family)
 
 
-def _add_para(body: Body, para: Para, role: str, theme: Theme) -> Paragraph:
+def _add_para(body: Body, para: Para, role: str) -> Paragraph:
     paragraph = body.add_paragraph(ROLE_STYLES[role])
     for span in para.spans:
-        _add_text(paragraph, span.text, theme.style(role).fonts[0], bold=span.bold)
+        _add_text(paragraph, span.text, bold=span.bold)
     return paragraph
 
 
 def write_title_block(body: Body, doc: NumberedDocument, theme: Theme) -> None:
     """Title, subtitle and a date/author line."""
     meta = doc.doc.meta
-    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", meta_line(meta))):
+    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", theme.meta_line(meta))):
         if text:
-            paragraph = body.add_paragraph(ROLE_STYLES[role])
-            _add_text(paragraph, text, theme.style(role).fonts[0])
+            _add_text(body.add_paragraph(ROLE_STYLES[role]), text)
 
 
 def _bookmark(index: int) -> str:
     return f"_Toc{index:08d}"
 
 
-def write_toc(body: Body, doc: NumberedDocument, theme: Theme) -> None:
-    """A TOC field whose cached result already lists the numbered headings (without page numbers).
+def write_toc(body: Body, doc: NumberedDocument, theme: Theme, pages: Mapping[tuple[int, ...], int]) -> None:
+    """A TOC field whose cached result already lists the numbered headings with their page numbers.
 
-    The field is not marked dirty, so Word shows these entries as they are instead of asking
-    to update fields on every open; updating the field (F9, or Tools ▸ Update in LibreOffice)
-    adds the page numbers. Every entry links to its heading's bookmark.
+    Each entry is the heading, a tab to the right margin (dot leaders, from the TOC styles)
+    and a ``PAGEREF`` field to the heading's bookmark whose cached number is ``pages`` (the
+    theme's own PDF layout), all inside a link to the heading. settings.xml's
+    ``w:updateFields`` makes Word (and LibreOffice) refresh the fields on open; WPS ignores
+    it and shows the cached numbers.
     """
     depth = theme.toc.depth
-    heading = body.add_paragraph(TOC_HEADING_STYLE)
-    _add_text(heading, theme.toc.title, theme.style("h1").fonts[0])
+    _add_text(body.add_paragraph(TOC_HEADING_STYLE), theme.toc_title(doc.doc.meta.lang))
     entries = [(index, item) for index, item in enumerate(doc.walk()) if item.level <= depth]
     begin = ox.field_begin(f'TOC \\o "1-{depth}" \\h \\z \\u')
     if not entries:
         paragraph = body.add_paragraph("toc 1")
         paragraph._p.extend([*begin, ox.field_end()])
         return
-    family = theme.style("toc").fonts[0]
     for position, (index, item) in enumerate(entries):
         paragraph = body.add_paragraph(f"toc {item.level}")
         if position == 0:
             paragraph._p.extend(begin)
-        _add_text(paragraph, item.heading, family)
-        ox.add_hyperlink(paragraph._p, _bookmark(index), [paragraph.runs[-1]._r])
+        _add_text(paragraph, item.heading_with(theme.label_gap(item.level)))
+        runs = [paragraph.runs[-1]._r, ox.tab_run()]
+        page = pages.get(item.path)
+        runs += [*ox.field_begin(f"PAGEREF {_bookmark(index)} \\h"), ox.text_run("" if page is None else str(page)), ox.field_end()]
+        paragraph._p.extend(runs[1:])
+        ox.add_hyperlink(paragraph._p, _bookmark(index), runs)
         if position == len(entries) - 1:
             paragraph._p.append(ox.field_end())
 
@@ -133,27 +139,26 @@ def _write_heading(body: Body, item: NumberedNode, index: int, theme: Theme, pla
     written: list[Paragraph] = []
     if item.node.kicker:
         written.append(kicker := body.add_paragraph(ROLE_STYLES["kicker"]))
-        _add_text(kicker, item.node.kicker, theme.style("kicker").fonts[0])
+        _add_text(kicker, item.node.kicker)
     role = theme.heading_role(item.level)
-    family = theme.style(role).fonts[0]
-    written.append(paragraph := body.add_paragraph(ROLE_STYLES[role]))
+    written.append(paragraph := body.add_paragraph(plan.styles.get(item.path, ROLE_STYLES[role])))
     numbering = plan.headings.get(item.path)
     if numbering is not None:
         ox.set_num_pr(paragraph._p.get_or_add_pPr(), numbering.num_id, numbering.ilvl)
-    if item.label and (numbering is None or numbering.num_id == 0):
-        _add_text(paragraph, item.label, family)
+    if item.label and not plan.numbered(item):
+        _add_text(paragraph, item.label + theme.label_gap(item.level))
     for span in item.node.title.spans:
-        _add_text(paragraph, span.text, family, bold=span.bold)
+        _add_text(paragraph, span.text, bold=span.bold)
     ox.add_bookmark(paragraph._p, index, _bookmark(index))
     return written
 
 
 def write_content(body: Body, doc: NumberedDocument, theme: Theme, plan: NumberingPlan, *, new_page: bool) -> None:
     """Lead paragraphs, then every heading (kicker first) with its body, in reading order."""
-    written: list[Paragraph] = [_add_para(body, para, "body", theme) for para in doc.doc.lead]
+    written: list[Paragraph] = [_add_para(body, para, "body") for para in doc.doc.lead]
     for index, item in enumerate(doc.walk()):
         written.extend(_write_heading(body, item, index, theme, plan))
-        written.extend(_add_para(body, para, "body", theme) for para in item.node.body)
+        written.extend(_add_para(body, para, "body") for para in item.node.body)
     if new_page and written:
         written[0].paragraph_format.page_break_before = True  # the content starts after the title page
 
@@ -194,18 +199,16 @@ def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) ->
     if align in ("left", "right") and number.edge_indent:
         ox.set_side_indent(paragraph._p.get_or_add_pPr(), align, number.edge_indent, round(number.edge_indent * style.size * 20))
     before, _, after = number.format.partition("{page}")
-    family = style.fonts[0]
     if before:
-        _add_text(paragraph, before, family)
-    _add_text(paragraph, sample, family)
+        _add_text(paragraph, before)
+    _add_text(paragraph, sample)
     result = paragraph.runs[-1]._r
     begin = ox.field_begin("PAGE")
-    ox.copy_run_properties(result, [*begin, end := ox.field_end()])
     for run in begin:
         result.addprevious(run)
-    result.addnext(end)
+    result.addnext(ox.field_end())
     if after:
-        _add_text(paragraph, after, family)
+        _add_text(paragraph, after)
 
 
 #: python-docx's limit for a core property's text.
@@ -233,6 +236,22 @@ def set_core_properties(document: WordDocument, doc: NumberedDocument, created: 
     props.revision = 1
     props.created = when
     props.modified = when
+
+
+FONT_TABLE = "/word/fontTable.xml"
+
+
+def write_font_table(document: WordDocument, theme: Theme) -> None:
+    """Replace python-docx's fontTable.xml (Calibri, Cambria…) with the theme's families.
+
+    Every family of every role's chain gets an entry, with the next family of the chain as
+    ``w:altName`` and its kind (charset, family, pitch), which Word and WPS use to choose a
+    substitute of the same kind when the named face is not installed.
+    """
+    chains = [theme.style(role).fonts for role in ROLE_STYLES] + [theme.style("toc").fonts]
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == FONT_TABLE:
+            part._blob = ox.font_table(chains)  # a plain Part: python-docx keeps its bytes as they are
 
 
 def _drop_template_leftovers(document: WordDocument) -> None:
@@ -269,8 +288,9 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     ox.set_theme_font_lang(document.settings.element, "en-US", _east_asian_lang(lang))
     numbering = document.part.numbering_part.element
     plan = plan_numbering(doc, theme, geometry, *ox.next_ids(numbering))
-    ox.add_numbering(numbering, plan.lists, plan.nums)
-    setup_styles(document, theme, geometry, plan)
+    style_ids = setup_styles(document, theme, geometry, plan)
+    ox.add_numbering(numbering, plan.lists, plan.nums, style_ids)
+    write_font_table(document, theme)
     body = Body(document)
     official = doc.doc.official
     if official is None:
@@ -279,7 +299,8 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         _official.write_head(document, body, official, doc.doc.meta.title, theme, geometry)
     toc = official is None and theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
-        write_toc(body, doc, theme)
+        write_toc(body, doc, theme, heading_pages(doc, theme, opts=opts))
+        ox.set_update_fields(document.settings.element)
     write_content(body, doc, theme, plan, new_page=toc)
     if official is not None:
         _official.write_tail(body, official, theme, geometry)

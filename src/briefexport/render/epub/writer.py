@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from ebooklib import epub
 
 from ...errors import RenderError, warn
-from ...text import meta_line
 from .. import _xhtml
 from .._zip import repack
 from . import _official
@@ -78,7 +77,7 @@ def _front_matter(doc: NumberedDocument, theme: Theme) -> Chapter | None:
     # A book needs one document in its spine: an outline of just a title keeps its title page.
     official = doc.doc.official
     if official is not None or (theme.epub or {}).get("title_page", True) or not (lead or doc.sections):
-        title = _official.head(official, meta.title) if official is not None else _xhtml.title_block(meta)
+        title = _official.head(official, meta.title) if official is not None else _xhtml.title_block(meta, theme)
         block = ('<section epub:type="titlepage">', *title, "</section>")
         return Chapter("titlepage", "title.xhtml", meta.title, (*block, *lead))
     if lead:
@@ -86,10 +85,10 @@ def _front_matter(doc: NumberedDocument, theme: Theme) -> Chapter | None:
     return None
 
 
-def _chapters(doc: NumberedDocument) -> list[Chapter]:
+def _chapters(doc: NumberedDocument, theme: Theme) -> list[Chapter]:
     chapters = []
     for number, section in enumerate(doc.sections, start=1):
-        body = (f'<section epub:type="chapter" id="chapter-{number}">', *_xhtml.node_fragment(section), "</section>")
+        body = (f'<section epub:type="chapter" id="chapter-{number}">', *_xhtml.node_fragment(section, theme), "</section>")
         chapters.append(Chapter(f"chapter-{number}", f"chapter-{number}.xhtml", section.heading, body, section))
     if doc.doc.official is not None:
         chapters.extend(_official_chapters(doc.doc.official, doc.doc.meta.title))
@@ -176,9 +175,9 @@ def _assemble(doc: NumberedDocument, theme: Theme, fonts: tuple[EmbeddedFont, ..
     for font in fonts:
         book.add_item(epub.EpubItem(uid=font.uid, file_name=font.face.href, media_type=font.media_type, content=font.data))
     front = _front_matter(doc, theme)
-    chapters = _chapters(doc)
+    chapters = _chapters(doc, theme)
     documents = [book.add_item(_item(chapter, lang)) for chapter in ([front] if front else []) + chapters]
-    nav = epub.EpubNav(title=theme.toc.title)
+    nav = epub.EpubNav(title=theme.toc_title(lang))
     nav.add_item(style)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
@@ -215,13 +214,13 @@ def _role_texts(doc: NumberedDocument, theme: Theme) -> dict[str, str]:
     texts = {role: "" for role, _ in _xhtml.ROLE_SELECTORS}
     texts["title"] = meta.title
     texts["subtitle"] = meta.subtitle or ""
-    texts["meta"] = meta_line(meta)
-    texts["h1"] = theme.toc.title  # the nav document's heading wears the h1 style
+    texts["meta"] = theme.meta_line(meta)
+    texts["h1"] = theme.toc_title(meta.lang)  # the nav document's heading wears the h1 style
     texts["toc"] = meta.title
     texts["body"] = "".join(para.text for para in doc.doc.lead)
     for item in doc.walk():
         texts["kicker"] += item.node.kicker or ""
-        texts[theme.heading_role(item.level)] += item.heading
+        texts[theme.heading_role(item.level)] += item.heading_with(theme.label_gap(item.level))
         texts["body"] += "".join(para.text for para in item.node.body)
         texts["toc"] += item.heading if item.level <= theme.toc.depth else ""
     if doc.doc.official is not None:

@@ -13,6 +13,7 @@ byte-identical for the same input: reportlab's invariant mode, every date from `
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +28,6 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, Page
 from reportlab.platypus.doctemplate import LayoutError
 
 from ...errors import RenderError
-from ...text import meta_line
 from ...theme.loader import Theme
 from ._cjk_lines import Line, Measure, Run, break_lines
 from ._flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ...errors import RenderError
 from .. import RenderOptions
 
-__all__ = ["render"]
+__all__ = ["heading_pages", "render"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,24 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         ) from None
 
 
+def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> dict[tuple[int, ...], int]:
+    """The page each heading (by node path) starts on in this theme's PDF layout, laid out in memory.
+
+    The DOCX's pre-filled TOC caches these numbers, so a reader sees page numbers before Word
+    or LibreOffice updates the field.
+    """
+    setter = Typesetter(opts.fonts, theme, strict=False)
+    story = _content(doc, theme, setter)
+    blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
+    job = _Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef))
+    try:
+        _build(job, io.BytesIO())
+    except LayoutError:
+        return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
+    keys = {_anchor(item, theme).key: item.path for item in doc.walk()}
+    return {keys[key]: page for key, page in job.pages.items() if key in keys}
+
+
 # -- content -------------------------------------------------------------------
 
 
@@ -101,14 +119,14 @@ def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_P
     story = [_Para("title", tuple(setter.text_runs("title", meta.title, where)))]
     if meta.subtitle:
         story.append(_Para("subtitle", tuple(setter.text_runs("subtitle", meta.subtitle, where))))
-    line = meta_line(meta)
+    line = theme.meta_line(meta)
     if line:
         story.append(_Para("meta", tuple(setter.text_runs("meta", line, where))))
     entries = [item for item in doc.walk() if item.level <= theme.toc.depth] if theme.toc.enabled else []
     if entries:
-        story.append(_Para("toc_title", tuple(setter.text_runs("h1", theme.toc.title, where)), keep_with_next=True))
+        story.append(_Para("toc_title", tuple(setter.text_runs("h1", theme.toc_title(meta.lang), where)), keep_with_next=True))
         for item in entries:
-            runs = setter.runs("toc", item.node.title.spans, item.node.title.pos, label=item.label)
+            runs = setter.runs("toc", item.node.title.spans, item.node.title.pos, label=_label(item, theme))
             story.append(_Para("toc", tuple(runs), anchor=_anchor(item, theme), toc_level=item.level))
         story[-1] = _with_break(story[-1])
     for para in doc.doc.lead:
@@ -124,10 +142,15 @@ def _node(item: NumberedNode, theme: Theme, setter: Typesetter) -> list[_Para]:
     out: list[_Para] = []
     if node.kicker:
         out.append(_Para("kicker", tuple(setter.text_runs("kicker", node.kicker, node.pos)), keep_with_next=True))
-    runs = setter.runs(role, node.title.spans, node.title.pos or node.pos, label=item.label)
+    runs = setter.runs(role, node.title.spans, node.title.pos or node.pos, label=_label(item, theme))
     out.append(_Para(role, tuple(runs), _anchor(item, theme), keep_with_next=True))
     out.extend(_Para("body", tuple(setter.runs("body", para.spans, para.pos))) for para in node.body)
     return out
+
+
+def _label(item: NumberedNode, theme: Theme) -> str | None:
+    """The label and the theme's separator after it, as the DOCX and EPUB print them."""
+    return item.label + theme.label_gap(item.level) if item.label else None
 
 
 def _anchor(item: NumberedNode, theme: Theme) -> Anchor:
@@ -212,7 +235,7 @@ def _flowables(job: _Job) -> list[Flowable]:
     return out
 
 
-def _build(job: _Job, target: Path) -> None:
+def _build(job: _Job, target: Path | io.BytesIO) -> None:
     """Lay out and write the document."""
     theme, setter = job.theme, job.setter
     page = theme.page
@@ -222,7 +245,7 @@ def _build(job: _Job, target: Path) -> None:
     )
     meta = job.doc.doc.meta
     template = BaseDocTemplate(
-        str(target),
+        target if isinstance(target, io.BytesIO) else str(target),
         pagesize=(page.width * mm, page.height * mm),
         pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter, job.unnumbered))],
         title=meta.title, author=meta.author or "", subject=meta.subtitle or "", keywords=list(meta.keywords),
