@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from briefexport.numbering import NumberedDocument
+from briefexport.theme.loader import Theme, load_theme
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -209,10 +210,11 @@ def in_order(needles: list[str], haystack: str) -> list[str]:
     return missing
 
 
-def expected_blocks(doc: NumberedDocument) -> list[str]:
-    """Lead, then each heading as label + title followed by its paragraphs, squashed, in reading order."""
+def expected_blocks(doc: NumberedDocument, theme: Theme | None = None) -> list[str]:
+    """Lead, then each heading as label + the theme's separator + title followed by its paragraphs, squashed, in reading order."""
+    theme = theme or load_theme("handout")
     items = [p.text for p in doc.doc.lead]
     for item in doc.walk():
-        items.append(item.heading)
+        items.append(item.heading_with(theme.label_gap(item.level)))
         items.extend(p.text for p in item.node.body)
     return [squash(entry) for entry in items]

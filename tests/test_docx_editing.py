@@ -21,7 +21,8 @@ import zipfile
 import pytest
 from lxml import etree
 
-from briefexport import number
+from briefexport import loads, number
+from briefexport.builder.api import render
 from briefexport.model import Document, Node, Para, Span
 from briefexport.numbering import NumberedDocument
 from briefexport.theme.loader import load_theme
@@ -32,7 +33,27 @@ SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-uno installs the u
 PRESETS = ("handout", "gongwen")
 TOC_PRESETS = ("handout", "gongwen", "ebook")  # untouched files: gongwen has no TOC, ebook is handout on A5
 TOC_LINE = re.compile(r"\.{3,}\s*(\d+)$")
-LABEL_LINE = re.compile(r"^([一二三四五六七八九十百]+[、是]|（[一二三四五六七八九十百]+）|重点任务[一二三四五六七八九十百]+：)")
+_CN = "一二三四五六七八九十百千零"
+LABEL_LINE = re.compile(rf"^([{_CN}]+[、是]|（[{_CN}\d]+）|重点任务[{_CN}]+：|第[{_CN}]+条|\d+\.)")
+
+#: Outlines whose labels counting through styles alone would get wrong, and a list past 1,000.
+RESTARTS = """title: 重启
+sections:
+  - title: 甲
+    numbering: "{cn}是"
+    items:
+      - title: 甲一
+        items: [{title: 甲一子一}, {title: 甲一子二}]
+      - title: 甲二
+        items: [{title: 甲二子一}]
+  - title: 乙
+    items: [{title: 乙一}, {title: 乙二}]
+  - title: 丙
+    numbering: "{cn}是"
+    items: [{title: 丙一}, {title: 丙二}]
+"""
+LONG = "title: 长\nsections:\n  - title: 甲\n    numbering: \"第{cn}条\"\n    items:\n" + "".join(f"      - {{title: 条{i}}}\n" for i in range(1, 1012))
+SPECIAL = {"restarts": (RESTARTS, "handout"), "long": (LONG, "gongwen")}
 
 
 def _require_uno() -> str:
@@ -123,6 +144,11 @@ def libreoffice(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tm
         docx = render_seed("docx", preset)
         out[(preset, "untouched")] = (work / f"{preset}-untouched.pdf", seed_doc)
         jobs.append({"docx": str(docx), "pdf": str(work / f"{preset}-untouched.pdf")})
+    for name, (source, preset) in SPECIAL.items():
+        special = number(loads(source))
+        docx = render(special, "docx", work / f"{name}.docx", theme=preset)
+        jobs.append({"docx": str(docx), "pdf": str(work / f"{name}.pdf")})
+        out[(preset, name)] = (work / f"{name}.pdf", special)
     for preset in PRESETS:
         docx = render_seed("docx", preset)
         for name, route in ROUTES.items():
@@ -159,6 +185,14 @@ def _expected(doc: NumberedDocument, preset: str) -> list[str]:
 def test_libreoffice_renumbers_every_edit_route(libreoffice: dict[tuple[str, str], tuple[Path, NumberedDocument]], preset: str, route: str) -> None:
     pdf, edited = libreoffice[(preset, route)]
     assert _printed_headings(pdf) == _expected(edited, preset)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("preset", "name"), [(preset, name) for name, (_, preset) in SPECIAL.items()])
+def test_libreoffice_prints_restarts_and_lists_past_1000(libreoffice: dict[tuple[str, str], tuple[Path, NumberedDocument]], preset: str, name: str) -> None:
+    # restarts: 一是 under two parents, 1. under 一是 items; long: 第一条 … 第一千零一十一条 (chineseCountingThousand).
+    pdf, doc = libreoffice[(preset, name)]
+    assert _printed_headings(pdf) == _expected(doc, preset)
 
 
 def test_the_edits_change_the_outline(seed_doc: NumberedDocument) -> None:

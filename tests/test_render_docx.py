@@ -307,6 +307,41 @@ def test_lists_restart_and_inexpressible_labels_fall_back_to_text(tmp_path: Path
     assert num_pr(unnumbered) == ("0", 0)  # Heading 2 is numbered through its style; switched off here
 
 
+RESTARTS = """title: 重启
+sections:
+  - title: 甲
+    numbering: "{cn}是"
+    items:
+      - title: 甲一
+        items: [{title: 甲一子一}, {title: 甲一子二}]
+      - title: 甲二
+        items: [{title: 甲二子一}]
+  - title: 乙
+    items: [{title: 乙一}, {title: 乙二}]
+  - title: 丙
+    numbering: "{cn}是"
+    items: [{title: 丙一}, {title: 丙二}]
+"""
+
+
+def test_groups_that_styles_would_miscount_get_a_restarting_list_of_their_own(tmp_path: Path) -> None:
+    doc = number(loads(RESTARTS))
+    package = Package(_render(tmp_path, RESTARTS))
+    theme = load_theme("handout")
+    assert word_labels(package) == [((item.label or "") + theme.label_separator(item.level) * bool(item.label), item.node.title.text) for item in doc.walk()]
+    own = {text_of(p): num_pr(p) for p in package.paragraphs() if num_pr(p) is not None}
+    # 乙一/乙二 count through Heading 2, 甲一/甲二 through the 一是 style, 甲一子一/二 through Heading 3; the second
+    # 一是 group, and the 1. list under 甲二 (its parent is on another list, so Heading 3 would count on), restart.
+    assert set(own) == {"丙一", "丙二", "甲二子一"}
+    restarted = {num_id for num_id, _ in own.values()}
+    assert len(restarted) == 2
+    for num_id in restarted:
+        num = package.numbering.find(f"w:num[@w:numId='{num_id}']", NS)
+        assert num.find("w:lvlOverride/w:startOverride", NS).get(w("val")) == "1"
+        abstract = num.find("w:abstractNumId", NS).get(w("val"))
+        assert len(package.numbering.findall(f"w:num/w:abstractNumId[@w:val='{abstract}']", NS)) == 1  # no counter sharing in Word
+
+
 def test_native_numbering_off_writes_labels_as_text(tmp_path: Path, seed_doc: NumberedDocument) -> None:
     theme = load_theme("handout")
     theme = dataclasses.replace(theme, docx={**(theme.docx or {}), "native_numbering": False})

@@ -153,6 +153,9 @@ class _Reader:
 
     def template(self, node: YamlNode) -> LabelTemplate | Literal["none"]:
         value = self.text(node, "numbering")
+        if isinstance(node, ScalarNode) and value:
+            # A quoted template's own trailing space ("{n}. ") separates its label from the title: keep it.
+            value += " " * (len(node.value) - len(node.value.rstrip(" ")))
         if value.lower() == "none":
             return "none"
         try:
