@@ -70,6 +70,9 @@ def test_pdf_and_epub_print_the_same_separators(separated: dict[str, Path]) -> N
         assert heading in pdf and heading in epub
     # The tab is one em (U+3000) in PDF and EPUB, which have no tab stops.
     assert "1.\u3000Plan the budget" in "\n".join(epub_blocks(separated["epub"]))
+    with zipfile.ZipFile(separated["epub"]) as book:  # the EPUB's own TOC too
+        nav = book.read(next(name for name in book.namelist() if name.endswith("nav.xhtml"))).decode()
+    assert ">1. Executive summary<" in nav and ">Step 1: Hire<" in nav
 
 
 def test_a_bad_separator_word_is_refused_by_line(tmp_path: Path) -> None:

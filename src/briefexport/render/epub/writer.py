@@ -118,18 +118,18 @@ def _item(chapter: Chapter, lang: str) -> epub.EpubItem:
 # -- navigation --------------------------------------------------------------
 
 
-def _toc_entry(item: NumberedNode, file_name: str, depth: int) -> Any:
-    """A nav/NCX entry: a Link, or (Link, children) when it has children within ``depth``."""
+def _toc_entry(item: NumberedNode, file_name: str, theme: Theme) -> Any:
+    """A nav/NCX entry: a Link, or (Link, children) when it has children within the theme's TOC depth."""
     href = file_name if item.level == 1 else f"{file_name}#{_xhtml.anchor(item)}"
-    link = epub.Link(href, item.heading, f"nav-{_xhtml.anchor(item)}")
-    if item.level >= depth or not item.children:
+    link = epub.Link(href, item.heading_with(theme.label_gap(item.level)), f"nav-{_xhtml.anchor(item)}")
+    if item.level >= theme.toc.depth or not item.children:
         return link
-    return (link, [_toc_entry(child, file_name, depth) for child in item.children])
+    return (link, [_toc_entry(child, file_name, theme) for child in item.children])
 
 
-def _toc(front: Chapter | None, chapters: list[Chapter], depth: int) -> list[Any]:
+def _toc(front: Chapter | None, chapters: list[Chapter], theme: Theme) -> list[Any]:
     toc: list[Any] = [epub.Link(front.file_name, front.title, f"nav-{front.uid}")] if front else []
-    toc.extend(_toc_entry(chapter.section, chapter.file_name, depth) for chapter in chapters if chapter.section)
+    toc.extend(_toc_entry(chapter.section, chapter.file_name, theme) for chapter in chapters if chapter.section)
     return toc
 
 
@@ -181,7 +181,7 @@ def _assemble(doc: NumberedDocument, theme: Theme, fonts: tuple[EmbeddedFont, ..
     nav.add_item(style)
     book.add_item(nav)
     book.add_item(epub.EpubNcx())
-    book.toc = _toc(front, chapters, theme.toc.depth)
+    book.toc = _toc(front, chapters, theme)
     # The nav document doubles as the printed table of contents, after the title page, when the theme wants one.
     opening = documents[:1] if front else []
     book.spine = [*opening, *([nav] if theme.toc.enabled else []), *documents[len(opening):]]
@@ -222,7 +222,7 @@ def _role_texts(doc: NumberedDocument, theme: Theme) -> dict[str, str]:
         texts["kicker"] += item.node.kicker or ""
         texts[theme.heading_role(item.level)] += item.heading_with(theme.label_gap(item.level))
         texts["body"] += "".join(para.text for para in item.node.body)
-        texts["toc"] += item.heading if item.level <= theme.toc.depth else ""
+        texts["toc"] += item.heading_with(theme.label_gap(item.level)) if item.level <= theme.toc.depth else ""
     if doc.doc.official is not None:
         texts["body"] += _official.texts(doc.doc.official)
     return texts
