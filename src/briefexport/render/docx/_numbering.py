@@ -214,6 +214,45 @@ def _counted_labels(doc: NumberedDocument, membership: Mapping[tuple[int, ...], 
     return out
 
 
+Membership = dict[tuple[int, ...], tuple[int, int]]
+"""Node path → (numId, ilvl) of the list that numbers the heading."""
+
+
+def _through_styles(planner: _Planner, groups: list[_Group], outline: int) -> tuple[Membership, dict[tuple[int, LabelTemplate], DerivedStyle]]:
+    """Every group on its style's list: the outline list for a level's default template, else a derived style's."""
+    derived: dict[tuple[int, LabelTemplate], DerivedStyle] = {}
+    membership: Membership = {}
+    for group in groups:
+        key = (min(group.level, MAX_LEVEL), group.template)
+        if group.template == planner.default(key[0]):
+            num = outline
+        else:
+            if key not in derived:
+                name = _derived_name(*key)
+                derived[key] = DerivedStyle(name, key[0], planner.template_list(key[0], group.template, name))
+            num = derived[key].num_id
+        membership.update({item.path: (num, key[0] - 1) for item in group.items})
+    return membership, derived
+
+
+def _restart_miscounted(doc: NumberedDocument, planner: _Planner, groups: list[_Group], membership: Membership) -> dict[tuple[int, ...], HeadingNumber]:
+    """Give each group whose count through its style differs from numbering.py a restarting list of its own."""
+    own: dict[tuple[int, ...], HeadingNumber] = {}
+    for _ in groups:  # each pass moves at least one group; usually none or one pass
+        counted = _counted_labels(doc, membership)
+        # A group already on a list of its own counts 1…n there; only the others can be wrong.
+        wrong = [g for g in groups if g.items[0].path not in own and any(counted[it.path] != it.ordinal for it in g.items)]
+        if not wrong:
+            break
+        for group in wrong:
+            ilvl = min(group.level, MAX_LEVEL) - 1
+            num = planner.template_list(ilvl + 1, group.template, None, restart=True)
+            for item in group.items:
+                membership[item.path] = (num, ilvl)
+                own[item.path] = HeadingNumber(num, ilvl)
+    return own
+
+
 def plan_numbering(doc: NumberedDocument, theme: Theme, geometry: Geometry, abstract_id: int, num_id: int) -> NumberingPlan:
     """Decide every heading's style and list membership; see the module docstring for the design."""
     if (theme.docx or {}).get("native_numbering") is False:
@@ -225,36 +264,10 @@ def plan_numbering(doc: NumberedDocument, theme: Theme, geometry: Geometry, abst
         planner.longest[key] = max(planner.longest.get(key, 0), len(group.items))
     outline = planner.outline_list()
     style_nums = {level: outline for level in range(1, MAX_LEVEL + 1) if planner.default(level) is not None}
-    derived: dict[tuple[int, LabelTemplate], DerivedStyle] = {}
-    membership: dict[tuple[int, ...], tuple[int, int]] = {}
-    group_num: dict[int, int] = {}
-    for index, group in enumerate(groups):
-        key = (min(group.level, MAX_LEVEL), group.template)
-        if group.level <= MAX_LEVEL and group.template == planner.default(group.level):
-            group_num[index] = outline
-        else:
-            if key not in derived:
-                name = _derived_name(*key)
-                derived[key] = DerivedStyle(name, key[0], planner.template_list(key[0], group.template, name))
-            group_num[index] = derived[key].num_id
-        membership.update({item.path: (group_num[index], min(group.level, MAX_LEVEL) - 1) for item in group.items})
-    own: dict[tuple[int, ...], HeadingNumber] = {}
-    for _ in groups:  # each pass gives at least one mismatching group its own list; usually one pass
-        counted = _counted_labels(doc, membership)
-        # A group already on a list of its own counts 1…n there; only the others can be wrong.
-        wrong = [i for i, g in enumerate(groups) if g.items[0].path not in own and any(counted[it.path] != it.ordinal for it in g.items)]
-        if not wrong:
-            break
-        for index in wrong:
-            group = groups[index]
-            ilvl = min(group.level, MAX_LEVEL) - 1
-            num = planner.template_list(ilvl + 1, group.template, None, restart=True)
-            for item in group.items:
-                membership[item.path] = (num, ilvl)
-                own[item.path] = HeadingNumber(num, ilvl)
+    membership, derived = _through_styles(planner, groups, outline)
+    own = _restart_miscounted(doc, planner, groups, membership)
     styles = {item.path: derived[key].name for g in groups if (key := (min(g.level, MAX_LEVEL), g.template)) in derived for item in g.items}
     for item in doc.walk():
         if item.path not in membership and min(item.level, MAX_LEVEL) in style_nums:
             own[item.path] = HeadingNumber(0, 0)  # switch the style's numbering off
     return NumberingPlan(tuple(planner.lists), tuple(planner.nums), own, styles, style_nums, tuple(derived.values()), frozenset(membership))
-
