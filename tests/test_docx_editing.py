@@ -144,7 +144,8 @@ def libreoffice(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tm
         docx = render_seed("docx", preset)
         out[(preset, "untouched")] = (work / f"{preset}-untouched.pdf", seed_doc)
         jobs.append({"docx": str(docx), "pdf": str(work / f"{preset}-untouched.pdf")})
-    for name, (source, preset) in SPECIAL.items():
+    separators = (ROOT / "tests" / "data" / "docx" / "separators.yaml").read_text(encoding="utf-8")
+    for name, (source, preset) in {**SPECIAL, "separators": (separators, str(ROOT / "tests" / "data" / "docx" / "separators-theme.yaml"))}.items():
         special = number(loads(source))
         docx = render(special, "docx", work / f"{name}.docx", theme=preset)
         jobs.append({"docx": str(docx), "pdf": str(work / f"{name}.pdf")})
@@ -193,6 +194,17 @@ def test_libreoffice_prints_restarts_and_lists_past_1000(libreoffice: dict[tuple
     # restarts: 一是 under two parents, 1. under 一是 items; long: 第一条 … 第一千零一十一条 (chineseCountingThousand).
     pdf, doc = libreoffice[(preset, name)]
     assert _printed_headings(pdf) == _expected(doc, preset)
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_label_separators(libreoffice: dict[tuple[str, str], tuple[Path, NumberedDocument]]) -> None:
+    pdf = next(path for (_, name), (path, _) in libreoffice.items() if name == "separators")
+    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in text.splitlines()]
+    # w:suff space after 1. and 2., the template's own space in "Step 1: ", nothing after 一是, a tab after the level-3 1.
+    assert {"1. Executive summary", "Step 1: Hire", "2. 中文部分", "一是加强领导"} <= set(lines)
+    assert any(re.fullmatch(r"1\.\s+Plan the budget", line) for line in lines)
+    assert not {"1.Executive summary", "Step 1:Hire"} & set(lines)
 
 
 def test_the_edits_change_the_outline(seed_doc: NumberedDocument) -> None:

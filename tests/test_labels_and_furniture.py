@@ -9,41 +9,25 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from briefexport import loads, number
+from briefexport import load, loads, number
 from briefexport.builder.api import render
 from briefexport.errors import ThemeError
 from briefexport.theme.loader import load_theme
 from conftest import require_tool
 from readback import NS, W, docx_headings, docx_paragraphs, epub_blocks, pdf_text
 
-SEPARATED = """title: Separators
-lang: en
-numbering: ["{n}.", "Step {n}: ", "{n}.", "（{n}）"]
-sections:
-  - title: Executive summary
-    items:
-      - title: Hire
-        items:
-          - title: Plan the budget
-  - title: 中文部分
-    numbering: "{cn}是"
-    items:
-      - title: 加强领导
-"""
-SEPARATOR_THEME = "extends: handout\nlabel_separator: {h1: space, h3: tab}\n"
 
 
 @pytest.fixture(scope="module")
-def separated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def separated(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("separators")
-    theme = folder / "sep.yaml"
-    theme.write_text(SEPARATOR_THEME, encoding="utf-8")
-    doc = number(loads(SEPARATED))
+    doc = number(load(data_dir / "docx" / "separators.yaml"))
+    theme = data_dir / "docx" / "separators-theme.yaml"
     return {fmt: render(doc, fmt, folder / f"sep.{fmt}", theme=theme) for fmt in ("docx", "pdf", "epub")}
 
 
-def test_a_templates_own_trailing_space_is_kept() -> None:
-    labels = number(loads(SEPARATED)).labels()
+def test_a_templates_own_trailing_space_is_kept(data_dir: Path) -> None:
+    labels = number(load(data_dir / "docx" / "separators.yaml")).labels()
     assert "Step 1: Hire" in labels
 
 

@@ -109,8 +109,10 @@ def write_toc(body: Body, doc: NumberedDocument, theme: Theme, pages: Mapping[tu
     Each entry is the heading, a tab to the right margin (dot leaders, from the TOC styles)
     and a ``PAGEREF`` field to the heading's bookmark whose cached number is ``pages`` (the
     theme's own PDF layout), all inside a link to the heading. settings.xml's
-    ``w:updateFields`` makes Word (and LibreOffice) refresh the fields on open; WPS ignores
-    it and shows the cached numbers.
+    ``w:updateFields`` makes Word offer to refresh the fields on open (per ECMA-376; not
+    verified here); WPS ignores it, and LibreOffice 7.4 prints the cached numbers as they
+    are (checked: its PDF of a file with wrong cached numbers prints the wrong numbers), so
+    the cached numbers are what those readers see.
     """
     depth = theme.toc.depth
     _add_text(body.add_paragraph(TOC_HEADING_STYLE), theme.toc_title(doc.doc.meta.lang))
