@@ -10,6 +10,7 @@ label LibreOffice prints). Edit routes:
   then the style of the heading ``like`` picked from the style box (``.uno:StyleApply``);
 * ``set_style``: the same, but the style set as a paragraph property (the Styles sidebar);
 * ``paste``: the heading ``source`` and its body copied, and pasted after ``after``;
+* ``move``: the same, cut instead of copied;
 * ``delete``: the heading ``target`` and its body paragraphs deleted.
 """
 
@@ -113,7 +114,7 @@ def apply_edit(desktop_context: tuple[object, object], document: object, edit: d
         controller.select(cursor)
         dispatcher = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", context)  # type: ignore[attr-defined]
         dispatcher.executeDispatch(controller.Frame, ".uno:StyleApply", "", 0, (prop("Style", style), prop("FamilyName", "ParagraphStyles")))
-    elif route == "paste":
+    elif route in ("paste", "move"):
         # As a user does: select the heading line (Home, Shift+End), copy; Enter at the end of a body paragraph, paste.
         heading = find(document, edit["source"], heading=True)
         selection = document.Text.createTextCursorByRange(heading.getStart())  # type: ignore[attr-defined]
@@ -125,14 +126,21 @@ def apply_edit(desktop_context: tuple[object, object], document: object, edit: d
         copied = controller.getTransferable()
         controller.select(new_paragraph_after(document, edit["after"]))
         controller.insertTransferable(copied)
+        if route == "move":  # cut and paste: the original (the first of the two) goes
+            delete_section(document, edit["source"])
     elif route == "delete":
-        first, last = section_of(document, edit["target"])
-        cursor = document.Text.createTextCursorByRange(first.getStart())  # type: ignore[attr-defined]
-        cursor.gotoRange(last.getEnd(), True)
-        cursor.goRight(1, True)  # the paragraph break after the last one
-        cursor.setString("")
+        delete_section(document, edit["target"])
     else:
         raise SystemExit(f"unknown route {route}")
+
+
+def delete_section(document: object, heading_text: str) -> None:
+    """Select the heading and its body paragraphs (with the last paragraph break) and delete them."""
+    first, last = section_of(document, heading_text)
+    cursor = document.Text.createTextCursorByRange(first.getStart())  # type: ignore[attr-defined]
+    cursor.gotoRange(last.getEnd(), True)
+    cursor.goRight(1, True)  # the paragraph break after the last one
+    cursor.setString("")
 
 
 def run(jobs: list[dict[str, object]], profile: Path) -> None:

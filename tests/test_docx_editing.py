@@ -119,6 +119,14 @@ def paste(doc: Document) -> tuple[list[dict[str, object]], Document]:
     return edits, _replace_section(doc, 2, _with_children(tasks, children))
 
 
+def move(doc: Document) -> tuple[list[dict[str, object]], Document]:
+    """Task 2 (heading and body) cut and pasted after task 5's body."""
+    tasks = doc.sections[2]
+    edits: list[dict[str, object]] = [{"route": "move", "source": tasks.children[1].title.text, "with_body": True, "after": _last_body(tasks.children[4])}]
+    children = (tasks.children[0], *tasks.children[2:5], tasks.children[1], *tasks.children[5:])
+    return edits, _replace_section(doc, 2, _with_children(tasks, children))
+
+
 def delete(doc: Document) -> tuple[list[dict[str, object]], Document]:
     """Task 2 deleted with its body, then part 2 (一个“总体要求”)."""
     tasks = doc.sections[2]
@@ -127,7 +135,7 @@ def delete(doc: Document) -> tuple[list[dict[str, object]], Document]:
     return edits, dataclasses.replace(edited, sections=(edited.sections[0], *edited.sections[2:]))
 
 
-ROUTES: dict[str, Route] = {"style_box": style_box, "insert": insert, "paste": paste, "delete": delete}
+ROUTES: dict[str, Route] = {"style_box": style_box, "insert": insert, "paste": paste, "move": move, "delete": delete}
 
 
 # -- one LibreOffice session for every job ------------------------------------------
