@@ -55,7 +55,12 @@ def _attr(element: etree._Element | None, name: str = "val") -> str | None:
 
 
 class _WordNumbering:
-    """Just enough of Word's list numbering to print the labels Word would show."""
+    """Just enough of Word's list numbering to print the labels Word would show.
+
+    Counters belong to the abstract list, shared by every ``w:num`` of it without a
+    ``w:startOverride`` (ECMA-376 §17.9.27); a ``w:num`` with one counts on its own. A level
+    restarts when a higher level of the same counter is used.
+    """
 
     def __init__(self, docx: zipfile.ZipFile) -> None:
         names = docx.namelist()
@@ -100,7 +105,8 @@ class _WordNumbering:
         if num_id == "0" or num_id not in self.num_to_abstract:
             return ""
         levels = self.levels[self.num_to_abstract[num_id]]
-        counters = self.counters[num_id]
+        own = any(key[0] == num_id for key in self.start_overrides)
+        counters = self.counters[num_id if own else "abstract " + self.num_to_abstract[num_id]]
         start = self.start_overrides.get((num_id, ilvl), levels[ilvl][2])
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [level for level in counters if level > ilvl]:
@@ -132,13 +138,19 @@ def docx_headings(path: Path) -> list[tuple[str, str]]:
         styles = etree.fromstring(docx.read("word/styles.xml"))
         body = etree.fromstring(docx.read("word/document.xml")).find("w:body", NS)
     assert body is not None
-    outline = {_attr(s, "styleId") for s in styles.findall("w:style", NS) if (lvl := _outline_level(styles, s)) is not None and lvl < 9}
+    outline = outline_styles(styles)
     out = []
     for paragraph in body.findall("w:p", NS):
         if (_attr(paragraph.find("w:pPr/w:pStyle", NS)) or "") in outline:
             text = "".join(node.text or "" for node in paragraph.iter(f"{{{W}}}t"))
             out.append((numbering.label(paragraph), text))
     return out
+
+
+def outline_styles(styles: etree._Element) -> dict[str, int]:
+    """Paragraph style id → outline level (0 = level 1) for every style the TOC and navigation pane list."""
+    found = {_attr(s, "styleId") or "": _outline_level(styles, s) for s in styles.findall("w:style", NS)}
+    return {style_id: level for style_id, level in found.items() if level is not None and level < 9}
 
 
 def _outline_level(styles: etree._Element, style: etree._Element) -> int | None:

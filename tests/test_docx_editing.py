@@ -8,6 +8,7 @@ numbering.py gives the outline edited the same way.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import re
@@ -27,7 +28,7 @@ from briefexport.model import Document, Node, Para, Span
 from briefexport.numbering import NumberedDocument
 from briefexport.theme.loader import load_theme
 from conftest import ROOT, require_tool
-from readback import NS, W, squash
+from readback import NS, W, docx_headings, outline_styles, squash
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-uno installs the uno module
 PRESETS = ("handout", "gongwen")
@@ -136,6 +137,85 @@ def delete(doc: Document) -> tuple[list[dict[str, object]], Document]:
 
 
 ROUTES: dict[str, Route] = {"style_box": style_box, "insert": insert, "paste": paste, "move": move, "delete": delete}
+
+
+# -- the same edits on the WordprocessingML, counted by Word's rules (readback) --------
+
+
+class _Body:
+    """document.xml's body paragraphs, edited the way Word edits them (the style box sets w:pStyle only)."""
+
+    def __init__(self, docx: Path) -> None:
+        with zipfile.ZipFile(docx) as archive:
+            self.parts = {name: archive.read(name) for name in archive.namelist()}
+        self.document = etree.fromstring(self.parts["word/document.xml"])
+        self.outline = outline_styles(etree.fromstring(self.parts["word/styles.xml"]))
+
+    def paragraphs(self) -> list[etree._Element]:
+        return self.document.findall("w:body/w:p", NS)
+
+    def level(self, p: etree._Element) -> int | None:
+        style = p.find("w:pPr/w:pStyle", NS)
+        return None if style is None else self.outline.get(style.get(f"{{{W}}}val", ""))
+
+    def find(self, text: str, *, heading: bool) -> etree._Element:
+        return next(p for p in self.paragraphs() if _text(p) == text and (self.level(p) is not None) == heading)
+
+    def section(self, heading_text: str) -> list[etree._Element]:
+        """The heading and its body paragraphs, up to the next heading of its level or higher (or a kicker)."""
+        items = self.paragraphs()
+        start = items.index(self.find(heading_text, heading=True))
+        level = self.level(items[start])
+        out = [items[start]]
+        for p in items[start + 1:]:
+            deeper = self.level(p)
+            style = p.find("w:pPr/w:pStyle", NS)
+            if (deeper is not None and deeper <= level) or (style is not None and style.get(f"{{{W}}}val") == "Kicker"):
+                break
+            out.append(p)
+        return out
+
+    def apply(self, edit: dict[str, object]) -> None:
+        route = edit["route"]
+        if route in ("style_box", "set_style"):
+            style = self.find(str(edit["like"]), heading=True).find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val")
+            new = etree.fromstring(f'<w:p xmlns:w="{W}"><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:t>{edit["text"]}</w:t></w:r></w:p>')
+            self.find(str(edit["after"]), heading=False).addnext(new)
+        elif route in ("paste", "move"):
+            originals = self.section(str(edit["source"]))
+            anchor = self.find(str(edit["after"]), heading=False)
+            for p in reversed(originals):
+                anchor.addnext(copy.deepcopy(p))
+            if route == "move":
+                for p in originals:
+                    p.getparent().remove(p)
+        else:
+            for p in self.section(str(edit["target"])):
+                p.getparent().remove(p)
+
+    def save(self, out: Path) -> Path:
+        parts = {**self.parts, "word/document.xml": etree.tostring(self.document, xml_declaration=True, encoding="UTF-8", standalone=True)}
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+        return out
+
+
+def _text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(f"{{{W}}}t"))
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("route", ROUTES)
+def test_word_numbering_rules_renumber_every_edit_route(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tmp_path: Path, preset: str, route: str) -> None:
+    # What rests on the spec: Word's counting (readback's model of ECMA-376 §17.9) over the file edited as Word edits it.
+    edits, edited = ROUTES[route](seed_doc.doc)
+    body = _Body(render_seed("docx", preset))
+    for edit in edits:
+        body.apply(edit)
+    labels = docx_headings(body.save(tmp_path / "edited.docx"))
+    theme = load_theme(preset)
+    assert labels == [(item.label + theme.label_separator(item.level) if item.label else "", item.node.title.text) for item in number(edited).walk()]
 
 
 # -- one LibreOffice session for every job ------------------------------------------
