@@ -101,8 +101,13 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     story = _content(doc, theme, setter)
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
     job = _Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef))
+
+    class Measuring(_canvas_class(job)):  # type: ignore[misc]
+        def save(self) -> None:
+            pass  # the pages are laid out; nothing is written (no font subsetting, no streams)
+
     try:
-        _build(job, io.BytesIO())
+        _build(job, io.BytesIO(), canvasmaker=Measuring)
     except LayoutError:
         return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
     keys = {_anchor(item, theme).key: item.path for item in doc.walk()}
@@ -235,7 +240,7 @@ def _flowables(job: _Job) -> list[Flowable]:
     return out
 
 
-def _build(job: _Job, target: Path | io.BytesIO) -> None:
+def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | None = None) -> None:
     """Lay out and write the document."""
     theme, setter = job.theme, job.setter
     page = theme.page
@@ -252,7 +257,7 @@ def _build(job: _Job, target: Path | io.BytesIO) -> None:
         creator="briefexport", invariant=1, lang=meta.lang, displayDocTitle=True,
         initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
     )
-    template.build(_official_or_not(job, _flowables(job)), canvasmaker=_canvas_class(job))
+    template.build(_official_or_not(job, _flowables(job)), canvasmaker=canvasmaker or _canvas_class(job))
 
 
 def _official_or_not(job: _Job, flowables: list[Flowable]) -> list[Flowable]:
