@@ -33,12 +33,14 @@ How the word processors count, and why the design holds in each:
   A level restarts when that level *or any higher level* of the list is used. Here every
   ``w:abstractNum`` has exactly one ``w:num``, so that sharing never comes into play; the
   outline list's restarts are the rule above.
-* **LibreOffice** (verified, 7.4, tests/test_docx_editing.py drives it through UNO): each
+* **LibreOffice** (verified with 7.4.7 through UNO, tests/test_docx_editing.py: style box,
+  style set after body text, paste, cut and paste, delete, in handout and gongwen): each
   ``w:num`` becomes a list; a paragraph style with ``w:numPr`` becomes a style with that
   list, so applying it from the style box numbers the paragraph; deeper levels restart
   under a higher level of the same list.
-* **WPS** reads numbering.xml the way Word does (not verified on a WPS install): the design
-  uses only what Word itself writes for outline numbering linked to heading styles.
+* **WPS** (not verified: no WPS here) imports DOCX numbering after Word's model; the design
+  uses only what Word itself writes for heading styles with outline numbering (style
+  ``w:numPr`` plus ``w:pStyle`` on the list level), nothing LibreOffice-specific.
 
 Labels Word numbering cannot express are written as literal text in the heading run, with
 ``numId`` 0 to switch the style's numbering off:
@@ -47,8 +49,8 @@ Labels Word numbering cannot express are written as literal text in the heading 
 * the theme says ``docx: {native_numbering: false}``.
 
 ``{cn}`` lists up to 99 items use ``chineseCounting``; longer ones ``chineseCountingThousand``,
-whose 一百零一 … 一千零一十 are numbering.py's :func:`chinese_numeral` (checked in LibreOffice
-past 1,000).
+whose 一百, 一百零一 … 一千零一十 are numbering.py's :func:`chinese_numeral` (checked in
+LibreOffice from 1 to 1,011; Word's digits for it rest on ECMA-376 §17.18.59).
 """
 
 from __future__ import annotations
