@@ -11,7 +11,8 @@ label LibreOffice prints). Edit routes:
 * ``set_style``: the same, but the style set as a paragraph property (the Styles sidebar);
 * ``paste``: the heading ``source`` and its body copied, and pasted after ``after``;
 * ``move``: the same, cut instead of copied;
-* ``delete``: the heading ``target`` and its body paragraphs deleted.
+* ``delete``: the heading ``target`` and its body paragraphs deleted;
+* ``update_toc``: every index (the TOC) updated, as Tools ▸ Update ▸ Update All does.
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ def apply_edit(desktop_context: tuple[object, object], document: object, edit: d
             delete_section(document, edit["source"])
     elif route == "delete":
         delete_section(document, edit["target"])
+    elif route == "update_toc":  # Tools ▸ Update ▸ Update All
+        indexes = document.getDocumentIndexes()  # type: ignore[attr-defined]
+        for position in range(indexes.getCount()):
+            indexes.getByIndex(position).update()
     else:
         raise SystemExit(f"unknown route {route}")
 

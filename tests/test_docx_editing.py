@@ -32,7 +32,8 @@ from readback import NS, W, docx_headings, outline_styles, squash
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-uno installs the uno module
 PRESETS = ("handout", "gongwen")
-TOC_PRESETS = ("handout", "gongwen", "ebook")  # untouched files: gongwen has no TOC, ebook is handout on A5
+TOC_PRESETS = ("handout", "gongwen", "ebook")
+WITH_TOC = ("handout", "ebook")  # untouched files: gongwen has no TOC, ebook is handout on A5
 TOC_LINE = re.compile(r"\.{3,}\s*(\d+)$")
 _CN = "一二三四五六七八九十百千零"
 LABEL_LINE = re.compile(rf"^([{_CN}]+[、是]|（[{_CN}\d]+）|重点任务[{_CN}]+：|第[{_CN}]+条|\d+\.)")
@@ -232,6 +233,10 @@ def libreoffice(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tm
         docx = render_seed("docx", preset)
         out[(preset, "untouched")] = (work / f"{preset}-untouched.pdf", seed_doc)
         jobs.append({"docx": str(docx), "pdf": str(work / f"{preset}-untouched.pdf")})
+        if preset in WITH_TOC:  # updated from a copy whose cached numbers are all 99, so an update that did nothing would show
+            out[(preset, "updated")] = (work / f"{preset}-updated.pdf", seed_doc)
+            wrong = _with_wrong_toc_numbers(docx, work / f"{preset}-wrong.docx")
+            jobs.append({"docx": str(wrong), "pdf": str(work / f"{preset}-updated.pdf"), "edits": [{"route": "update_toc"}]})
     separators = (ROOT / "tests" / "data" / "docx" / "separators.yaml").read_text(encoding="utf-8")
     for name, (source, preset) in {**SPECIAL, "separators": (separators, str(ROOT / "tests" / "data" / "docx" / "separators-theme.yaml"))}.items():
         special = number(loads(source))
@@ -248,6 +253,19 @@ def libreoffice(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tm
     (work / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
     subprocess.run([python, str(ROOT / "tests" / "lo_edit.py"), str(work / "profile"), str(work / "jobs.json")],
                    check=True, capture_output=True, timeout=600)
+    return out
+
+
+def _with_wrong_toc_numbers(docx: Path, out: Path) -> Path:
+    """A copy of ``docx`` whose PAGEREF results all say 99."""
+    with zipfile.ZipFile(docx) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = re.sub(r'(PAGEREF _Toc\d+ \\h </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>)\d+', r"\g<1>99", xml).encode()
+    assert parts["word/document.xml"].count(b">99<") == 18
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
     return out
 
 
@@ -312,7 +330,7 @@ def _cached_toc_pages(docx: Path) -> list[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("preset", ["handout", "ebook"])
+@pytest.mark.parametrize("preset", WITH_TOC)
 def test_libreoffice_prints_the_prefilled_toc_page_numbers(
     libreoffice: dict[tuple[str, str], tuple[Path, NumberedDocument]], render_seed: Callable[..., Path], seed_doc: NumberedDocument, preset: str
 ) -> None:
@@ -326,6 +344,16 @@ def test_libreoffice_prints_the_prefilled_toc_page_numbers(
     assert [page for _, page in toc] == [printed_on[heading] for heading in headings]
     # The numbers briefexport pre-filled from its own layout are those pages (what Word shows before it updates, and WPS always).
     assert _cached_toc_pages(render_seed("docx", preset)) == [printed_on[heading] for heading in headings]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", WITH_TOC)
+def test_libreoffice_updating_the_toc_keeps_every_entry_and_number(libreoffice: dict[tuple[str, str], tuple[Path, NumberedDocument]], preset: str) -> None:
+    # The derived heading styles (一是, 重点任务一：) keep their outline level, so LibreOffice's own TOC still lists them.
+    def entries(pdf: Path) -> list[tuple[str, int]]:
+        return [(TOC_LINE.sub("", line), int(m.group(1))) for page in _pages(pdf)[:2] for line in page if (m := TOC_LINE.search(line))]
+
+    assert entries(libreoffice[(preset, "updated")][0]) == entries(libreoffice[(preset, "untouched")][0])
 
 
 def test_gongwen_docx_has_no_toc_to_number(render_seed: Callable[..., Path]) -> None:
