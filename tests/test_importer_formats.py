@@ -171,8 +171,9 @@ def test_word_numbering_labels_are_what_libreoffice_shows(numbered_docx: Path, t
         check=True, capture_output=True, timeout=180,
     )
     shown = (tmp_path / "briefing.txt").read_text(encoding="utf-8-sig").splitlines()
-    # LibreOffice writes the table of contents' field result first; the briefing starts after its last entry.
-    start = max(i for i, line in enumerate(shown) if line.startswith("四、")) + 1
+    # LibreOffice writes the table of contents' field result first (each entry ends in a tab and its page
+    # number); the briefing starts after its last entry.
+    start = max(i for i, line in enumerate(shown) if re.search(r"\t\d+$", line)) + 1
     text = "\n".join([shown[0], *shown[start:]])  # the title; the subtitle is Word-style evidence plain text lacks
     from_word, from_text = _numbered(import_path(numbered_docx).yaml), _numbered(import_text(text).yaml)
     assert headings(from_word) == headings(from_text)
