@@ -7,6 +7,7 @@ This is the only module of the DOCX renderer that builds XML elements by tag nam
 from __future__ import annotations
 
 import zlib
+from copy import deepcopy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
