@@ -38,12 +38,14 @@ class BuiltFile:
     seconds: float
 
 
-def creation_time(doc: Document) -> dt.datetime:
+def creation_time(doc: Document, *, epoch: str | None = None) -> dt.datetime:
     """The timestamp to write into outputs: SOURCE_DATE_EPOCH, else the outline's date, else 1980-01-01.
 
-    Never the clock, so that the same input always gives the same bytes.
+    Never the clock, so that the same input always gives the same bytes. ``epoch`` stands for
+    SOURCE_DATE_EPOCH as another process saw it (the warm engine's workers keep their own
+    environment); by default this process's environment is read.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    epoch = (os.environ.get("SOURCE_DATE_EPOCH", "") if epoch is None else epoch).strip()
     if epoch:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)

@@ -1,0 +1,235 @@
+"""The worker side of the warm engine (``engine.py``): one process, jobs in, results out.
+
+A worker imports every renderer, reads the bundled fonts, registers them with reportlab and
+loads the presets once (:func:`_warm_up`); then each job costs only its own loading, numbering
+and rendering. All formats of a job are rendered into memory (through a private scratch
+folder, since the renderers write files) with the same steps and options as ``briefexport
+build``, so the bytes are the same. The job's log records become the result's warnings and
+notes; with ``strict`` the first warning fails the job, as ``--strict`` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import BriefexportError, LocatedError, OutlineError, RenderError, SourcePos
+from ..render import RENDERERS
+from .engine import BuildResult, _Job
+
+if TYPE_CHECKING:
+    from ..fonts.fontset import FontSet
+    from ..model import Document
+    from ..numbering import NumberedDocument
+    from ..render import RenderOptions
+    from ..theme.loader import Theme
+
+__all__ = ["main"]
+
+
+@dataclass(slots=True)
+class _Warm:
+    """What a worker keeps between jobs: one font set (parsed cmaps, registered reportlab fonts) and the presets."""
+
+    fonts: FontSet
+    presets: dict[str, Theme]
+    scratch: Path
+
+
+def main(fd: int) -> None:  # pragma: no cover - runs in the worker; tests assert its results
+    """Warm up, say so, then build each job received on socket ``fd`` until told to stop."""
+    conn = Connection(fd)
+    with tempfile.TemporaryDirectory(prefix="briefexport-worker-") as scratch:
+        warm = _warm_up(Path(scratch))
+        conn.send("ready")
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            _send(conn, job, _answer(warm, job))
+
+
+def _send(conn: Connection, job: _Job, answer: tuple[bool, object]) -> None:  # pragma: no cover - runs in the worker
+    try:
+        conn.send(answer)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an error that cannot cross processes
+        conn.send((False, RuntimeError(f"{job.name}: the build failed: {answer[1]!r} ({exc})")))
+
+
+def _warm_up(scratch: Path) -> _Warm:
+    """Import every renderer, read the bundled fonts and register them with reportlab, load the presets."""
+    from ..fonts.fontset import FontSet
+    from ..render import get_renderer
+    from ..theme.loader import load_theme, preset_names
+
+    fonts = FontSet()
+    presets: dict[str, Theme] = {}
+    try:
+        for name in RENDERERS:
+            get_renderer(name)
+        for face in fonts.bundled_faces():
+            if fonts.is_truetype(face):
+                fonts.reportlab_name(face)
+        presets = {name: load_theme(name) for name in preset_names()}
+    except BriefexportError:
+        pass  # a job that needs what failed here reports it itself
+    return _Warm(fonts, presets, scratch)
+
+
+def _answer(warm: _Warm, job: _Job) -> tuple[bool, object]:  # pragma: no cover - runs in the worker
+    try:
+        return True, _build(warm, job)
+    except BriefexportError as exc:
+        return False, exc
+    except Exception as exc:  # noqa: BLE001 - a bug: the caller gets it with the worker's traceback
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        return False, RuntimeError(f"{job.name}: the build failed (a bug; the worker's traceback follows)\n{trace}")
+
+
+def _build(warm: _Warm, job: _Job) -> BuildResult:
+    """Load, number and render one job, all formats into memory; the same steps as ``briefexport build``."""
+    from ..numbering import number
+    from ..render import RenderOptions
+    from .api import creation_time
+
+    start = time.perf_counter()
+    with _captured_log(job.strict) as (warnings, notes):
+        numbered = number(_load(job))
+        theme = _theme(warm, job)
+        created = creation_time(numbered.doc, epoch=job.epoch)
+        options = RenderOptions(fonts=warm.fonts, created=created, strict=job.strict, embed_font=job.embed_font)
+        files = {name: _render_bytes(numbered, name, theme, options, warm.scratch) for name in job.formats}
+    return BuildResult(files, tuple(warnings), time.perf_counter() - start, tuple(notes))
+
+
+def _load(job: _Job) -> Document:
+    from .._yaml import MAX_BYTES
+    from ..outline.reader import load, loads
+
+    if job.path is not None:
+        return load(job.path)
+    assert job.text is not None
+    size = len(job.text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise OutlineError(
+            SourcePos(job.name, 1, 1), f"file is {size / 2**20:.0f} MiB; outlines are limited to {MAX_BYTES // 2**20} MiB"
+        )
+    return loads(job.text, job.name)
+
+
+def _theme(warm: _Warm, job: _Job) -> Theme:
+    from ..theme.loader import load_theme
+
+    if job.theme_text is not None:
+        return _theme_from_text(job.theme_text, job.theme_name, warm.scratch)
+    if not isinstance(job.theme, str):
+        return job.theme
+    if job.theme in warm.presets:
+        return warm.presets[job.theme]
+    from ..theme.loader import preset_names
+
+    if job.theme not in preset_names():
+        raise RenderError(f"no preset theme named '{job.theme}'; presets: {', '.join(preset_names())} (give a theme's text for others)")
+    return load_theme(job.theme)
+
+
+def _theme_from_text(text: str, name: str, scratch: Path) -> Theme:
+    """Check a theme given as text like a file, alone in a private folder; it may extend presets only."""
+    from ..theme.loader import load_theme
+
+    _refuse_file_parent(text, name)
+    with tempfile.TemporaryDirectory(dir=scratch) as folder:
+        path = Path(folder) / "theme.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return load_theme(path)
+        except LocatedError as exc:
+            raise _renamed(exc, str(path), name) from None
+        except BriefexportError as exc:
+            raise type(exc)(str(exc).replace(str(path), name)) from None
+
+
+def _refuse_file_parent(text: str, name: str) -> None:
+    """A theme sent as text has no folder of its own: ``extends:`` may name a preset and nothing else."""
+    from yaml.nodes import MappingNode, ScalarNode
+
+    from .. import _yaml
+    from ..errors import ThemeError
+    from ..theme.loader import preset_names
+
+    root = _yaml.compose_text(text, name, ThemeError)
+    if not isinstance(root, MappingNode):
+        return  # the loader says what is wrong with it
+    for key, value in root.value:
+        if isinstance(key, ScalarNode) and key.value == "extends" and isinstance(value, ScalarNode):
+            if value.value not in preset_names():
+                presets = ", ".join(preset_names())
+                message = f"a theme given as text may extend only a preset ({presets}), not '{value.value}'"
+                raise ThemeError(_yaml.pos_of(value, name), message)
+
+
+def _renamed(exc: LocatedError, private: str, shown: str) -> LocatedError:
+    """The same error, pointing at the name the caller knows instead of the private temp file."""
+    pos = exc.pos
+    if isinstance(pos, SourcePos) and pos.file == private:
+        pos = SourcePos(shown, pos.line, pos.col)
+    elif str(pos) == private:
+        pos = shown
+    return type(exc)(pos, exc.message.replace(private, shown))
+
+
+def _render_bytes(numbered: NumberedDocument, name: str, theme: Theme, options: RenderOptions, scratch: Path) -> bytes:
+    from ..render import get_renderer
+
+    target = scratch / f"job.{name}"
+    try:
+        get_renderer(name)(numbered, theme, target, opts=options)
+        return target.read_bytes()
+    finally:
+        target.unlink(missing_ok=True)
+
+
+class _Capture(logging.Handler):
+    """Collects one job's warnings and notes; under ``strict`` the first warning becomes the job's error."""
+
+    def __init__(self, strict: bool) -> None:
+        super().__init__(logging.INFO)
+        self.strict = strict
+        self.warnings: list[str] = []
+        self.notes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.WARNING:
+            self.notes.append(record.getMessage())
+            return
+        if self.strict:
+            where = getattr(record, "where", "briefexport")
+            message = getattr(record, "warning", record.getMessage())
+            raise LocatedError(where, f"{message} (a warning, made an error by --strict)")
+        self.warnings.append(record.getMessage())
+
+
+@contextmanager
+def _captured_log(strict: bool) -> Iterator[tuple[list[str], list[str]]]:
+    log = logging.getLogger("briefexport")
+    handler = _Capture(strict)
+    saved = (log.handlers[:], log.level, log.propagate)
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    try:
+        yield handler.warnings, handler.notes
+    finally:
+        log.handlers[:], log.level, log.propagate = saved
