@@ -141,7 +141,7 @@ def own_engine() -> Iterator[Engine]:
 def test_a_job_over_its_timeout_fails_and_the_worker_is_replaced(own_engine: Engine, seed_text: str) -> None:
     own_engine.submit(seed_text, formats=["epub"]).result()  # warm
     (before,) = own_engine.pids()
-    with pytest.raises(BuildTimeout, match=r"outline.yaml: the build took longer than 0.001 s and was stopped"):
+    with pytest.raises(BuildTimeout, match=r"outline.yaml: error: the build took longer than 0.001 s and was stopped"):
         own_engine.submit(seed_text, formats=["pdf"], timeout=0.001).result()
     result = own_engine.submit(seed_text, formats=["epub"]).result()
     assert result.files["epub"].startswith(b"PK")
@@ -156,7 +156,7 @@ def test_a_worker_that_dies_fails_its_job_only(own_engine: Engine, seed_text: st
     (pid,) = own_engine.pids()
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
-    with pytest.raises(WorkerLost, match=r"outline.yaml: the build worker ended unexpectedly \(exit status -9\)"):
+    with pytest.raises(WorkerLost, match=r"outline.yaml: error: the build worker ended unexpectedly \(exit status -9\)"):
         big.result()
     assert isinstance(queued.result(), BuildResult)
 

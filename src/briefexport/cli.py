@@ -10,10 +10,14 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .builder.api import FORMATS, build
 from .errors import BriefexportError, LocatedError, OutlineError, SourcePos
+
+if TYPE_CHECKING:
+    from .theme.loader import Theme
 
 __all__ = ["main"]
 
@@ -71,7 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="render an outline to DOCX, PDF and EPUB")
-    build_cmd.add_argument("outline", nargs="?", default="outline.yaml", type=Path, help="outline file (default: outline.yaml)")
+    build_cmd.add_argument(
+        "outlines", nargs="*", type=Path, metavar="OUTLINE",
+        help="outline files or folders of them (default: outline.yaml); several are built in parallel",
+    )
     build_cmd.add_argument("-f", "--formats", type=_formats, default=list(FORMATS), help="comma-separated: docx,pdf,epub (default: all)")
     build_cmd.add_argument("-o", "--out-dir", type=Path, default=Path("build"), help="output folder (default: build)")
     build_cmd.add_argument("-t", "--theme", default="handout", help="preset name (handout, gongwen, ebook) or theme file")
@@ -121,14 +128,42 @@ def _import_hint(path: Path) -> Iterator[None]:
 def _run_build(args: argparse.Namespace) -> int:
     from .theme.loader import load_theme
 
+    outlines: list[Path] = args.outlines or [Path("outline.yaml")]
     theme = load_theme(args.theme, allow_paths=args.allow_path)
-    with _import_hint(args.outline):
+    if len(outlines) > 1 or outlines[0].is_dir():
+        return _run_batch(outlines, theme, args)
+    with _import_hint(outlines[0]):
         built_files = build(
-            args.outline, args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font, parallel=True
+            outlines[0], args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font, parallel=True
         )
     for built in built_files:
         print(f"{built.path}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")
     return 0
+
+
+def _run_batch(paths: Sequence[Path], theme: Theme, args: argparse.Namespace) -> int:
+    """Many outlines: one line per outline as each lands, then a summary; 1 if any failed."""
+    import time
+
+    from .builder.batch import build_many, collect_outlines
+
+    start = time.perf_counter()
+    outlines = collect_outlines(paths)
+    failed = 0
+    for outcome in build_many(outlines, args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font):
+        for line in (*outcome.notes, *outcome.warnings):
+            log.log(logging.WARNING if ": warning: " in line else logging.INFO, "%s", line)
+        if outcome.error is not None:
+            failed += 1
+            print(outcome.error, file=sys.stderr, flush=True)
+            continue
+        size = sum(built.size for built in outcome.built)
+        names = ", ".join(built.path.name for built in outcome.built)
+        print(f"{outcome.outline}: {names}  {size / 1024:.0f} KB  {outcome.seconds:.2f} s", flush=True)
+    elapsed = time.perf_counter() - start
+    summary = f"built {len(outlines) - failed} of {len(outlines)} outlines into {args.out_dir} in {elapsed:.1f} s"
+    print(summary + (f"; {failed} failed" if failed else ""))
+    return 1 if failed else 0
 
 
 def _run_check(args: argparse.Namespace) -> int:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import pickle
+import signal
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -45,11 +46,14 @@ class _Warm:
     scratch: Path
 
 
-def main(fd: int) -> None:  # pragma: no cover - runs in the worker; tests assert its results
+def main(fd: int, formats: Sequence[str] = tuple(RENDERERS)) -> None:  # pragma: no cover - runs in the worker; tests assert its results
     """Warm up, say so, then build each job received on socket ``fd`` until told to stop."""
+    # Ctrl-C in a terminal reaches the whole process group: the engine's owner decides what
+    # stops, and a worker must not die of it halfway through a job with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(fd)
     with tempfile.TemporaryDirectory(prefix="briefexport-worker-") as scratch:
-        warm = _warm_up(Path(scratch))
+        warm = _warm_up(Path(scratch), formats)
         conn.send("ready")
         while True:
             try:
@@ -68,8 +72,8 @@ def _send(conn: Connection, job: _Job, answer: tuple[bool, object]) -> None:  # 
         conn.send((False, RuntimeError(f"{job.name}: the build failed: {answer[1]!r} ({exc})")))
 
 
-def _warm_up(scratch: Path) -> _Warm:
-    """Import every renderer, read the bundled fonts and register them with reportlab, load the presets."""
+def _warm_up(scratch: Path, formats: Sequence[str]) -> _Warm:
+    """Import the renderers of ``formats``, load the presets, and for the PDF register the bundled fonts with reportlab."""
     from ..fonts.fontset import FontSet
     from ..render import get_renderer
     from ..theme.loader import load_theme, preset_names
@@ -77,9 +81,9 @@ def _warm_up(scratch: Path) -> _Warm:
     fonts = FontSet()
     presets: dict[str, Theme] = {}
     try:
-        for name in RENDERERS:
+        for name in formats:
             get_renderer(name)
-        for face in fonts.bundled_faces():
+        for face in fonts.bundled_faces() if "pdf" in formats else ():
             if fonts.is_truetype(face):
                 fonts.reportlab_name(face)
         presets = {name: load_theme(name) for name in preset_names()}

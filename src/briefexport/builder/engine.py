@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RenderError
+from ..errors import LocatedError, RenderError
 from ..render import RENDERERS
 
 if TYPE_CHECKING:
@@ -47,11 +47,14 @@ FORMATS: tuple[str, ...] = tuple(RENDERERS)
 _START_TIMEOUT = 120.0
 
 
-class WorkerLost(RenderError):
-    """The worker process building a job ended without a result (crashed, killed, out of memory)."""
+class WorkerLost(RenderError, LocatedError):
+    """The worker process building a job ended without a result (crashed, killed, out of memory).
+
+    Located at the job's name: ``outline.yaml: error: the build worker ended …``.
+    """
 
 
-class BuildTimeout(RenderError):
+class BuildTimeout(RenderError, LocatedError):
     """A job took longer than its timeout; its worker was stopped and replaced."""
 
 
@@ -86,8 +89,8 @@ class _Job:
     """SOURCE_DATE_EPOCH as the submitting process saw it (workers keep the environment they started with)."""
 
 
-#: What a worker process runs: serve jobs on the socket whose descriptor is its argument.
-_WORKER_MAIN = "import sys; from briefexport.builder._engine_worker import main; main(int(sys.argv[1]))"
+#: What a worker process runs: warm up for the formats named, then serve jobs on the socket given.
+_WORKER_MAIN = "import sys; from briefexport.builder._engine_worker import main; main(int(sys.argv[1]), sys.argv[2].split(','))"
 
 
 def _worker_environment() -> dict[str, str]:
@@ -122,17 +125,20 @@ class Engine:
     """A pool of warm build workers; a context manager (``close()`` stops the workers).
 
     ``workers`` defaults to one per core. Workers start at once and warm up in the
-    background; jobs submitted meanwhile wait for the first worker that is ready.
+    background (importing the renderers of ``warm``, by default all formats, and loading the
+    fonts when the PDF is among them); jobs submitted meanwhile wait for the first worker that
+    is ready. A job may ask for any format; one not warmed up is loaded by its first job.
     """
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, warm: Sequence[str] = FORMATS) -> None:
         count = default_workers() if workers is None else workers
         if count < 1:
             raise ValueError("an engine needs at least one worker")
         self._jobs: queue.Queue[_Pending | None] = queue.Queue()
         self._closed = False
         self._lock = threading.Lock()
-        self._slots = [_Slot(self._jobs, index) for index in range(count)]
+        prepare = ",".join(_formats(warm))
+        self._slots = [_Slot(self._jobs, index, prepare) for index in range(count)]
 
     @property
     def workers(self) -> int:
@@ -192,13 +198,19 @@ class Engine:
         return pending.future
 
     def close(self, *, cancel: bool = False) -> None:
-        """Stop the workers once the queued jobs are done (``cancel=True``: drop the queued ones)."""
+        """Stop the workers once the queued jobs are done.
+
+        ``cancel=True`` (also on leaving the ``with`` block by an exception, such as Ctrl-C)
+        cancels the queued jobs and kills the workers at once; running jobs fail with WorkerLost.
+        """
         with self._lock:
             if self._closed:
                 return
             self._closed = True
         if cancel:
             self._cancel_queued()
+            for slot in self._slots:
+                slot.abort()
         for _ in self._slots:
             self._jobs.put(None)
         for slot in self._slots:
@@ -241,11 +253,14 @@ def _options(theme: str | Theme, theme_text: str | None, strict: bool, embed_fon
 class _Slot:
     """One worker process and the thread of this process that feeds it jobs and replaces it when lost."""
 
-    def __init__(self, jobs: queue.Queue[_Pending | None], index: int) -> None:
+    def __init__(self, jobs: queue.Queue[_Pending | None], index: int, warm: str) -> None:
         self._jobs = jobs
+        self._warm = warm
         self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._start_error: str | None = None
+        self._guard = threading.Lock()  # abort() may kill the process while the slot's thread replaces it
+        self._aborted = False
         self._start()
         self._thread = threading.Thread(target=self._serve, name=f"briefexport-engine-{index}", daemon=True)
         self._thread.start()
@@ -258,18 +273,28 @@ class _Slot:
     def join(self) -> None:
         self._thread.join()
 
+    def abort(self) -> None:
+        """Kill the worker now and start no other."""
+        with self._guard:
+            self._aborted = True
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        with ours, theirs:
+        with self._guard, ours, theirs:
+            if self._aborted:
+                return
             self._process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_MAIN, str(theirs.fileno())],
+                [sys.executable, "-c", _WORKER_MAIN, str(theirs.fileno()), self._warm],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=_worker_environment(),
             )
             self._conn = Connection(ours.detach())
 
     def _stop(self, *, kill: bool) -> None:
-        process, conn = self._process, self._conn
-        self._process = self._conn = None
+        with self._guard:
+            process, conn = self._process, self._conn
+            self._process = self._conn = None
         if process is None or conn is None:
             return
         if not kill:
@@ -289,7 +314,9 @@ class _Slot:
 
     def _ready(self) -> bool:
         """Wait until the current worker has warmed up; False (and the reason kept) if it never does."""
-        assert self._conn is not None
+        if self._conn is None:
+            self._start_error = "was stopped: the engine is closing"
+            return False
         try:
             if self._conn.poll(_START_TIMEOUT):
                 self._conn.recv()
@@ -315,7 +342,7 @@ class _Slot:
                 if not pending.future.set_running_or_notify_cancel():
                     continue
                 if not ready:
-                    pending.future.set_exception(WorkerLost(f"{pending.job.name}: the build worker {self._start_error}"))
+                    pending.future.set_exception(WorkerLost(pending.job.name, f"the build worker {self._start_error}"))
                     self._replace()
                     ready = self._ready()
                     continue
@@ -331,7 +358,7 @@ class _Slot:
             self._conn.send(pending.job)
             if not self._conn.poll(pending.timeout):
                 pending.future.set_exception(
-                    BuildTimeout(f"{name}: the build took longer than {pending.timeout:g} s and was stopped")
+                    BuildTimeout(name, f"the build took longer than {pending.timeout:g} s and was stopped")
                 )
                 self._replace()
                 return self._ready()
@@ -339,7 +366,7 @@ class _Slot:
         except (EOFError, OSError):
             code = self._exit_code()
             pending.future.set_exception(
-                WorkerLost(f"{name}: the build worker ended unexpectedly (exit status {code}); the job was dropped")
+                WorkerLost(name, f"the build worker ended unexpectedly (exit status {code}); the job was dropped")
             )
             self._replace()
             return self._ready()
