@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Twips
+from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
 
 from ...model import Para
@@ -54,24 +55,33 @@ class Body:
     set up before the first paragraph), and the ``w:sectPr`` is kept. The XML is the same.
     """
 
-    __slots__ = ("_document", "_sectPr", "_style_ids")
+    __slots__ = ("_default", "_document", "_sectPr", "_style_ids")
 
     def __init__(self, document: WordDocument) -> None:
         self._document = document
         self._sectPr: BaseOxmlElement = document.element.body.get_or_add_sectPr()
         self._style_ids: dict[str, str | None] = {}
+        # python-docx finds the default style anew (walking every style) on each lookup.
+        self._default: BaseOxmlElement | None = document.styles.element.default_for(WD_STYLE_TYPE.PARAGRAPH)
 
     def add_paragraph(self, style: str) -> Paragraph:
         """A new last paragraph of paragraph style ``style`` (a style name, as python-docx takes)."""
         if style in self._style_ids:
             style_id = self._style_ids[style]
         else:
-            # None for the default paragraph style; the paragraph still gets an empty w:pPr, as in python-docx.
-            lookup: Callable[[str, WD_STYLE_TYPE], str | None] = self._document.part.get_style_id  # untyped in python-docx
-            style_id = self._style_ids[style] = lookup(style, WD_STYLE_TYPE.PARAGRAPH)
+            style_id = self._style_ids[style] = self._style_id(style)
         p = ox.add_body_paragraph(self._sectPr)
         p.style = style_id
         return Paragraph(p, self._document._body)
+
+    def _style_id(self, name: str) -> str | None:
+        """What python-docx's ``get_style_id(name, PARAGRAPH)`` gives: None for the default paragraph style."""
+        found = self._document.styles.element.get_by_name(BabelFish.ui2internal(name))
+        if found is None or found.type != WD_STYLE_TYPE.PARAGRAPH:
+            # python-docx's own lookup, for its errors (and its deprecated lookup by id).
+            lookup: Callable[[str, WD_STYLE_TYPE], str | None] = self._document.part.get_style_id  # untyped in python-docx
+            return lookup(name, WD_STYLE_TYPE.PARAGRAPH)
+        return None if found is self._default else cast(str, found.styleId)
 
 
 def _add_text(paragraph: Paragraph, text: str, *, bold: bool = False) -> None:
