@@ -202,22 +202,23 @@ def warm(bench: Bench, cold_cells: dict[tuple[int, str], tuple[Cell, Cell | None
 
     text = (ROOT / "outline.yaml").read_text(encoding="utf-8")
     print(f"\n## Warm re-renders of the briefing (one engine worker, median of {repeats}), beside the cold process\n")
-    print("| formats | warm, in the worker (s) | warm, submit → bytes (s) | cold process wall (s) | warm ÷ cold |")
-    print("|---|---:|---:|---:|---:|")
+    print("| formats | warm, in the worker (s) | its CPU (s) | submit → bytes (s) | cold process wall (s) | warm ÷ cold |")
+    print("|---|---:|---:|---:|---:|---:|")
     medians = {}
     with Engine(workers=1) as engine:
         engine.submit(text).result()  # the first job also warms what the warm-up does not reach
         for formats in (*FORMATS, ALL):
-            inside, round_trip = [], []
+            inside, cpu, round_trip = [], [], []
             for _ in range(repeats):
                 start = time.perf_counter()
                 result = engine.submit(text, formats=formats.split(",")).result()
                 round_trip.append(time.perf_counter() - start)
                 inside.append(result.seconds)
+                cpu.append(result.cpu_seconds)
             medians[formats] = statistics.median(inside)
             cold_wall = cold_cells[(1, formats)][0].seconds if (1, formats) in cold_cells else None
             label = "all three" if formats == ALL else formats
-            print(f"| {label} | {medians[formats]:.3f} | {statistics.median(round_trip):.3f} |"
+            print(f"| {label} | {medians[formats]:.3f} | {statistics.median(cpu):.3f} | {statistics.median(round_trip):.3f} |"
                   f" {cold_wall or 0:.3f} | {ratio(medians[formats], cold_wall)} |", flush=True)
     return medians
 

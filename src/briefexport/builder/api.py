@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._atomic import commit, reserve, write_atomically
-from ._parallel import TaskQueue, Worker, can_fork, fork_worker
 from ..errors import BriefexportError, RenderError
 from ..model import Document
 from ..numbering import NumberedDocument, number
@@ -22,6 +21,7 @@ from ..theme.loader import Theme, load_theme
 
 if TYPE_CHECKING:
     from ..fonts.fontset import FontSet
+    from ._parallel import TaskQueue
 
 __all__ = ["BuiltFile", "build", "build_options", "render"]
 
@@ -211,7 +211,8 @@ def build(
     formats = list(dict.fromkeys(formats))
     _check_formats(formats)
     targets = {name: Path(out_dir) / f"{Path(outline).stem}.{name}" for name in formats}
-    if parallel and len(formats) > 1 and can_fork():
+    # hasattr(os, "fork") is _parallel.can_fork(), without importing pickle and threading for single formats.
+    if parallel and len(formats) > 1 and hasattr(os, "fork"):
         staged = _build_parallel(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
     else:
         job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
@@ -229,6 +230,8 @@ def build(
 
 def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mapping[str, Path], *,
                     theme: Theme | str | Path, strict: bool, embed_font: bool | None) -> list[_Staged]:
+    from ._parallel import TaskQueue, Worker, fork_worker
+
     rank = {name: index for index, name in enumerate(_SLOWEST_FIRST)}
     first, second, *rest = sorted(formats, key=lambda name: rank.get(name, len(rank)))
     queue = TaskQueue(rest)

@@ -70,6 +70,8 @@ class BuildResult:
     """Time the worker spent on the job (loading, numbering, rendering)."""
     notes: tuple[str, ...] = ()
     """Informational lines (e.g. which bundled font stands in for an uninstalled one)."""
+    cpu_seconds: float = 0.0
+    """CPU time the worker spent on the job (wall time grows with other load on the machine; this less)."""
 
 
 @dataclass(frozen=True, slots=True)

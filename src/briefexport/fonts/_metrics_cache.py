@@ -16,7 +16,6 @@ so a cache file can hold no code.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -95,6 +94,8 @@ class MetricsCache:
         if self.folder is None:
             return None
         _format, resolved, _size, _mtime, index, _reportlab, _python, cache_tag = key
+        import hashlib  # here, not at the top: loading OpenSSL costs builds that never touch reportlab
+
         digest = hashlib.sha256(repr((resolved, index, cache_tag)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
         return self.folder / f"{_PREFIX}{digest}{_SUFFIX}"
 

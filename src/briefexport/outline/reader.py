@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -320,6 +319,8 @@ def chinese_date(date: dt.date) -> str:
 
 
 def _unknown_key_message(key: str, keys: Mapping[str, KeySpec], what: str) -> str:
+    import difflib  # only for a misspelt key; not worth importing for every build
+
     close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
     if close:
         return f"unknown key '{key}' in {what}; did you mean '{close[0]}'?"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import string
@@ -260,6 +259,8 @@ class _ThemeReader:
         out: dict[str, Any] = {}
         for key, (key_node, value_node) in _yaml.mapping_pairs(node, self.file, ThemeError).items():
             if key not in spec:
+                import difflib  # only for a misspelt key; not worth importing for every build
+
                 close = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(spec)}"
                 raise self.error(key_node, f"unknown theme key '{key}' in '{where}'; {hint}")
