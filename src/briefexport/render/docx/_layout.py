@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, cast
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Pt, RGBColor, Twips
+from docx.oxml.ns import qn
+from docx.styles import BabelFish
 from docx.styles.style import StyleFactory
 
 from ...errors import warn
@@ -15,6 +17,8 @@ from ._geometry import Geometry, twips
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
+    from docx.oxml.styles import CT_Style
+    from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.styles.style import ParagraphStyle
 
     from ...theme.loader import TextStyle, Theme
@@ -39,16 +43,40 @@ TOC_HEADING_STYLE = "TOC Heading"
 
 
 
-def _paragraph_style(document: WordDocument, name: str, *, builtin: bool = False) -> ParagraphStyle:
-    """The template's style of that name, or a new one based on Normal (``builtin``: one Word knows, e.g. toc 1)."""
-    styles = document.styles
-    try:
-        style = styles[name]
-    except KeyError:
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH, builtin=builtin)
-        style.base_style = styles["Normal"]
+class _Styles:
+    """The template's styles by name, read once per render.
+
+    python-docx answers ``styles[name]`` with an XPath query over all 164 template styles and
+    ``add_style`` with a walk over all of their names; setting up the theme's styles asked
+    about forty times, most of a warm DOCX render.
+    """
+
+    def __init__(self, document: WordDocument) -> None:
+        self._element = document.styles.element
+        self._by_name: dict[str, BaseOxmlElement] = {}
+        for style in self._element.iterchildren(qn("w:style")):
+            name = style.find(qn("w:name"))
+            if name is not None:
+                self._by_name.setdefault(name.get(qn("w:val")), style)  # the first, as python-docx finds
+
+    def __getitem__(self, name: str) -> ParagraphStyle:
+        return cast("ParagraphStyle", StyleFactory(cast("CT_Style", self._by_name[BabelFish.ui2internal(name)])))
+
+    def by_id(self, style_id: str) -> list[ParagraphStyle]:
+        return [cast("ParagraphStyle", StyleFactory(cast("CT_Style", style))) for style in self._element.iterchildren(qn("w:style"))
+                if style.get(qn("w:styleId")) == style_id]
+
+    def paragraph_style(self, name: str, *, builtin: bool = False) -> ParagraphStyle:
+        """The template's style of that name, or a new one based on Normal (``builtin``: one Word knows, e.g. toc 1)."""
+        internal = BabelFish.ui2internal(name)
+        if internal in self._by_name:
+            return self[name]
+        # What python-docx's add_style does once it has found the name unused.
+        added = self._by_name[internal] = self._element.add_style_of_type(internal, WD_STYLE_TYPE.PARAGRAPH, builtin)
+        style = cast("ParagraphStyle", StyleFactory(added))
+        style.base_style = self["Normal"]
         style.quick_style = not builtin
-    return cast("ParagraphStyle", style)
+        return style
 
 
 def _color(style: TextStyle, role: str) -> RGBColor | None:
@@ -79,36 +107,34 @@ def _apply(style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry
     ox.set_indent(style.element.get_or_add_pPr(), first_line_chars=text.indent, first_line_twips=round(text.indent * char_pt * 20))
 
 
-def _sync_linked_character_style(document: WordDocument, style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry) -> None:
+def _sync_linked_character_style(styles: _Styles, style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry) -> None:
     """Keep the template's linked "… Char" style in step, so text restyled in Word looks the same."""
     link = ox.linked_style_id(style.element)
     if link is None:
         return
-    # By id, not by walking document.styles: that builds a proxy for each of the template's
-    # 164 styles, for each role (a third of a warm DOCX render).
-    for candidate in document.styles.element.xpath(f'w:style[@w:styleId="{link}"]'):
-        _apply(cast("ParagraphStyle", StyleFactory(candidate)), text, role, geometry, paragraph=False)
+    for candidate in styles.by_id(link):
+        _apply(candidate, text, role, geometry, paragraph=False)
 
 
-def _heading_style(document: WordDocument, style: ParagraphStyle, level: int, num_id: int | None) -> None:
+def _heading_style(styles: _Styles, style: ParagraphStyle, level: int, num_id: int | None) -> None:
     """Outline level, keep-with-next, Body Text after it, and the list that numbers it."""
     fmt = style.paragraph_format
     fmt.keep_with_next, fmt.keep_together = True, True
-    style.next_paragraph_style = document.styles[ROLE_STYLES["body"]]
+    style.next_paragraph_style = styles[ROLE_STYLES["body"]]
     style.element.get_or_add_pPr().get_or_add_outlineLvl().val = level - 1
     if num_id is not None:
         ox.set_num_pr(style.element.pPr, num_id, level - 1)
 
 
-def _derived_styles(document: WordDocument, plan: NumberingPlan) -> dict[str, str]:
+def _derived_styles(styles: _Styles, plan: NumberingPlan) -> dict[str, str]:
     """The heading styles of other templates: based on the level's Heading style, numbered by their own list."""
     ids: dict[str, str] = {}
     for position, derived in enumerate(plan.derived, start=1):
-        style = _paragraph_style(document, derived.name)
+        style = styles.paragraph_style(derived.name)
         style.style_id = f"Heading{derived.level}T{position}"
-        style.base_style = document.styles[f"Heading {derived.level}"]
+        style.base_style = styles[f"Heading {derived.level}"]
         ox.reset_properties(style.element)
-        _heading_style(document, style, derived.level, derived.num_id)
+        _heading_style(styles, style, derived.level, derived.num_id)
         ids[derived.name] = style.style_id
     return ids
 
@@ -120,7 +146,8 @@ def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan:
     """
     style_ids: dict[str, str] = {}
     body = theme.style("body")
-    normal = document.styles["Normal"]
+    styles = _Styles(document)
+    normal = styles["Normal"]
     ox.reset_properties(normal.element)
     normal.font.size = Pt(body.size)
     ox.set_fonts(normal.element.get_or_add_rPr(), body.fonts[0])
@@ -128,23 +155,23 @@ def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan:
     if condensed:
         ox.set_char_spacing(normal.element.get_or_add_rPr(), condensed)
     for role, name in ROLE_STYLES.items():
-        style = _paragraph_style(document, name)
+        style = styles.paragraph_style(name)
         style.base_style = normal
         _apply(style, theme.style(role), role, geometry)
-        _sync_linked_character_style(document, style, theme.style(role), role, geometry)
+        _sync_linked_character_style(styles, style, theme.style(role), role, geometry)
         if role.startswith("h"):
             level = int(role[1:])
-            _heading_style(document, style, level, plan.style_nums.get(level))
+            _heading_style(styles, style, level, plan.style_nums.get(level))
             style_ids[name] = style.style_id
         if role == "kicker":
             style.paragraph_format.keep_with_next = True
-    heading = _paragraph_style(document, TOC_HEADING_STYLE)
+    heading = styles.paragraph_style(TOC_HEADING_STYLE)
     heading.base_style = normal
     _apply(heading, theme.style("h1"), "h1", geometry)
     heading.element.pPr.get_or_add_outlineLvl().val = 9  # never listed in the TOC itself
     toc = theme.style("toc")
     for level in range(1, theme.toc.depth + 1):
-        style = _paragraph_style(document, f"toc {level}", builtin=True)
+        style = styles.paragraph_style(f"toc {level}", builtin=True)
         style.style_id = f"TOC{level}"
         style.base_style = normal
         _apply(style, toc, "toc", geometry)
@@ -152,5 +179,5 @@ def setup_styles(document: WordDocument, theme: Theme, geometry: Geometry, plan:
         ox.set_side_indent(style.element.pPr, "left", step, round(step * geometry.char_width(toc) * 20))
         # Where Word puts page numbers once the field is updated.
         style.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-    style_ids.update(_derived_styles(document, plan))
+    style_ids.update(_derived_styles(styles, plan))
     return style_ids

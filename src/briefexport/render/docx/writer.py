@@ -7,13 +7,13 @@ and every raw WordprocessingML element in ``_oxml``; this module writes the cont
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgwriter import PackageWriter
 from docx.shared import Twips
 from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
@@ -26,12 +26,13 @@ from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
 from ..pdf import heading_pages
-from .._zip import repack
+from .._zip import write_entries
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from docx.document import Document as WordDocument
+    from docx.opc.packuri import PackURI
     from docx.oxml.xmlchemy import BaseOxmlElement
 
     from ...theme.loader import Theme
@@ -279,9 +280,28 @@ def _drop_template_leftovers(document: WordDocument) -> None:
 
 def save_reproducibly(document: WordDocument, out: Path, created: dt.datetime) -> None:
     """Save with fixed zip dates, modes and entry order (``[Content_Types].xml`` first, as Office expects)."""
-    buffer = io.BytesIO()
-    document.save(buffer)
-    repack(buffer.getvalue(), out, created, first="[Content_Types].xml")
+    write_entries(_package_entries(document), out, created, first="[Content_Types].xml")
+
+
+class _Entries(dict[str, bytes]):
+    """Stands in for python-docx's zip writer: keeps each file it is given, by its name in the package."""
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        self[pack_uri.membername] = blob
+
+
+def _package_entries(document: WordDocument) -> dict[str, bytes]:
+    """The files ``document.save()`` would zip, unzipped: they are zipped once, reproducibly, instead of twice."""
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    entries = _Entries()
+    # The steps of python-docx's PackageWriter.write, with this collector as the "physical" writer.
+    PackageWriter._write_content_types_stream(entries, parts)  # type: ignore[no-untyped-call]
+    PackageWriter._write_pkg_rels(entries, package.rels)  # type: ignore[no-untyped-call]
+    PackageWriter._write_parts(entries, parts)  # type: ignore[arg-type]  # duck-typed: only write() is called
+    return entries
 
 
 def _east_asian_lang(lang: str) -> str:
