@@ -184,3 +184,21 @@ def test_many_jobs_over_two_workers_all_land(seed_text: str) -> None:
         futures = [engine.submit(seed_text.replace("title: \"今年", f"title: \"第{i}年", 1), formats=["epub"]) for i in range(8)]
         files = [future.result().files["epub"] for future in futures]
     assert len(set(files)) == 8
+
+
+def test_subset_memo_returns_what_the_face_made_and_forgets_the_oldest() -> None:
+    from briefexport.builder._engine_worker import _SubsetMemo
+
+    made: list[tuple[int, ...]] = []
+
+    def make(subset: object) -> bytes:
+        made.append(tuple(subset))  # type: ignore[call-overload]
+        return repr(tuple(subset)).encode()  # type: ignore[call-overload]
+
+    memo = _SubsetMemo(make, size=2)
+    assert memo([1, 2]) == b"(1, 2)" and memo([1, 2]) == b"(1, 2)"
+    memo([3])
+    memo([1, 2])  # used again: now the most recent
+    memo([4])  # evicts (3,)
+    memo([3])
+    assert made == [(1, 2), (3,), (4,), (3,)]

@@ -540,3 +540,19 @@ def test_metadata_longer_than_word_allows_is_shortened_not_fatal(tmp_path: Path)
     package = Package(briefexport.render(doc, "docx", tmp_path / "long.docx"))
     paragraphs = [text_of(p) for p in package.paragraphs()]
     assert "长" * 300 in paragraphs  # the full title is in the body
+
+
+@pytest.mark.parametrize("text", ["正文", " 前后有空格 ", "a\tb", "第一行\n第二行", ""])
+@pytest.mark.parametrize("bold", [False, True])
+def test_text_runs_are_the_xml_python_docx_writes(text: str, bold: bool) -> None:
+    """ox.add_text_run builds runs directly; they must serialize exactly as python-docx's own steps do."""
+    from docx.oxml import OxmlElement
+
+    from briefexport.render.docx import _oxml as ox
+
+    ours, theirs = OxmlElement("w:p"), OxmlElement("w:p")
+    ox.add_text_run(ours, text, bold=bold)
+    run = docx.text.paragraph.Paragraph(theirs, None).add_run(text)
+    if bold:
+        run.bold = True
+    assert etree.tostring(ours) == etree.tostring(theirs)

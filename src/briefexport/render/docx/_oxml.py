@@ -27,6 +27,7 @@ __all__ = [
     "add_bookmark",
     "add_hyperlink",
     "add_numbering",
+    "add_text_run",
     "field_begin",
     "field_end",
     "font_table",
@@ -333,6 +334,36 @@ def add_body_paragraph(sectPr: BaseOxmlElement) -> CT_P:
     p = cast(CT_P, OxmlElement("w:p"))
     sectPr.addprevious(p)
     return p
+
+
+def add_text_run(p: CT_P, text: str, *, bold: bool = False) -> BaseOxmlElement:
+    """Append a run of ``text`` to ``p``, bold if asked (fonts and sizes come from the paragraph's style).
+
+    The XML is what python-docx's ``add_run(text)`` and ``run.bold = True`` make, built
+    directly: python-docx clears each new run's content with an XPath query and re-walks the
+    schema's successor lists, for every run of the document.
+    """
+    if any(char in text for char in "\t\r\n"):
+        from docx.text.run import Run
+
+        split = Run(p.add_r(), cast(Any, None))  # tabs and breaks: python-docx's own text splitting
+        split.text = text
+        if bold:
+            split.bold = True
+        return cast(BaseOxmlElement, split._r)
+    run = OxmlElement("w:r")
+    if bold:
+        rPr = OxmlElement("w:rPr")
+        rPr.append(OxmlElement("w:b"))
+        run.append(rPr)
+    if text:
+        t = OxmlElement("w:t")
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(qn("xml:space"), "preserve")
+        run.append(t)
+    p.append(run)
+    return cast(BaseOxmlElement, run)
 
 
 # -- bookmarks, hyperlinks, fields -------------------------------------------

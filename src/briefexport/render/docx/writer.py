@@ -90,9 +90,7 @@ def _add_text(paragraph: Paragraph, text: str, *, bold: bool = False) -> None:
 
     Only the outline's own emphasis is direct formatting (``w:b``).
     """
-    run = paragraph.add_run(text)
-    if bold:
-        run.bold = True
+    ox.add_text_run(paragraph._p, text, bold=bold)
 
 
 def _add_para(body: Body, para: Para, role: str) -> Paragraph:
