@@ -38,7 +38,31 @@ def pos_of(node: Node, file: str) -> SourcePos:
     return SourcePos(file, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _Loader(yaml.SafeLoader):
+class _Strict:
+    """Composes nodes as PyYAML does, but forbids aliases and anchors and bounds nesting."""
+
+    _file: str
+    _error: ErrorFactory
+    _depth: int
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        here = SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, AliasEvent):
+            raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out")
+        if getattr(event, "anchor", None):
+            raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor")
+        nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
+        self._depth += nested
+        if self._depth > MAX_DEPTH:
+            raise self._error(here, f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items")
+        try:
+            return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]  # a mixin of Composer subclasses
+        finally:
+            self._depth -= nested
+
+
+class _Loader(_Strict, yaml.SafeLoader):
     """SafeLoader that marks line breaks, forbids aliases and bounds nesting."""
 
     def __init__(self, stream: str, file: str, error: ErrorFactory) -> None:
@@ -51,21 +75,64 @@ class _Loader(yaml.SafeLoader):
         found: str = super().scan_line_break()  # type: ignore[no-untyped-call]
         return LINE_BREAK if found == "\n" else found
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
-        here = SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
-        if isinstance(event, AliasEvent):
-            raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out")
-        if getattr(event, "anchor", None):
-            raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor")
-        nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
-        self._depth += nested
-        if self._depth > MAX_DEPTH:
-            raise self._error(here, f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items")
-        try:
-            return Composer.compose_node(self, parent, index)
-        finally:
-            self._depth -= nested
+
+class _Fallback(Exception):
+    """The C parser met what only the pure-Python loader folds or reports as before."""
+
+
+#: The libyaml-backed loader class, where PyYAML was built with libyaml.
+_C_LOADER: Any = None
+
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CLoader(_Strict, yaml.CSafeLoader):
+        """libyaml's scanner and parser (about 9× faster), PyYAML's composer with the same checks.
+
+        libyaml folds a line break inside a scalar into a space and keeps no source text, so any
+        scalar spread over several lines (except a ``|`` block, whose breaks stay as they are),
+        and any NUL, sends the whole file back to :class:`_Loader`, which marks each folded
+        break (to rejoin Chinese lines without a space) and checks NUL escapes. So does every
+        error, so that messages stay word for word what the pure-Python loader says.
+        """
+
+        # The pure-Python composer over libyaml's events (CParser composes in C, without our checks).
+        get_single_node: Any = Composer.get_single_node
+        compose_document: Any = Composer.compose_document
+        compose_sequence_node: Any = Composer.compose_sequence_node
+        compose_mapping_node: Any = Composer.compose_mapping_node
+
+        def __init__(self, stream: str, file: str, error: ErrorFactory) -> None:
+            super().__init__(stream)
+            self.anchors: dict[str, Node] = {}
+            self._file = file
+            self._error = error
+            self._depth = 0
+
+        def compose_scalar_node(self, anchor: str | None) -> Node:
+            node: ScalarNode = Composer.compose_scalar_node(self, anchor)  # type: ignore[arg-type]  # stubs: anchor is str
+            if (node.style != "|" and node.end_mark.line != node.start_mark.line) or LINE_BREAK in node.value:
+                raise _Fallback
+            node.style = node.style or None  # libyaml says '' for plain scalars, PyYAML None
+            return node
+
+    _C_LOADER = _CLoader
+
+
+def _compose_fast(text: str, file: str, error: ErrorFactory) -> Node | None:
+    """The node graph by libyaml, or None where :class:`_Loader` must compose it (see :class:`_CLoader`)."""
+    if _C_LOADER is None:
+        return None  # pragma: no cover - PyYAML built without libyaml
+    try:
+        loader = _C_LOADER(text, file, error)
+    except Exception:  # noqa: BLE001 - whatever libyaml refuses, the pure-Python loader reports
+        return None
+    try:
+        node: Node | None = loader.get_single_node()
+    except Exception:  # noqa: BLE001 - _Fallback, and every YAML error: reported by _Loader in its own words
+        return None
+    finally:
+        loader.dispose()
+    return node
 
 
 def _join_folded(left: str, right: str) -> str:
@@ -94,7 +161,15 @@ def fold_text(value: str, *, literal: bool) -> str:
 
 
 def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
-    """Compose YAML text into a node graph, turning YAML errors into located errors."""
+    """Compose YAML text into a node graph, turning YAML errors into located errors.
+
+    libyaml composes it where it can (see :class:`_CLoader`); a literal ``|`` block then holds
+    real line breaks where the pure-Python loader's holds :data:`LINE_BREAK` marks, which
+    :func:`fold_text` turns into the same line breaks.
+    """
+    fast = _compose_fast(text, file, error)
+    if fast is not None:
+        return fast
     try:
         loader = _Loader(text, file, error)
     except yaml.reader.ReaderError as exc:
