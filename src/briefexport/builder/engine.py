@@ -91,18 +91,21 @@ class _Job:
     """SOURCE_DATE_EPOCH as the submitting process saw it (workers keep the environment they started with)."""
 
 
-#: What a worker process runs: warm up for the formats named, then serve jobs on the socket given.
-_WORKER_MAIN = "import sys; from briefexport.builder._engine_worker import main; main(int(sys.argv[1]), sys.argv[2].split(','))"
+#: What a worker process runs: find this very briefexport, warm up for the formats named, serve the socket given.
+_WORKER_MAIN = (
+    "import sys; folder, fd, formats = sys.argv[1:4]\n"
+    # A folder already on the path (site-packages) keeps its place: inserting it first would
+    # let installed packages shadow the standard library.
+    "if folder not in sys.path: sys.path.insert(0, folder)\n"
+    "from briefexport.builder._engine_worker import main; main(int(fd), formats.split(','))"
+)
 
 
-def _worker_environment() -> dict[str, str]:
-    """This process's environment, with the folder this briefexport was imported from first on the path."""
+def _package_folder() -> str:
+    """The folder this process imported briefexport from (a source tree or site-packages)."""
     import briefexport
 
-    env = dict(os.environ)
-    here = str(Path(briefexport.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH", "")]))
-    return env
+    return str(Path(briefexport.__file__).resolve().parent.parent)
 
 
 def default_workers() -> int:
@@ -288,8 +291,8 @@ class _Slot:
             if self._aborted:
                 return
             self._process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_MAIN, str(theirs.fileno()), self._warm],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=_worker_environment(),
+                [sys.executable, "-c", _WORKER_MAIN, _package_folder(), str(theirs.fileno()), self._warm],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
             )
             self._conn = Connection(ours.detach())
 
