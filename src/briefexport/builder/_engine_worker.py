@@ -73,7 +73,7 @@ def _send(conn: Connection, job: _Job, answer: tuple[bool, object]) -> None:  # 
 
 
 def _warm_up(scratch: Path, formats: Sequence[str]) -> _Warm:
-    """Import the renderers of ``formats``, load the presets, and for the PDF register the bundled fonts with reportlab."""
+    """Import the renderers of ``formats``, load the presets, and for PDF or DOCX register the bundled fonts with reportlab."""
     from ..fonts.fontset import FontSet
     from ..render import get_renderer
     from ..theme.loader import load_theme, preset_names
@@ -83,7 +83,8 @@ def _warm_up(scratch: Path, formats: Sequence[str]) -> _Warm:
     try:
         for name in formats:
             get_renderer(name)
-        for face in fonts.bundled_faces() if "pdf" in formats else ():
+        # The DOCX lays its headings out as the PDF does, for the page numbers of its TOC.
+        for face in fonts.bundled_faces() if {"pdf", "docx"} & set(formats) else ():
             if fonts.is_truetype(face):
                 _remember_subsets(fonts.reportlab_name(face))
         presets = {name: load_theme(name) for name in preset_names()}

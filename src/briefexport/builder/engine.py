@@ -131,7 +131,7 @@ class Engine:
 
     ``workers`` defaults to one per core. Workers start at once and warm up in the
     background (importing the renderers of ``warm``, by default all formats, and loading the
-    fonts when the PDF is among them); jobs submitted meanwhile wait for the first worker that
+    fonts when the PDF or the DOCX, which lays out its TOC's page numbers, is among them); jobs submitted meanwhile wait for the first worker that
     is ready. A job may ask for any format; one not warmed up is loaded by its first job.
     """
 
