@@ -424,7 +424,9 @@ def _snapped(atoms: list[_Atom], pitch: float) -> list[_Atom]:
         continued = k + 1 < len(atoms) and (atoms[k + 1].glued or atoms[k + 1].joined)
         if atom.kind != "latin" or atom.glued or atom.joined or continued:
             continue
-        cells = math.ceil(atom.width / pitch - 1e-6)
+        # A word a hair wider than whole cells (2024 in FangSong on a pitch just under the em) keeps
+        # its width: a third cell would show as a gap.
+        cells = math.ceil(atom.width / pitch - 0.1)
         pad = cells * pitch - atom.width
         if pad > _EPS:
             out[k] = replace(atom, width=cells * pitch, lead=pad / 2)
