@@ -416,19 +416,23 @@ def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_A
 
 
 def _snapped(atoms: list[_Atom], pitch: float) -> list[_Atom]:
-    """On a grid, a Latin word of one atom (110, 12345, GDP) takes whole cells, centred in them,
-    as Word's snap to grid sets it: the characters after it stay on the grid, and the line has no
-    fraction of a cell left to spread as letter spacing."""
+    """On a grid, a Latin word of one atom between Han characters (110, 12345, GDP) takes whole
+    cells, centred in them, as Word's snap to grid sets it: the characters after it
+    stay on the grid, and the line has no fraction of a cell left to spread as letter spacing."""
     out = list(atoms)
     for k, atom in enumerate(atoms):
         continued = k + 1 < len(atoms) and (atoms[k + 1].glued or atoms[k + 1].joined)
         if atom.kind != "latin" or atom.glued or atom.joined or continued:
             continue
+        # The spare space goes beside Han characters only, half on each side: next to a mark or
+        # bracket (4.9%，, （COVID-19）) it would read as a hole, so such a word keeps its width.
+        before = k > 0 and atoms[k - 1].edges[1] == "han"
+        after = k + 1 < len(atoms) and atoms[k + 1].edges[0] == "han"
         # A word a hair wider than whole cells (2024 in FangSong on a pitch just under the em) keeps
         # its width: a third cell would show as a gap.
         cells = math.ceil(atom.width / pitch - 0.1)
         pad = cells * pitch - atom.width
-        if pad > _EPS:
+        if pad > _EPS and before and after:
             out[k] = replace(atom, width=cells * pitch, lead=pad / 2)
     return out
 
@@ -748,7 +752,7 @@ class _Layout:
         out = []
         for atom, x, letter in zip(self.atoms, origins, spaced):
             step = (atom.width - sum(atom.widths)) / len(atom.text) + letter  # grid: pitch minus natural width
-            if atom.lead:
+            if atom.lead or atom.kind == "latin":  # a snapped word: its glyphs at their own advances
                 x, step = x + atom.lead, letter
             placed = atom.placed or ((0.0, 100.0),) * len(atom.text)
             for ch, natural, (shift, scale) in zip(atom.text, atom.widths, placed):
