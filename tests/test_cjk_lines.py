@@ -86,8 +86,9 @@ def test_an_ellipsis_or_dash_pair_is_never_split(pair: str, offset: int) -> None
 
 
 def test_a_closing_mark_is_squeezed_onto_the_line_when_marks_can_give_room() -> None:
-    # Ten ems: "一二，三四五六七八九" (the comma can give half an em) then "。".
-    lines = lay("一二，三四五六七八九。十", 10)
+    # Ten ems: "一二，三四五六七八九" (the comma can give half an em) then "。"; two characters
+    # follow, as one alone on the last line would pull 九 down.
+    lines = lay("一二，三四五六七八九。十一", 10)
     assert texts(lines)[0] == "一二，三四五六七八九。"
     assert lines[0].end <= 10 * SIZE + 1e-6
 
@@ -295,3 +296,109 @@ def test_properties_on_random_paragraphs(tokens: list[str], ems: int, indent: in
         assert xs == sorted(xs) and xs[0] >= 0, "no glyph starts left of the margin or of its predecessor"
     for pair in ("……", "——"):
         assert all(line.text.count(pair[0]) % 2 == 0 for line in lines)
+
+
+# -- hard text (issue #15) ---------------------------------------------------------
+
+
+def test_no_break_after_a_hyphen_before_a_digit() -> None:
+    # "COVID-" fits the first line, "19" would not: the word moves down whole.
+    lines = lay("一二三四五六七COVID-19。", 10)
+    assert not any(line.text.endswith("-") for line in lines)
+    assert any("COVID-19" in line.text for line in lines)
+
+
+def test_a_url_breaks_after_its_slashes_dots_underscores_and_hyphens_only() -> None:
+    url = "https://www.example.gov.cn/path_segment/another-long-segment/index_2024.htm"
+    lines = lay("详见" + url + "。", 12)
+    assert "".join(texts(lines)) == "详见" + url + "。"
+    for line in lines[:-1]:
+        assert line.text[-1] in "/_.-", texts(lines)
+
+
+def test_a_url_line_justifies_by_spacing_its_letters_evenly() -> None:
+    url = "https://www.example.gov.cn/path_segment/another-long-segment/index_2024.htm"
+    lines = lay("详见" + url + "。", 12)
+    assert abs(lines[0].end - 12 * SIZE) < 1e-6  # "详见https://www." is flush right, not ragged
+    spacings = {round(piece.char_space, 6) for line in lines[:-1] for piece in line.pieces if len(piece.text) > 1}
+    assert all(space <= 0.25 * SIZE for space in spacings)
+
+
+def test_a_date_is_never_broken_and_has_no_gap_inside() -> None:
+    lines = lay("会议于二〇二三年召开，时间为2024年1月14日。", 15, latin_gap=0.25)
+    joined = [line.text for line in lines]
+    assert any("2024年1月14日" in text for text in joined), joined
+    inside = [x for line in lines for x in positions(line)]
+    xs = dict(inside)
+    assert xs  # the date's characters follow each other at their natural advances (no 0.25 em gap)
+    date = next(line for line in lines if "2024年" in line.text)
+    pos = positions(date)
+    k = [ch for ch, _ in pos].index("年")
+    assert pos[k][1] - pos[k - 1][1] == pytest.approx(0.5 * SIZE)
+
+
+def test_the_percent_sign_takes_the_gap_after_the_number() -> None:
+    (line,) = lay("增速为5%左右", 20, latin_gap=0.25)
+    pos = positions(line)
+    chars = [ch for ch, _ in pos]
+    after = pos[chars.index("左")][1] - pos[chars.index("%")][1]
+    before = pos[chars.index("5")][1] - pos[chars.index("为")][1]
+    assert after - 0.5 * SIZE == pytest.approx(before - SIZE)  # 0.25 em on both sides
+
+
+def test_no_single_character_alone_on_the_last_line() -> None:
+    lines = lay("一二三四五六七八九十壹。", 10)
+    assert len(lines[-1].text.rstrip("。")) >= 2, texts(lines)
+
+
+def test_quotes_dashes_and_ellipses_take_full_cells() -> None:
+    # The model face's marks are 1 em wide already; a narrow face's are widened to a cell.
+    def narrow(text: str, font: str, size: float) -> float:
+        return sum(0.35 * size if ch in "“”" else width(ch, font, size) for ch in text)
+
+    (line,) = break_lines([Run("含“引号”与", "F", SIZE)], Measure(20 * SIZE), narrow)
+    assert line.end == pytest.approx(6 * SIZE)
+
+
+def test_a_grid_compresses_consecutive_marks_and_lends_the_space_to_the_line() -> None:
+    text = "深化“一网通办”、“一窗通办”，深化改革"
+    strict = lay(text, 8, char_pitch=SIZE, squeeze=False)
+    lent = lay(text, 8, char_pitch=SIZE, squeeze=False, grid_squeeze=True)
+    assert texts(strict) == texts(lent)  # the grid gives each line the same characters
+    assert lent[1].end == pytest.approx(8 * SIZE)  # still flush: the saved half ems are lent back
+    chars = positions(lent[1])
+    k = [ch for ch, _ in chars].index("、")
+    assert chars[k + 1][1] - chars[k - 1][1] < 2 * SIZE
+
+
+def test_titles_balance_their_lines_and_break_at_phrases() -> None:
+    title = "关于推进数字经济高质量发展和新时代“枫桥经验”创新实践的工作方案"
+    greedy = lay(title, 20, align="center")
+    balanced = lay(title, 20, align="center", balance=True)
+    assert len(balanced) == len(greedy) == 2
+    assert [len(line.text) for line in greedy] == [20, 12]
+    assert abs(len(balanced[0].text) - len(balanced[1].text)) <= 3
+    assert balanced[1].text.startswith("“")  # a phrase boundary, not 新时|代
+
+
+def test_wrapped_lines_hang_under_the_text() -> None:
+    lines = lay("（十三）措施十三：加快推进数字政府建设和互联网政务服务深度融合", 12, align="left", hang=4 * SIZE)
+    assert len(lines) >= 2
+    assert all(positions(line)[0][1] == pytest.approx(4 * SIZE) for line in lines[1:])
+
+
+def test_on_a_grid_the_line_giving_company_stays_on_the_grid() -> None:
+    lines = lay("一二三四五六七八九十壹。", 10, char_pitch=SIZE, squeeze=False, grid_squeeze=True)
+    assert texts(lines) == ["一二三四五六七八九", "十壹。"]
+    assert [x for _, x in positions(lines[0])] == pytest.approx([k * SIZE for k in range(9)])
+
+
+def test_on_a_grid_a_number_takes_whole_cells_and_the_rest_stays_on_the_grid() -> None:
+    (line,) = lay("深化110与12345高效", 12, char_pitch=SIZE, squeeze=False, grid_squeeze=True)
+    pos = positions(line)
+    xs = {ch: x for ch, x in pos}
+    # 110 is 1.5 cells wide: it takes two, centred; 12345 (2.5 cells) takes three.
+    assert xs["与"] == pytest.approx(4 * SIZE) and xs["高"] == pytest.approx(8 * SIZE)
+    digits = [x for ch, x in pos if ch.isdigit()][:3]
+    assert digits[0] == pytest.approx(2 * SIZE + 0.25 * SIZE)
+    assert [b - a for a, b in zip(digits, digits[1:])] == pytest.approx([0.5 * SIZE] * 2)  # not letter-spaced

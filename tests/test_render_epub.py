@@ -25,6 +25,7 @@ from briefexport.render import _xhtml
 from briefexport.render.epub import writer as epub_module
 from briefexport.render.epub.writer import identifier
 from briefexport.theme.loader import load_theme
+from browser import chromium
 from conftest import require_tool
 
 NS = {
@@ -61,7 +62,7 @@ sections:
 LITERALS = ("<para>", "&amp;", "</w:t>", "]]>", "<b>不是标签</b>", "a < b && c > d", "<![CDATA[x]]>", "&lt;")
 
 # A theme without title page and printed TOC, with a deeper nav: the other branch of every choice.
-BARE_THEME = "extends: handout\ntoc: {enabled: false, depth: 3}\nepub: {title_page: false, embed_font: false}\n"
+BARE_THEME = "extends: handout\ntoc: {enabled: false, depth: 3}\nepub: {title_page: false, embed_font: false, toc_depth: 3}\n"
 
 
 class Epub:
@@ -261,7 +262,7 @@ def test_markup_like_text_comes_back_literally(markup_epub: tuple[Path, Numbered
     strong = [e.text for href in book.spine() for e in book.xml(href).iter(f"{{{NS['x']}}}strong")]
     assert strong == ["加粗"]
     gap = load_theme(path.parent / "bare.yaml").label_gap  # 1. is followed by a space (label_separator h3)
-    in_nav = [item.heading_with(gap(item.level)) for item in doc.walk() if item.level <= 3]  # the bare theme's toc depth
+    in_nav = [item.heading_with(gap(item.level)) for item in doc.walk() if item.level <= 3]  # the bare theme's epub.toc_depth
     assert [text for text, _ in walk_nav(nav_tree(book.nav().find("x:ol", NS)))] == [doc.doc.meta.title, *in_nav]
     assert book.meta("title") == ["标题 <para> & 符号"]
     assert book.meta("creator") == ["某某办公室 <w:t>"]
@@ -276,7 +277,7 @@ def test_bare_theme_has_no_title_page_and_no_printed_toc(markup_epub: tuple[Path
     assert spine == ["lead.xhtml", "chapter-1.xhtml", "chapter-2.xhtml"]
     assert blocks(book)[0] == squash(doc.doc.lead[0].text)
     assert book.xml("lead.xhtml").find(".//x:h1", NS) is None
-    # toc depth 3: the level-4 heading is in the text but not in the nav
+    # epub.toc_depth 3: the level-4 heading is in the text but not in the nav
     nav_text = [text for text, _ in walk_nav(nav_tree(book.nav().find("x:ol", NS)))]
     assert "（1）四级 &lt;" not in nav_text and squash("（1）四级 &lt;") in blocks(book)
     for href in book.xhtml_hrefs():
@@ -301,7 +302,8 @@ def test_css_follows_the_theme(render_seed: Callable[..., Path], theme_name: str
         assert _em(rule["text-indent"]) == style.indent, role
         assert rule["text-align"] == style.align, role
         assert rule["font-weight"] == ("bold" if style.bold else "normal"), role
-        assert float(rule["line-height"]) == style.line_height, role
+        floor = float((theme.epub or {}).get("min_line_height", 0))
+        assert float(rule["line-height"]) == max(style.line_height, floor), role
         margin_top, _, margin_bottom, _ = rule["margin"].split()
         assert _em(margin_top) * style.size == pytest.approx(style.space_before, abs=1e-2), role
         assert _em(margin_bottom) * style.size == pytest.approx(style.space_after, abs=1e-2), role
@@ -495,3 +497,109 @@ def test_epubcheck_reports_no_errors_and_no_warnings(epubcheck_reports: dict[str
     assert (checker["nFatal"], checker["nError"], checker["nWarning"], returncode) == (0, 0, 0, 0)
     if variant == "ebook":
         assert len(report["publication"]["embeddedFonts"]) == 2
+
+
+# -- reading layout in a real browser (issue #15): tests/data/typography/hard.yaml ------------
+
+HARD = Path(__file__).resolve().parent / "data" / "typography" / "hard.yaml"
+
+#: Elements wider than the viewport, and the widest line box of text, measured by the browser.
+_LAYOUT_PROBE = """
+const width = document.documentElement.clientWidth;
+const over = [];
+for (const el of document.body.querySelectorAll('*')) {
+  const box = el.getBoundingClientRect();
+  if (box.right > width + 0.5 || box.left < -0.5) over.push(el.tagName + ':' + (el.textContent || '').slice(0, 30));
+}
+const body = document.body.getBoundingClientRect();
+const p = document.querySelector('p:not([class])');
+const style = p ? getComputedStyle(p) : null;
+const base = parseFloat(getComputedStyle(document.body).fontSize);
+const dates = [...document.querySelectorAll('span.date')].map(span => span.getClientRects().length);
+return {over, scroll: document.documentElement.scrollWidth, width, body: body.width,
+        base, font: style ? parseFloat(style.fontSize) : 0, line: style ? parseFloat(style.lineHeight) : 0, dates};
+"""
+
+
+@pytest.fixture(scope="module")
+def hard_epubs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The hard outline's EPUB per preset, unpacked (the browser opens its XHTML files)."""
+    doc = number(briefexport.load(HARD))
+    out = {}
+    for theme in ("handout", "gongwen", "ebook"):
+        folder = tmp_path_factory.mktemp(f"hard-epub-{theme}")
+        path = render(doc, "epub", folder / "hard.epub", theme=theme)
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(folder / "unpacked")
+        out[theme] = folder / "unpacked" / "EPUB"
+    return out
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_nothing_overflows_and_the_measure_is_limited(hard_epubs: dict[str, Path], width: int) -> None:
+    with chromium(width=width) as driver:
+        for theme, folder in hard_epubs.items():
+            for page in sorted(folder.glob("*.xhtml")):
+                driver.get(page.as_uri())
+                found = driver.execute_script(_LAYOUT_PROBE)
+                assert found["over"] == [], (theme, page.name, width)
+                assert found["scroll"] <= found["width"], (theme, page.name, width)
+                assert all(lines == 1 for lines in found["dates"]), (theme, page.name)  # a date never wraps
+                assert found["body"] <= 40 * found["base"] + 0.5, (theme, page.name)  # about 40 characters at most
+                if found["font"]:
+                    assert found["line"] >= (1.6 if theme == "gongwen" else 1.3) * found["font"] - 0.5, (theme, page.name)
+
+
+def test_a_long_url_wraps_inside_a_phone_column(hard_epubs: dict[str, Path]) -> None:
+    with chromium(width=390) as driver:
+        page = next(p for p in sorted(hard_epubs["handout"].glob("*.xhtml")) if "stats.gov.cn" in p.read_text(encoding="utf-8"))
+        driver.get(page.as_uri())
+        rects = driver.execute_script(
+            "const p = [...document.querySelectorAll('p')].find(p => p.textContent.includes('stats.gov.cn'));"
+            "const range = document.createRange(); range.selectNodeContents(p);"
+            "const boxes = [...range.getClientRects()];"
+            "return {lines: boxes.length, right: Math.max(...boxes.map(box => box.right)),"
+            " width: document.documentElement.clientWidth};"
+        )
+        assert rects["lines"] > 3 and rects["right"] <= rects["width"]
+
+
+def test_reader_toc_reaches_every_level_and_its_links_are_plain(hard_epubs: dict[str, Path]) -> None:
+    folder = hard_epubs["handout"]
+    nav = etree.parse(str(folder / "nav.xhtml"))
+    labels = ["".join(a.itertext()) for a in nav.iter(f"{{{NS['x']}}}a")]
+    assert any(label.startswith("（1）") for label in labels)  # level 4 in the nav
+    ncx = etree.parse(str(folder / "toc.ncx"))
+    point_tag = "{http://www.daisy.org/z3986/2005/ncx/}navPoint"
+    depth = max(sum(1 for _ in point.iterancestors(point_tag)) + 1 for point in ncx.iter(point_tag))
+    assert depth == 4
+    with chromium(width=390) as driver:
+        driver.get((folder / "nav.xhtml").as_uri())
+        look = driver.execute_script(
+            "const a = document.querySelector('nav a'); const s = getComputedStyle(a);"
+            "return [s.color, getComputedStyle(document.body).color, s.textDecorationLine];"
+        )
+        assert look[0] == look[1] and look[2] == "none"
+
+
+def test_gongwen_epub_signs_at_the_end(hard_epubs: dict[str, Path]) -> None:
+    folder = hard_epubs["gongwen"]
+    chapters = sorted(folder.glob("chapter-*.xhtml"), key=lambda p: int(p.stem.split("-")[1]))
+    last = etree.parse(str(chapters[-1]))
+    signature = ["".join(p.itertext()) for p in last.iter(f"{{{NS['x']}}}p") if "signature" in (p.get("class") or "")]
+    assert signature == ["某某市人民政府办公室", "2024年1月14日"]
+    title = "".join(etree.parse(str(folder / "title.xhtml")).getroot().itertext())
+    assert "某某市人民政府办公室" not in title
+
+
+def test_a_wrapped_title_is_balanced_on_a_phone(hard_epubs: dict[str, Path]) -> None:
+    with chromium(width=390) as driver:
+        driver.get((hard_epubs["handout"] / "title.xhtml").as_uri())
+        widths = driver.execute_script(
+            "const range = document.createRange(); range.selectNodeContents(document.querySelector('h1.title'));"
+            "const rows = {}; for (const box of range.getClientRects()) {"
+            " const key = Math.round(box.top); rows[key] = (rows[key] || 0) + box.width; }"
+            "return Object.values(rows);"
+        )
+        assert len(widths) >= 2
+        assert max(widths) - min(widths) < 0.2 * max(widths), widths  # even lines, no stub at the end

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 from .model import Meta
 
-__all__ = ["bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
+__all__ = ["DATE", "bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
 
 #: Languages whose documents use the Chinese furniture (目录, 2024年1月14日, U+3000 before the author).
 _HAN_DATES = ("zh", "ja")
@@ -17,6 +18,11 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 def _primary(lang: str) -> str:
     return lang.split("-")[0].lower()
+
+
+#: A date as official documents print it (2024年1月14日, 2024年1月, 1月14日): one unit, never
+#: broken across lines and with no gap between its digits and 年月日, in every format.
+DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日")
 
 #: Punctuation that Chinese text sets full-width although Unicode calls it ambiguous.
 _CJK_AMBIGUOUS = frozenset("“”‘’…—·")

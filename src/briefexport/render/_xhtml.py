@@ -10,6 +10,7 @@ from html import escape
 from ..errors import RenderError, warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
+from ..text import DATE, format_date
 from ..theme.loader import TextStyle, Theme
 
 __all__ = [
@@ -90,7 +91,16 @@ def check_theme_text(theme: Theme, *, page_number: bool = False) -> None:
 
 def spans(items: Iterable[Span]) -> str:
     """Inline markup for a paragraph's spans; bold is real ``<strong>``, everything else literal."""
-    return "".join(f"<strong>{text(s.text)}</strong>" if s.bold else text(s.text) for s in items)
+    return "".join(f"<strong>{dated(s.text)}</strong>" if s.bold else dated(s.text) for s in items)
+
+
+def dated(value: str) -> str:
+    """Escaped text with each date in ``<span class="date">``, which the stylesheet keeps on one line."""
+    out, start = [], 0
+    for found in DATE.finditer(value):
+        out += [text(value[start : found.start()]), f'<span class="date">{text(found.group())}</span>']
+        start = found.end()
+    return "".join(out) + text(value[start:])
 
 
 def paragraph(para: Para, css_class: str | None = None) -> str:
@@ -124,13 +134,22 @@ def node_fragment(item: NumberedNode, theme: Theme) -> list[str]:
 
 
 def title_block(meta: Meta, theme: Theme) -> list[str]:
-    """The title page's lines: title, subtitle, then the date and author line every format prints."""
+    """The title page's lines: title, subtitle, then the date and author line every format prints
+    (unless the theme signs at the end, ``title_block.meta: signature``: see :func:`signature`)."""
     lines = [f'<h1 class="title">{text(meta.title)}</h1>']
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{text(meta.subtitle)}</p>')
     line = theme.meta_line(meta)
-    if line:
-        lines.append(f'<p class="meta">{text(line)}</p>')
+    if line and theme.title_block.meta != "signature":
+        lines.append(f'<p class="meta">{dated(line)}</p>')
+    return lines
+
+
+def signature(meta: Meta, theme: Theme) -> list[str]:
+    """署名 and 成文日期 at the document's end (GB/T 9704), for themes with ``title_block.meta: signature``."""
+    lines = [f'<p class="signature">{text(meta.author)}</p>'] if meta.author else []
+    if meta.date:
+        lines.append(f'<p class="signature date">{dated(format_date(meta.date, meta.lang, theme.furniture.date_format))}</p>')
     return lines
 
 
@@ -225,13 +244,15 @@ def _same_color(a: str, b: str) -> bool:
     return expand.get(a.lower(), a.lower()) == expand.get(b.lower(), b.lower())
 
 
-def style_rule(selector: str, style: TextStyle, body: TextStyle, family: str | None = None) -> str:
+def style_rule(
+    selector: str, style: TextStyle, body: TextStyle, family: str | None = None, *, min_line_height: float = 0.0
+) -> str:
     """One role's rule; sizes are em relative to body text, spacing em of the role's own size."""
     declarations = [
         f"font-family: {font_stack(style.fonts, family)}",
         f"font-size: {_em(style.size / body.size)}",
         f"font-weight: {'bold' if style.bold else 'normal'}",
-        f"line-height: {_num(style.line_height)}",
+        f"line-height: {_num(max(style.line_height, min_line_height))}",
         f"text-align: {style.align}",
         f"text-indent: {_em(style.indent)}",
         f"margin: {_em(style.space_before / style.size)} 0 {_em(style.space_after / style.size)} 0",
@@ -260,9 +281,43 @@ def stylesheet(theme: Theme, *, faces: Sequence[FontFace] = (), families: Mappin
         if not _CSS_COLOR.fullmatch(theme.style(role).color):
             warn(f"theme style '{role}'", f"colour '{theme.style(role).color}' is not #RRGGBB or a CSS colour name; using the default")
     rules = [font_face_rule(face) for face in faces]
-    rules.append(f"body {{\n  font-family: {font_stack(body.fonts, families.get('body'))};\n}}")
+    epub = theme.epub or {}
+    rules.append(_body_rule(body, families.get("body"), float(epub.get("max_measure", DEFAULT_MEASURE))))
     # The TOC's own numbering is in the labels; list markers would number it twice.
     rules.append(f"nav ol {{\n  list-style-type: none;\n  margin: 0;\n  padding: 0;\n}}\nnav ol ol {{\n  padding-left: {_em(body.indent)};\n}}")
-    rules.extend(style_rule(selector, theme.style(role), body, families.get(role)) for role, selector in ROLE_SELECTORS)
+    # Reader-TOC links read as the entries they are, not as web links.
+    rules.append("nav a {\n  color: inherit;\n  text-decoration: none;\n}")
+    floor = float(epub.get("min_line_height", 0.0))
+    rules.extend(
+        style_rule(selector, theme.style(role), body, families.get(role), min_line_height=floor) for role, selector in ROLE_SELECTORS
+    )
     rules.append("h1, h2, h3, h4, h5, h6 {\n  page-break-after: avoid;\n  break-after: avoid;\n}")
+    # Titles and headings that wrap get lines of even length, as in the PDF (readers without it ignore it).
+    rules.append("h1, h2, h3, h4, h5, h6, p.subtitle {\n  text-wrap: balance;\n}")
+    rules.append(_signature_rule(theme))
     return "\n".join(rules) + "\n"
+
+
+#: The longest line, in body ems (CJK characters): about 40 a line reads well on a wide screen.
+DEFAULT_MEASURE = 40.0
+
+
+def _body_rule(body: TextStyle, family: str | None, measure: float) -> str:
+    """The page: a limited measure, centred; long Latin tokens (URLs) wrap inside the column."""
+    return (
+        f"body {{\n  font-family: {font_stack(body.fonts, family)};\n  max-width: {_em(measure)};\n"
+        "  margin-left: auto;\n  margin-right: auto;\n"
+        # A URL wider than a phone's column breaks anywhere rather than overflowing it; CJK text
+        # breaks between characters anyway, so nothing else changes.
+        "  overflow-wrap: anywhere;\n  text-justify: inter-character;\n}\n"
+        ".date {\n  white-space: nowrap;\n}"
+    )
+
+
+def _signature_rule(theme: Theme) -> str:
+    """署名 and 成文日期: right-aligned, the date ``date_indent`` characters from the right."""
+    indent = _em(theme.title_block.date_indent)
+    return (
+        f"p.signature {{\n  text-align: right;\n  text-indent: 0;\n  margin-right: {indent};\n}}\n"
+        "p.signature:first-of-type {\n  margin-top: 1.5em;\n}"
+    )

@@ -20,7 +20,7 @@ from ..text import bad_character, meta_line, toc_title
 if TYPE_CHECKING:
     from ..model import Meta
 
-__all__ = ["PRESETS", "ROLES", "SEPARATORS", "Furniture", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "Toc", "load_theme", "preset_names"]
+__all__ = ["PRESETS", "ROLES", "SEPARATORS", "Furniture", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "TitleBlock", "Toc", "load_theme", "preset_names"]
 
 MM_PER_PT = 25.4 / 72
 
@@ -91,8 +91,10 @@ class PageNumber:
     edge_indent: float = 0.0
     """Characters in from the type area's edge when not centred."""
     below_type_area: float = 10.0
-    """Millimetres from the bottom of the type area to the number's baseline box top."""
+    """Millimetres from the bottom of the type area to the top of the number's em box (``to: em``)
+    or of the ink of the text around it, e.g. the dash of ``— 1 —`` (``to: ink``, GB/T 9704)."""
     first_page: bool = True
+    to: str = "em"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,18 @@ class Furniture:
 
 
 @dataclass(frozen=True, slots=True)
+class TitleBlock:
+    """Where the title block puts the date and author."""
+
+    meta: str = "under_title"
+    """``under_title`` (centred under the title) or ``signature``: author and date at the document's
+    end as 署名 and 成文日期 (GB/T 9704), the date right-aligned ``date_indent`` characters from the right."""
+    date_indent: float = 4.0
+    blank_line: bool = False
+    """A blank line between the title block and the body (GB/T 9704)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Theme:
     """A complete look, shared by every renderer."""
 
@@ -131,6 +145,7 @@ class Theme:
     page_number: PageNumber
     toc: Toc
     grid: Grid | None = None
+    title_block: TitleBlock = TitleBlock()
     pdf: Mapping[str, Any] | None = None
     docx: Mapping[str, Any] | None = None
     epub: Mapping[str, Any] | None = None
@@ -196,21 +211,28 @@ THEME_SPEC: Mapping[str, Any] = {
     "grid": {"lines": _INT, "chars": _INT},
     "page_number": {
         "format": _TEXT, "align": ("center", "left", "right", "outside"), "edge_indent": _NUM,
-        "below_type_area": _NUM, "first_page": _BOOL,
+        "below_type_area": _NUM, "first_page": _BOOL, "to": ("em", "ink"),
     },
+    "title_block": {"meta": ("under_title", "signature"), "date_indent": _NUM, "blank_line": _BOOL},
     "toc": {"enabled": _BOOL, "title": _TEXT, "depth": _INT},
     "label_separator": {f"h{level}": tuple(SEPARATORS) for level in range(1, 5)},
     "furniture": {"date_format": _TEXT, "meta_separator": _TEXT},
     "styles": {role: _STYLE_SPEC for role in ROLES},
-    "pdf": {"justify": _BOOL, "latin_gap": _NUM, "bookmark_levels_open": _INT},
+    "pdf": {
+        "justify": _BOOL, "latin_gap": _NUM, "bookmark_levels_open": _INT,
+        "emphasis": ("bold", "synthetic", "face"), "emphasis_fonts": _FONTS, "grid_squeeze": _BOOL, "balance": _BOOL,
+    },
     "docx": {"toc_field": _BOOL, "native_numbering": _BOOL, "char_grid": _BOOL},
-    "epub": {"embed_font": _BOOL, "title_page": _BOOL},
+    "epub": {
+        "embed_font": _BOOL, "title_page": _BOOL, "toc_depth": _INT, "max_measure": _NUM, "min_line_height": _NUM,
+    },
 }
 
 
 #: Bounds for numbers whose useful range is narrower than 0–10,000.
 _RANGES: Mapping[str, tuple[float, float]] = {
     "size": (0, 1000), "line_height": (0, 10), "indent": (0, 10), "lines": (1, 200), "chars": (1, 200), "depth": (1, 4),
+    "toc_depth": (1, 4), "date_indent": (0, 20), "min_line_height": (0, 10), "max_measure": (0, 200),
     "width": (0, 2000), "height": (0, 2000),
 }
 #: Text whose spaces are the point (a separator may be one space or U+3000).
@@ -381,6 +403,7 @@ def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:
         label_separators=tuple(raw.get("label_separator", {}).get(f"h{k}", default) for k, default in enumerate(DEFAULT_SEPARATORS, 1)),
         furniture=Furniture(**raw.get("furniture", {})),
         grid=Grid(**grid_raw) if grid_raw else None,
+        title_block=TitleBlock(**raw.get("title_block", {})),
         pdf=dict(raw.get("pdf", {})),
         docx=dict(raw.get("docx", {})),
         epub=dict(raw.get("epub", {})),

@@ -77,6 +77,7 @@ def _front_matter(doc: NumberedDocument, theme: Theme) -> Chapter | None:
     # A book needs one document in its spine: an outline of just a title keeps its title page.
     official = doc.doc.official
     if official is not None or (theme.epub or {}).get("title_page", True) or not (lead or doc.sections):
+        # An official document signs in its own closing (_official); a plain one where the theme says.
         title = _official.head(official, meta.title) if official is not None else _xhtml.title_block(meta, theme)
         block = ('<section epub:type="titlepage">', *title, "</section>")
         return Chapter("titlepage", "title.xhtml", meta.title, (*block, *lead))
@@ -109,6 +110,18 @@ def _official_chapters(official: Official, title: str) -> list[Chapter]:
     return out
 
 
+def _signed(chapters: list[Chapter], doc: NumberedDocument, theme: Theme) -> list[Chapter]:
+    """The last chapter ends with 署名 and 成文日期 when the theme moves them to the end (an
+    official document signs in its own closing document instead)."""
+    signs = theme.title_block.meta == "signature" and doc.doc.official is None
+    lines = _xhtml.signature(doc.doc.meta, theme) if signs else []
+    if not (chapters and lines):
+        return chapters
+    last = chapters[-1]
+    body = (*last.body[:-1], *lines, last.body[-1])  # inside the closing </section>
+    return [*chapters[:-1], Chapter(last.uid, last.file_name, last.title, body, last.section)]
+
+
 def _item(chapter: Chapter, lang: str) -> epub.EpubItem:
     # A plain item, not EpubHtml: EpubHtml re-parses the body with an HTML parser and rebuilds the root.
     content = _xhtml.document(chapter.title, lang, chapter.body, stylesheets=[_xhtml.Stylesheet(STYLESHEET)])
@@ -119,10 +132,11 @@ def _item(chapter: Chapter, lang: str) -> epub.EpubItem:
 
 
 def _toc_entry(item: NumberedNode, file_name: str, theme: Theme) -> Any:
-    """A nav/NCX entry: a Link, or (Link, children) when it has children within the theme's TOC depth."""
+    """A nav/NCX entry: a Link, or (Link, children) when it has children within the reader's TOC depth
+    (every level, unless the theme limits it: ``epub.toc_depth``)."""
     href = file_name if item.level == 1 else f"{file_name}#{_xhtml.anchor(item)}"
     link = epub.Link(href, item.heading_with(theme.label_gap(item.level)), f"nav-{_xhtml.anchor(item)}")
-    if item.level >= theme.toc.depth or not item.children:
+    if item.level >= int((theme.epub or {}).get("toc_depth", 4)) or not item.children:
         return link
     return (link, [_toc_entry(child, file_name, theme) for child in item.children])
 
@@ -175,7 +189,7 @@ def _assemble(doc: NumberedDocument, theme: Theme, fonts: tuple[EmbeddedFont, ..
     for font in fonts:
         book.add_item(epub.EpubItem(uid=font.uid, file_name=font.face.href, media_type=font.media_type, content=font.data))
     front = _front_matter(doc, theme)
-    chapters = _chapters(doc, theme)
+    chapters = _signed(_chapters(doc, theme), doc, theme)
     documents = [book.add_item(_item(chapter, lang)) for chapter in ([front] if front else []) + chapters]
     nav = epub.EpubNav(title=theme.toc_title(lang))
     nav.add_item(style)

@@ -8,7 +8,13 @@ GB/T 15834 punctuation):
   and none ends with opening punctuation (（《「『‘“〈【 and ASCII ([{);
 * an ellipsis …… or a dash —— is one unbreakable unit;
 * Latin words and numbers are never split, except after a hyphen or slash inside them
-  (``state-of-|the-|art``, ``and/|or``; never before one) and a token wider than the measure;
+  (``state-of-|the-|art``, ``and/|or``; never before one, nor after a hyphen before a digit:
+  ``COVID-19``), a URL after each ``/ _ . -`` of it, and a token wider than the measure;
+* a date (``2024年1月14日``, ``1月14日``) is never broken and takes no Han–Latin gap inside;
+* a paragraph's last line never holds a single character alone: the previous line gives it company;
+* a quotation mark narrower than the em (a proportional Kai face) takes a full cell, its ink
+  placed as a Chinese mark's (an opening mark against what follows, a closing one against what
+  precedes); —— is one continuous rule and …… six evenly spaced dots, exactly two cells wide;
 * when a closing mark would start a line it is squeezed onto the line (its blank half and
   other marks' blank halves are compressed) if that suffices, else the previous
   character is pulled down to the new line;
@@ -25,13 +31,17 @@ function in, positioned pieces out. The reportlab flowable lives in ``_flow.py``
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from ...text import is_cjk
+from ...text import DATE, is_cjk
 
-__all__ = ["CLOSING", "OPENING", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation"]
+__all__ = [
+    "CLOSING", "OPENING", "Ink", "InkOf", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation",
+]
 
 #: Characters that must not start a line.
 CLOSING = frozenset("，。、；：？！）》」』’”〉】〕］｝〗〙…—·％‰℃°" ",.;:?!)]}%")
@@ -45,6 +55,14 @@ _PAIRED = frozenset("…—")
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 #: Inside a Latin word a line may end after these (never before them).
 _WORD_BREAK_AFTER = frozenset("-/")
+#: Inside a URL a line may end after these.
+_URL_BREAK_AFTER = frozenset("-/_.")
+#: Quotation marks set full-width in Chinese text, whatever the face's advance.
+_QUOTES_OPEN, _QUOTES_CLOSE = frozenset("“‘"), frozenset("”’")
+#: Signs that belong to the number before them: the Han–Latin gap goes after them, not between.
+_NUMBER_SIGNS = frozenset("%‰℃°")
+#: How far the two halves of —— overlap (em), so that no seam shows between them.
+_RULE_OVERLAP = 0.02
 #: The most justification may widen a space between Latin words, in em; beyond it the line is ragged.
 _MAX_WORD_SPACE = 1.0
 #: The most character spacing justification may add between CJK characters (or a CJK character
@@ -59,12 +77,28 @@ Metrics = Callable[[str, str, float], float]
 
 
 @dataclass(frozen=True, slots=True)
+class Ink:
+    """Where a glyph's ink lies, in em from its origin."""
+
+    parts: tuple[tuple[float, float], ...]
+    """The x-extent of each separate piece of ink (the three dots of …), left to right."""
+    bottom: float
+    top: float
+
+
+InkOf = Callable[[str, str], "Ink | None"]
+"""``ink(char, font_name) -> Ink``, or None where the face cannot tell."""
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
     """A stretch of text set in one face and size."""
 
     text: str
     font: str
     size: float
+    bold: bool = False
+    """Synthetic bold: drawn with fill and stroke (the face has no bold of its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +116,13 @@ class Measure:
     """Grid advance of every CJK character (GB/T 9704), or None for natural widths."""
     squeeze: bool = True
     """Compress punctuation (line-end blank halves, adjacent marks); off for a strict grid."""
+    grid_squeeze: bool = False
+    """On a grid: compress consecutive marks (”、“) and give the space back to the line's other
+    characters (clreq), so that the line still ends flush and holds what the grid gives it."""
+    hang: float = 0.0
+    """Indent of every line after the first, in points (a TOC entry's text hangs under itself)."""
+    balance: bool = False
+    """Titles and headings: lines of even length, broken at phrase boundaries where there are any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +134,10 @@ class Piece:
     size: float
     x: float
     char_space: float = 0.0
+    scale: float = 100.0
+    """Horizontal scaling in percent (PDF ``Tz``): the halves of —— stretched to one rule."""
+    bold: bool = False
+    """Synthetic bold (fill and stroke)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +220,13 @@ class _Atom:
     """How much an opening mark's blank left half may be compressed."""
     edges: tuple[str, str] = ("", "")
     """Class of the first and last character for the Han–Latin gap: ``han``, ``alnum`` or ``""``."""
+    url: bool = False
+    """A part of a URL after its first: justification may space the URL there, as between characters."""
+    bold: bool = False
+    placed: tuple[tuple[float, float], ...] = ()
+    """Per character, when the ink places it: (shift from its cell's start in points, horizontal scale %)."""
+    lead: float = 0.0
+    """Space before the first glyph of a Latin word snapped to whole grid cells (its glyphs keep their advances)."""
 
     @property
     def first(self) -> str:
@@ -208,13 +260,14 @@ class LayoutCache:
     width function every ``break_lines`` call of that render is given.
     """
 
-    __slots__ = ("atoms", "classes", "width", "widths")
+    __slots__ = ("atoms", "classes", "ink", "width", "widths")
 
-    def __init__(self, width: Metrics) -> None:
+    def __init__(self, width: Metrics, ink: InkOf | None = None) -> None:
         self.width = width
+        self.ink = ink
         self.widths = _Widths(width)
         self.classes: dict[str, str] = {}
-        self.atoms: dict[tuple[str, str, float, str, bool, bool, float | None, bool], _Atom] = {}
+        self.atoms: dict[tuple[Any, ...], _Atom] = {}
 
 
 def _atom(
@@ -224,8 +277,10 @@ def _atom(
     width = sum(natural)
     if kind == "cjk" and measure.char_pitch is not None:
         width = measure.char_pitch * len(text)
+    elif kind == "cjk" and (text[0] in _PAIRED or (len(text) == 1 and text in _QUOTES_OPEN | _QUOTES_CLOSE)):
+        width = max(width, size * len(text))  # a full cell each, whatever the face's advance
     right = left = 0.0
-    if measure.squeeze and kind == "cjk" and len(text) == 1:
+    if (measure.squeeze or measure.grid_squeeze) and kind == "cjk" and len(text) == 1:
         compressible = max(0.0, width - 0.5 * size)  # never into the glyph's own half
         right = compressible if text in _SQUEEZE_CLOSE else 0.0
         left = compressible if text in _SQUEEZE_OPEN else 0.0
@@ -233,7 +288,37 @@ def _atom(
 
 
 def _edge(ch: str) -> str:
-    return "han" if _is_han(ch) else "alnum" if _is_alnum(ch) else ""
+    return "han" if _is_han(ch) else "alnum" if _is_alnum(ch) or ch in _NUMBER_SIGNS else ""
+
+
+def _placed(atom: _Atom, ink: InkOf | None) -> _Atom:
+    """The atom with its marks placed by their ink in their cells (quotes, —— and ……), when the face tells."""
+    if ink is None or atom.kind != "cjk" or not (atom.first in _PAIRED or atom.text in _QUOTES_OPEN | _QUOTES_CLOSE):
+        return atom
+    found = ink(atom.first, atom.font)
+    if found is None or not found.parts:
+        return atom
+    cell, size = atom.width / len(atom.text), atom.size
+    low, high = found.parts[0][0] * size, found.parts[-1][1] * size
+    if atom.first == "—" and high > low:
+        scale = (cell * (1 + _RULE_OVERLAP)) / (high - low)
+        place = (-low * scale - cell * _RULE_OVERLAP / 2, 100.0 * scale)
+        return replace(atom, placed=(place,) * len(atom.text))
+    if atom.first == "…" and len(found.parts) >= 2:
+        first, last = [(a + b) / 2 * size for a, b in (found.parts[0], found.parts[-1])]
+        pitch = (last - first) / (len(found.parts) - 1)
+        # Every dot one pitch from the next, across the glyphs too, the whole row centred in its cells.
+        span = pitch * (len(found.parts) * len(atom.text) - 1)
+        start = (atom.width - span) / 2 - first
+        shifts = [start + k * (pitch * len(found.parts) - cell) for k in range(len(atom.text))]
+        return replace(atom, placed=tuple((shift, 100.0) for shift in shifts))
+    if len(atom.text) != 1:
+        return atom
+    middle = (low + high) / 2
+    opening = atom.text in _QUOTES_OPEN
+    if (opening and middle < cell / 2) or (not opening and middle > cell / 2):
+        return replace(atom, placed=((cell - high - low, 100.0),))  # mirror the ink within the cell
+    return atom
 
 
 def _char_class(ch: str) -> str:
@@ -243,71 +328,118 @@ def _char_class(ch: str) -> str:
     return "cjk" if is_cjk(ch) else "latin"
 
 
-def _split_run(text: str, classes: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """Cut a run into (kind, text) chunks: spaces, CJK characters (…… and —— kept whole), Latin
-    words, a word cut after each hyphen or slash inside it (``state-``, ``of-``, ``art``).
+def _split_run(text: str, classes: dict[str, str] | None = None) -> list[tuple[str, str, bool]]:
+    """Cut a run into (kind, text, tied) chunks: spaces, CJK characters (…… and —— kept whole),
+    Latin words, a word cut after each hyphen or slash inside it (``state-``, ``of-``, ``art``),
+    a URL after each ``/ _ . -``. ``tied`` marks a chunk no line may start with (inside a date).
 
     ``classes`` memoises each character's class across calls.
     """
     memo: dict[str, str] = {} if classes is None else classes
     kinds = [memo.get(ch) or memo.setdefault(ch, _char_class(ch)) for ch in text]
-    chunks: list[tuple[str, str]] = []
+    tied = _date_ties(text)
+    chunks: list[tuple[str, str, bool]] = []
     i = 0
     while i < len(text):
         ch, kind, j = text[i], kinds[i], i + 1
         if kind == "space":
-            chunks.append(("space", " "))
+            chunks.append(("space", " ", False))
         elif kind == "cjk":
             while ch in _PAIRED and j < len(text) and text[j] == ch:
                 j += 1
-            chunks.append(("cjk", text[i:j]))
+            chunks.append(("cjk", text[i:j], i in tied))
         else:
             while j < len(text) and kinds[j] == "latin":
                 j += 1
-            chunks.extend(("latin", part) for part in _word_parts(text[i:j]))
+            chunks.extend(("latin", part, i in tied and n == 0) for n, part in enumerate(_word_parts(text[i:j])))
         i = j
     return chunks
 
 
+def _date_ties(text: str) -> frozenset[int]:
+    """Indices inside a date (not its first character) at which a chunk starts: no break before them."""
+    if "月" not in text and "年" not in text:
+        return frozenset()
+    return frozenset(k for found in DATE.finditer(text) for k in range(found.start() + 1, found.end()))
+
+
+def is_url(word: str) -> bool:
+    """Whether a Latin word is a web address (its parts may break after ``/ _ . -``)."""
+    return "://" in word or word.lower().startswith("www.")
+
+
 def _word_parts(word: str) -> list[str]:
     """A Latin word cut after each hyphen or slash that follows a letter or digit of it and
-    precedes one (``well-known`` → ``well-``, ``known``; ``-5``, ``a--`` and ``//`` stay whole)."""
+    precedes one (``well-known`` → ``well-``, ``known``; ``-5``, ``a--``, ``//`` and ``COVID-19``
+    stay whole); a URL also after ``_`` and ``.``."""
+    breakers = _URL_BREAK_AFTER if is_url(word) else _WORD_BREAK_AFTER
     parts: list[str] = []
     start = 0
     for k in range(1, len(word)):
-        if word[k - 1] in _WORD_BREAK_AFTER and word[k] not in _WORD_BREAK_AFTER:
-            head = word[start:k]
-            if head.strip("".join(_WORD_BREAK_AFTER)):  # not at the word's start
-                parts.append(head)
-                start = k
+        if _breaks_between(word[start:k], word[k], breakers):
+            parts.append(word[start:k])
+            start = k
     parts.append(word[start:])
     return parts
+
+
+def _breaks_between(before: str, after: str, breakers: frozenset[str]) -> bool:
+    """May a Latin word break between ``before`` (its part so far) and the character ``after``?"""
+    if before[-1] not in breakers or after in breakers:
+        return False
+    if before[-1] == "-" and after.isdigit():
+        return False  # COVID-19, 2024-01: the number belongs to what precedes it
+    return bool(before.strip("".join(breakers)))  # not at the word's start
 
 
 def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_Atom]:
     atoms: list[_Atom] = []
     made = cache.atoms  # atoms are immutable: share repeats
     # An atom depends on the measure only through the grid pitch and squeezing.
-    pitch, squeeze = measure.char_pitch, measure.squeeze
+    pitch, squeeze = measure.char_pitch, (measure.squeeze, measure.grid_squeeze)
+    url = False
     for run in runs:
-        for index, (kind, text) in enumerate(_split_run(run.text, cache.classes)):
+        for index, (kind, text, tied) in enumerate(_split_run(run.text, cache.classes)):
             # A Latin chunk after a Latin atom continues its word: cut after a hyphen or slash
             # (always so inside a run), else glued to it (the face changed inside the word).
             follows_word = kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
-            joined = follows_word and (index > 0 or _breaks_after(atoms[-1].text, text))
-            glued = follows_word and not joined
-            key = (text, run.font, run.size, kind, glued, joined, pitch, squeeze)
+            joined = follows_word and (index > 0 or _breaks_after(atoms[-1].text, text)) and not tied
+            glued = (follows_word and not joined) or tied
+            url = kind == "latin" and ((follows_word and url) or is_url(text))
+            key = (text, run.font, run.size, kind, glued, joined, pitch, squeeze, run.bold, url and joined)
             atom = made.get(key)
             if atom is None:
-                atom = made[key] = _atom(text, run.font, run.size, kind, glued, measure, cache.widths, joined)
+                atom = _atom(text, run.font, run.size, kind, glued, measure, cache.widths, joined)
+                atom = made[key] = _placed(replace(atom, bold=run.bold, url=url and joined), cache.ink)
             atoms.append(atom)
-    return atoms
+    return _snapped(atoms, pitch) if pitch is not None else atoms
+
+
+def _snapped(atoms: list[_Atom], pitch: float) -> list[_Atom]:
+    """On a grid, a Latin word of one atom between Han characters (110, 12345, GDP) takes whole
+    cells, centred in them, as Word's snap to grid sets it: the characters after it
+    stay on the grid, and the line has no fraction of a cell left to spread as letter spacing."""
+    out = list(atoms)
+    for k, atom in enumerate(atoms):
+        continued = k + 1 < len(atoms) and (atoms[k + 1].glued or atoms[k + 1].joined)
+        if atom.kind != "latin" or atom.glued or atom.joined or continued:
+            continue
+        # The spare space goes beside Han characters only, half on each side: next to a mark or
+        # bracket (4.9%，, （COVID-19）) it would read as a hole, so such a word keeps its width.
+        before = k > 0 and atoms[k - 1].edges[1] == "han"
+        after = k + 1 < len(atoms) and atoms[k + 1].edges[0] == "han"
+        # A word a hair wider than whole cells (2024 in FangSong on a pitch just under the em) keeps
+        # its width: a third cell would show as a gap.
+        cells = math.ceil(atom.width / pitch - 0.1)
+        pad = cells * pitch - atom.width
+        if pad > _EPS and before and after:
+            out[k] = replace(atom, width=cells * pitch, lead=pad / 2)
+    return out
 
 
 def _breaks_after(before: str, after: str) -> bool:
     """May a line end between two parts of a Latin word (after its hyphen or slash)?"""
-    breakers = "".join(_WORD_BREAK_AFTER)
-    return before[-1] in _WORD_BREAK_AFTER and after[0] not in _WORD_BREAK_AFTER and bool(before.strip(breakers))
+    return _breaks_between(before, after[0], _WORD_BREAK_AFTER)
 
 
 def _may_break(atoms: Sequence[_Atom], j: int) -> bool:
@@ -327,6 +459,8 @@ def _may_break(atoms: Sequence[_Atom], j: int) -> bool:
 def _gap(before: _Atom, after: _Atom, measure: Measure) -> float:
     """Extra space between a Han character and an adjacent Latin letter or digit."""
     pair = (before.edges[1], after.edges[0])
+    if after.glued:  # inside a date or a word
+        return 0.0
     if measure.latin_gap and (pair == ("han", "alnum") or pair == ("alnum", "han")):
         return measure.latin_gap * max(before.size, after.size)
     return 0.0
@@ -343,20 +477,99 @@ def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics, *, cache:
     if cache is None or cache.width is not width:
         cache = LayoutCache(width)
     widths = cache.widths
-    atoms = _atoms(runs, measure, cache)
-    lines: list[Line] = []
+    spans, atoms = _greedy(_atoms(runs, measure, cache), measure, widths)
+    if measure.balance and len(spans) > 1:
+        spans, atoms = _balanced(atoms, spans, measure, widths)
+    company = _keep_company(atoms, spans, measure)
+    # On a grid, the line that gave a character away keeps its characters on the grid, ragged.
+    ragged = len(spans) - 2 if company != spans and measure.char_pitch is not None else -1
+    lines = []
+    for number, (start, stop) in enumerate(company):
+        layout = _Layout(atoms[start:stop], measure, _avail(measure, number))
+        last = stop >= len(atoms) or number == ragged
+        lines.append(layout.line(measure.indent if not number else measure.hang, last=last, widths=widths))
+    return lines
+
+
+def _greedy(
+    atoms: list[_Atom], measure: Measure, widths: _Widths, *, phrases: bool = False
+) -> tuple[list[tuple[int, int]], list[_Atom]]:
+    """Each line as (start, stop) into the atoms, filled first fit (``phrases``: ended at a phrase
+    boundary up to three atoms earlier, where there is one); the atoms, an over-long token cut."""
+    spans: list[tuple[int, int]] = []
     start = 0
     while True:
         while start < len(atoms) and atoms[start].kind == "space":
             start += 1
         if start >= len(atoms):
-            return lines
-        indent = measure.indent if not lines else 0.0
-        avail = measure.width - indent
-        stop, atoms = _fit(atoms, start, avail, measure, widths)
-        layout = _Layout(atoms[start:stop], measure, avail)
-        lines.append(layout.line(indent, last=stop >= len(atoms), widths=widths))
+            return spans, atoms
+        stop, atoms = _fit(atoms, start, _avail(measure, len(spans)), measure, widths)
+        if phrases and stop < len(atoms):
+            stop = next((j for j in range(stop, max(start, stop - 4), -1) if _phrase_break(atoms, j)), stop)
+        spans.append((start, stop))
         start = stop
+
+
+#: A title may break after these (a phrase ends) or before the opening marks.
+_PHRASE_END = frozenset("的和与及、，：；。！？”》）")
+_PHRASE_START = frozenset("“《（")
+
+
+def _phrase_break(atoms: Sequence[_Atom], j: int) -> bool:
+    """Does a phrase end before ``atoms[j]``, and may the line end there?"""
+    before, after = atoms[j - 1], atoms[j]
+    boundary = before.last in _PHRASE_END or after.first in _PHRASE_START or before.kind == "space"
+    return boundary and _may_break(atoms, j)
+
+
+def _balanced(
+    atoms: list[_Atom], spans: list[tuple[int, int]], measure: Measure, widths: _Widths
+) -> tuple[list[tuple[int, int]], list[_Atom]]:
+    """As many lines as first fit gives, of even length: the narrowest measure that still gives
+    that many (found by halving), broken at phrase boundaries when that keeps the count."""
+    count = len(spans)
+    low, high = measure.width / (count + 1), measure.width
+    for _ in range(12):
+        middle = (low + high) / 2
+        tried, _cut_atoms = _greedy(atoms, replace(measure, width=middle), widths)
+        if len(tried) <= count and all(len(a.text) == len(b.text) for a, b in zip(_cut_atoms, atoms)) and len(_cut_atoms) == len(atoms):
+            high = middle
+        else:
+            low = middle
+    # Phrase breaks move words down: let the lines grow (up to the measure) to keep the count.
+    tries = [(True, high + (measure.width - high) * step / 8) for step in range(9)] + [(False, high)]
+    for phrases, width in tries:
+        found, same = _greedy(atoms, replace(measure, width=width), widths, phrases=phrases)
+        if len(found) == count and len(same) == len(atoms) and all(
+            _Layout(same[a:b], measure, _avail(measure, k)).fits for k, (a, b) in enumerate(found)
+        ):
+            return found, same
+    return spans, atoms
+
+
+def _avail(measure: Measure, number: int) -> float:
+    """The width line ``number`` (0 first) may fill: the measure, less the first line's indent."""
+    return measure.width - (measure.indent if not number else measure.hang)
+
+
+def _keep_company(atoms: list[_Atom], spans: list[tuple[int, int]], measure: Measure) -> list[tuple[int, int]]:
+    """No single character (nor a URL's short tail) alone on the last line: end the line before
+    one unit earlier (when the shorter line still justifies, and what moves down fits)."""
+    if len(spans) < 2 or measure.align != "justify":
+        return spans
+    (start, stop), (last, end) = spans[-2], spans[-1]
+    alone = [atom for atom in atoms[last:end] if atom.kind != "space" and atom.first not in CLOSING]
+    # One character, or the short tail of a URL (``htm。``).
+    if len(alone) != 1 or not (len(alone[0].text) == 1 or (alone[0].url and len(alone[0].text) <= 4)):
+        return spans
+    for j in range(stop - 1, start + 1, -1):
+        if atoms[j].kind != "space" and _may_break(atoms, j):
+            moved = _Layout(atoms[j:end], measure, _avail(measure, len(spans) - 1))
+            kept = _Layout(atoms[start:j], measure, _avail(measure, len(spans) - 2))
+            if moved.fits and any(kept._stretch_points(kept.avail - kept.end)):
+                return [*spans[:-2], (start, j), (j, end)]
+            break
+    return spans
 
 
 def _pair_squeeze(a: _Atom, b: _Atom) -> tuple[float, float]:
@@ -377,7 +590,7 @@ def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths:
         if i > start:
             end += _gap(atoms[i - 1], atom, measure) - (sum(_pair_squeeze(atoms[i - 1], atom)) if measure.squeeze else 0.0)
         # A trailing space or a closing mark's blank half may overhang the measure.
-        if atom.kind != "space" and end - atom.squeeze_right > avail + _EPS:
+        if atom.kind != "space" and end - (atom.squeeze_right if measure.squeeze else 0.0) > avail + _EPS:
             break
         x, i = end, i + 1
     else:
@@ -444,6 +657,13 @@ class _Layout:
                 self.right[k] = max(self.right[k], right)
                 self.left[k + 1] = max(self.left[k + 1], left)
             self.right[-1] = atoms[-1].squeeze_right  # a line-end mark's blank half overhangs
+        elif measure.grid_squeeze and n:
+            for k in range(n - 1):  # only marks in a row: the grid's line-end mark keeps its cell
+                right, left = _pair_squeeze(atoms[k], atoms[k + 1])
+                self.right[k] = max(self.right[k], right)
+                self.left[k + 1] = max(self.left[k + 1], left)
+        # What the grid's compression saves is lent back to the line whatever the spacing limits.
+        self.lent = sum(self.left) + sum(self.right) if measure.grid_squeeze else 0.0
         self.starts, self.end = self._place()
         if measure.squeeze and n and self.end - avail > _EPS:  # else there is nothing more to compress
             self._compress_more(self.end - avail)
@@ -480,58 +700,102 @@ class _Layout:
         slack = self.avail - self.end
         align = self.measure.align
         shifts = [0.0] * len(starts)
+        spaced: list[float] = [0.0] * len(starts)
         if align == "justify" and not last and slack > 0:
-            breaks = [k for k in range(1, len(self.atoms)) if not (self.atoms[k].glued or self.atoms[k].joined)]
-            if breaks and self._justifiable(breaks, slack):
-                extra = slack / len(breaks)
-                for step, k in enumerate(breaks, start=1):
-                    stop = breaks[step] if step < len(breaks) else len(starts)
-                    for m in range(k, stop):
-                        shifts[m] = extra * step
+            breaks, inner = self._stretch_points(slack)
+            count = len(breaks) + sum(len(self.atoms[k].text) - 1 for k in inner)
+            extra, before, total = (slack / count if count else 0.0), frozenset(breaks), 0.0
+            for k, atom in enumerate(self.atoms):
+                total += extra if k in before else 0.0
+                shifts[k] = total
+                if k in inner:
+                    spaced[k] = extra
+                    total += extra * (len(atom.text) - 1)
         offset = indent + {"center": slack / 2, "right": slack}.get(align, 0.0)
-        chars = self._chars([offset + s + d for s, d in zip(starts, shifts)])
+        chars = self._chars([offset + s + d for s, d in zip(starts, shifts)], spaced)
         end = offset + self.end + (shifts[-1] if shifts else 0.0)
         return Line(_pieces(chars), end, max((a.size for a in self.atoms), default=0.0))
 
-    def _justifiable(self, breaks: list[int], slack: float) -> bool:
+    def _stretch_points(self, slack: float) -> tuple[list[int], frozenset[int]]:
+        """Where justification spreads the slack: before these atoms (between words and characters)
+        and, only when the line would otherwise be set ragged, evenly between the letters of the
+        URLs on it (the second set: a gap after a URL's ``/`` would read as a space). Empty: ragged."""
+        atoms = self.atoms
+        plain = [k for k in range(1, len(atoms)) if not (atoms[k].glued or atoms[k].joined)]
+        letters = any(atoms[k - 1].kind != "space" and atoms[k].kind != "space" for k in plain)
+        urls = frozenset(k for k, atom in enumerate(atoms) if atom.kind == "latin" and (atom.url or is_url(atom.text)))
+        # A short line is always justified; with a URL on it, the URL's letters share the slack
+        # rather than the few characters around it (详　见https://…).
+        loose = bool(urls) and letters and bool(plain) and slack / len(plain) > _MAX_LETTER_SPACE * max(a.size for a in atoms)
+        if plain and not loose and self._justifiable(len(plain), slack, letters):
+            return plain, frozenset()
+        joins = [k for k in urls if k and atoms[k].url]
+        count = len(plain) + len(joins) + sum(len(atoms[k].text) - 1 for k in urls)
+        if urls and count and self._justifiable(count, slack, True):
+            return sorted(plain + joins), urls
+        return [], frozenset()
+
+    def _justifiable(self, breaks: int, slack: float, letters: bool) -> bool:
         """Would spreading ``slack`` over ``breaks`` still read as a justified line, not as holes?
 
         A space between Latin words gets the extra twice (before and after the space atom).
         """
         em = max(atom.size for atom in self.atoms)
-        extra = slack / len(breaks)
+        extra = slack / breaks
         atoms = self.atoms
         if any(atom.kind == "space" for atom in atoms) and 2 * extra > _MAX_WORD_SPACE * em + _EPS:
             return False
-        letters = any(atoms[k - 1].kind != "space" and atoms[k].kind != "space" for k in breaks)
-        return not letters or extra <= _MAX_LETTER_SPACE * em + _EPS or slack <= _ALWAYS_JUSTIFY * em + _EPS
+        return not letters or extra <= _MAX_LETTER_SPACE * em + _EPS or slack - self.lent <= _ALWAYS_JUSTIFY * em + _EPS
 
-    def _chars(self, origins: list[float]) -> list[tuple[str, str, float, float, float]]:
-        """(char, font, size, x, natural width) for every character drawn."""
+    def _chars(self, origins: list[float], spaced: list[float]) -> list[_Char]:
+        """Every character drawn, where its glyph goes; ``spaced``: extra space between an atom's letters."""
         out = []
-        for atom, x in zip(self.atoms, origins):
-            step = (atom.width - sum(atom.widths)) / len(atom.text)  # grid: pitch minus natural width
-            for ch, natural in zip(atom.text, atom.widths):
-                out.append((ch, atom.font, atom.size, x, natural))
+        for atom, x, letter in zip(self.atoms, origins, spaced):
+            step = (atom.width - sum(atom.widths)) / len(atom.text) + letter  # grid: pitch minus natural width
+            if atom.lead or atom.kind == "latin":  # a snapped word: its glyphs at their own advances
+                x, step = x + atom.lead, letter
+            placed = atom.placed or ((0.0, 100.0),) * len(atom.text)
+            for ch, natural, (shift, scale) in zip(atom.text, atom.widths, placed):
+                out.append(_Char(ch, atom.font, atom.size, x + shift, natural * scale / 100, scale, atom.bold))
                 x += natural + step
         return out
 
 
-def _pieces(chars: list[tuple[str, str, float, float, float]]) -> tuple[Piece, ...]:
-    """Group characters into text-show pieces: same face and size, each where the spacing puts it."""
+@dataclass(frozen=True, slots=True)
+class _Char:
+    text: str
+    font: str
+    size: float
+    x: float
+    advance: float
+    """The glyph's advance as drawn (its natural width, scaled)."""
+    scale: float
+    bold: bool
+
+    @property
+    def look(self) -> tuple[str, float, float, bool]:
+        return self.font, self.size, self.scale, self.bold
+
+
+def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
+    """Group characters into text-show pieces: same face, size and look, each where the spacing puts it."""
     pieces: list[Piece] = []
     text: list[str] = []
-    head: tuple[str, float, float, float] | None = None  # font, size, x, spacing of the open piece
+    head: tuple[_Char, float] | None = None  # the open piece's first character and spacing
     next_x = 0.0
-    for k, (ch, font, size, x, natural) in enumerate(chars):
-        if head is not None and head[:2] == (font, size) and abs(next_x - x) < 1e-4:
-            text.append(ch)
-            next_x = x + natural + head[3]
+    for k, char in enumerate(chars):
+        if head is not None and head[0].look == char.look and char.scale == 100.0 and abs(next_x - char.x) < 1e-4:
+            text.append(char.text)
+            next_x = char.x + char.advance + head[1]
             continue
         if head is not None:
-            pieces.append(Piece("".join(text), head[0], head[1], head[2], head[3]))
-        spacing = chars[k + 1][3] - x - natural if k + 1 < len(chars) else 0.0
-        head, text, next_x = (font, size, x, spacing), [ch], x + natural + spacing
+            pieces.append(_piece(text, *head))
+        spacing = chars[k + 1].x - char.x - char.advance if k + 1 < len(chars) and char.scale == 100.0 else 0.0
+        head, text, next_x = (char, spacing), [char.text], char.x + char.advance + spacing
     if head is not None:
-        pieces.append(Piece("".join(text), head[0], head[1], head[2], head[3]))
+        pieces.append(_piece(text, *head))
     return tuple(pieces)
+
+
+def _piece(text: list[str], first: _Char, spacing: float) -> Piece:
+    return Piece("".join(text), first.font, first.size, first.x, spacing, first.scale, first.bold)

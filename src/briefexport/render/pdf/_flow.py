@@ -16,6 +16,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import CondPageBreak, Flowable
 
 from ._cjk_lines import LayoutCache, Line, Measure, Piece, Run, break_lines
+from ._ink import InkReader
 
 __all__ = ["Anchor", "Block", "FlowCache", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "width_of"]
 
@@ -47,6 +48,8 @@ class Block:
     space_after: float = 0.0
     orphans: bool = True
     """Keep at least two lines of a paragraph together at a page break (off on a strict grid)."""
+    right: float = 0.0
+    """Right indent in points (a 成文日期 four characters from the right)."""
 
 
 class FlowCache:
@@ -61,7 +64,7 @@ class FlowCache:
     __slots__ = ("font_sizes", "layout", "notdef")
 
     def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None) -> None:
-        self.layout = LayoutCache(width_of)
+        self.layout = LayoutCache(width_of, InkReader())
         self.font_sizes: dict[tuple[float, float], str] = {}
         self.notdef: Mapping[str, AbstractSet[int]] = notdef if notdef is not None else {}
 
@@ -75,7 +78,7 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | N
     """
     text = canv.beginText()
     font: tuple[str, float] | None = None
-    spacing = 0.0
+    spacing, scale, bold = 0.0, 100.0, False
     baseline = fp_str(y)  # formatted once for all the line's text origins
     for piece in line.pieces:
         if font != (piece.font, piece.size):
@@ -84,10 +87,36 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | N
         if abs(piece.char_space - spacing) > 1e-6:
             spacing = piece.char_space
             text.setCharSpace(spacing)
+        if piece.scale != scale:
+            scale = piece.scale
+            text.setHorizScale(scale)
+        if piece.bold != bold:
+            bold = piece.bold
+            _synthetic_bold(text, piece.size if bold else None, canv._lineWidth)
         _draw_piece(canv, text, piece, x + piece.x, (y, baseline), spacing, cache)
     if spacing:
         text.setCharSpace(0)
+    if scale != 100.0:
+        text.setHorizScale(100)
+    if bold:
+        _synthetic_bold(text, None, canv._lineWidth)
     canv.drawText(text)
+
+
+#: The outline stroke of synthetic bold, in em: about the stem gain of a real bold CJK face.
+SYNTHETIC_BOLD_STROKE = 0.03
+
+
+def _synthetic_bold(text: PDFTextObject, size: float | None, line_width: float) -> None:
+    """Fill and stroke the glyphs (render mode 2) with a stroke of ``size``'s em share; None ends it.
+
+    The stroke colour is the fill colour (the flowables set both); the canvas's line width
+    is restored afterwards, so later strokes on the page are unchanged.
+    """
+    if size is None:
+        text._code.append(f"0 Tr {fp_str(line_width)} w")
+    else:
+        text._code.append(f"{fp_str(size * SYNTHETIC_BOLD_STROKE)} w 2 Tr")
 
 
 def _draw_piece(
@@ -218,7 +247,7 @@ class TextBlock(Flowable):  # type: ignore[misc]
         self._laid_out_for: float | None = None
 
     def measure_width(self, avail_width: float) -> float:
-        return avail_width
+        return avail_width - self.block.right
 
     def lines(self, avail_width: float) -> tuple[Line, ...]:
         """The block's lines at this width (computed once per width)."""
@@ -258,6 +287,8 @@ class TextBlock(Flowable):  # type: ignore[misc]
         if self.anchor is not None:
             self._mark(canv, self.anchor)
         canv.setFillColor(self.block.color)
+        if any(run.bold for run in self.runs):
+            canv.setStrokeColor(self.block.color)  # synthetic bold strokes the glyphs
         for index, line in enumerate(self.lines(self.width)):
             draw_line(canv, line, 0.0, self.height - index * self.block.leading - self.block.baseline, self.cache)
 
@@ -316,6 +347,8 @@ class TocEntry(TextBlock):
     def draw(self) -> None:
         canv = self.canv
         canv.setFillColor(self.block.color)
+        if any(run.bold for run in self.runs):
+            canv.setStrokeColor(self.block.color)
         lines = self.lines(self.width)
         for index, line in enumerate(lines):
             draw_line(canv, line, self.left, self.height - index * self.block.leading - self.block.baseline, self.cache)

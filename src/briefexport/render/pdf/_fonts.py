@@ -103,16 +103,41 @@ class Typesetter:
             pairs.insert(0, (Span(label), label))
         runs: list[Run] = []
         for span, text in pairs:
-            chain = self.chain(role, style.bold or span.bold)
+            chain, fake = self._emphasis(role, style.bold, span.bold)
             for face, part in self.fonts.split_runs(text, chain):
                 name = self.font_name(face or chain[0])
                 if face is None:
                     self._missing(part, role, where, name)
-                if runs and runs[-1].font == name:
-                    runs[-1] = Run(runs[-1].text + part, name, style.size)
+                bold = fake if fake is not None else (style.bold or span.bold) and not (face or chain[0]).bold
+                if runs and (runs[-1].font, runs[-1].bold) == (name, bold):
+                    runs[-1] = Run(runs[-1].text + part, name, style.size, bold)
                 else:
-                    runs.append(Run(part, name, style.size))
+                    runs.append(Run(part, name, style.size, bold))
         return runs
+
+    def _emphasis(self, role: str, role_bold: bool, span_bold: bool) -> tuple[FaceChain, bool | None]:
+        """The faces of a span and whether they are bolded synthetically: everywhere (True),
+        nowhere (False), or where the face found for a character is not bold (None).
+
+        Bold text is set in the chain's bold face; where the chain has none, the glyphs are
+        bolded synthetically (fill and stroke). A theme's ``pdf.emphasis`` may instead ask for
+        ``synthetic`` bold of the role's own face, or a ``face`` of its own
+        (``pdf.emphasis_fonts``, e.g. 黑体 in official documents) for ``**bold**`` spans.
+        """
+        mode = str((self.theme.pdf or {}).get("emphasis", "bold"))
+        if span_bold and not role_bold and mode == "face":
+            return self._emphasis_chain(), False
+        if span_bold and not role_bold and mode == "synthetic":
+            return self.chain(role, False), True
+        return self.chain(role, role_bold or span_bold), None
+
+    def _emphasis_chain(self) -> FaceChain:
+        """The theme's emphasis faces (``pdf.emphasis_fonts``, default 黑体 then the bundled Hei)."""
+        key = ("<emphasis>", False)
+        if key not in self._chains:
+            families = (self.theme.pdf or {}).get("emphasis_fonts") or ("黑体", "SimHei", "Noto Sans CJK SC")
+            self._chains[key] = self.fonts.chain(tuple(families), bold=False, truetype_only=True)
+        return self._chains[key]
 
     def text_runs(self, role: str, text: str, where: SourcePos | str | None = None) -> list[Run]:
         """Runs for plain text (labels, metadata, page numbers)."""

@@ -16,7 +16,7 @@ import contextlib
 import io
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +28,13 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, Page
 from reportlab.platypus.doctemplate import LayoutError
 
 from ...errors import RenderError
-from ...theme.loader import Theme
-from ._cjk_lines import Line, Measure, Run, break_lines
+from ...text import format_date
+from ...theme.loader import PageNumber, Theme
+from ._cjk_lines import InkOf, LayoutCache, Line, Measure, Run, break_lines
 from ._flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
 from ._fonts import Typesetter
 from ._official import REPLACED_ROLES, official_flowables
+from ._ink import InkReader
 
 if TYPE_CHECKING:
     from ...numbering import NumberedDocument, NumberedNode
@@ -53,6 +55,10 @@ class _Para:
     toc_level: int = 0
     """For TOC entries (role ``toc``): the heading's level, which sets the indent."""
     page_break_after: bool = False
+    blank_after: bool = False
+    """A blank line follows (GB/T 9704: between the title block and the body)."""
+    hang: float = 0.0
+    """Indent of the lines after the first (a wrapped TOC entry hangs under its text, past the label)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +86,10 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     setter = Typesetter(opts.fonts, theme, strict=opts.strict)
     story = _content(doc, theme, setter)
     if doc.doc.official is not None:
-        story = [para for para in story if para.role not in REPLACED_ROLES]
+        # The official layout signs and dates the document itself (署名, 成文日期).
+        story = [para for para in story if para.role not in REPLACED_ROLES | {"signature", "date"}]
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
+    blocks.update(_signature_blocks(story, blocks, theme))
     try:
         _build(_Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef)), out)
     except LayoutError:
@@ -125,20 +133,54 @@ def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_P
     if meta.subtitle:
         story.append(_Para("subtitle", tuple(setter.text_runs("subtitle", meta.subtitle, where))))
     line = theme.meta_line(meta)
-    if line:
+    signed = theme.title_block.meta == "signature"
+    if line and not signed:
         story.append(_Para("meta", tuple(setter.text_runs("meta", line, where))))
+    if theme.title_block.blank_line:
+        story[-1] = replace(story[-1], blank_after=True)
     entries = [item for item in doc.walk() if item.level <= theme.toc.depth] if theme.toc.enabled else []
     if entries:
         story.append(_Para("toc_title", tuple(setter.text_runs("h1", theme.toc_title(meta.lang), where)), keep_with_next=True))
         for item in entries:
-            runs = setter.runs("toc", item.node.title.spans, item.node.title.pos, label=_label(item, theme))
-            story.append(_Para("toc", tuple(runs), anchor=_anchor(item, theme), toc_level=item.level))
+            label = _label(item, theme)
+            runs = setter.runs("toc", item.node.title.spans, item.node.title.pos, label=label)
+            # The breaker sets a separator tab as a space: the text starts after the label and it.
+            hang = sum(width_of(run.text, run.font, run.size) for run in setter.text_runs("toc", label.replace("\t", " "))) if label else 0.0
+            story.append(_Para("toc", tuple(runs), anchor=_anchor(item, theme), toc_level=item.level, hang=hang))
         story[-1] = _with_break(story[-1])
     for para in doc.doc.lead:
         story.append(_Para("body", tuple(setter.runs("body", para.spans, para.pos))))
     for item in doc.walk():
         story.extend(_node(item, theme, setter))
+    if signed:
+        if meta.author:
+            story.append(_Para("signature", tuple(setter.text_runs("meta", meta.author, where))))
+        if meta.date:
+            date = format_date(meta.date, meta.lang, theme.furniture.date_format)
+            story.append(_Para("date", tuple(setter.text_runs("meta", date, where))))
     return story
+
+
+def _signature_blocks(story: list[_Para], blocks: dict[str, Block], theme: Theme) -> dict[str, Block]:
+    """署名 and 成文日期 (GB/T 9704 7.3.5): a blank line under the text, the date right-aligned
+    ``date_indent`` characters from the right, the signature centred over the date."""
+    runs = {para.role: para.runs for para in story if para.role in ("signature", "date")}
+    if not runs:
+        return {}
+    size = theme.style("meta").size
+    right = theme.title_block.date_indent * (theme.body_char_pitch() or size)
+    widths = {role: sum(width_of(run.text, run.font, run.size) for run in texts) for role, texts in runs.items()}
+    date_width = widths.get("date", 0.0)
+    out = {}
+    for role in runs:
+        block = blocks[role]
+        centred = right + (date_width - widths[role]) / 2 if role == "signature" and date_width else right
+        first = role == "signature" or "signature" not in runs
+        out[role] = replace(
+            block, measure=replace(block.measure, align="right", indent=0.0), right=max(0.0, centred),
+            space_before=block.leading if first else 0.0, space_after=0.0,
+        )
+    return out
 
 
 def _node(item: NumberedNode, theme: Theme, setter: Typesetter) -> list[_Para]:
@@ -165,7 +207,7 @@ def _anchor(item: NumberedNode, theme: Theme) -> Anchor:
 
 
 def _with_break(para: _Para) -> _Para:
-    return _Para(para.role, para.runs, para.anchor, para.keep_with_next, para.toc_level, page_break_after=True)
+    return replace(para, page_break_after=True)
 
 
 # -- styles --------------------------------------------------------------------
@@ -183,6 +225,8 @@ def _block(theme: Theme, setter: Typesetter, role: str) -> Block:
         latin_gap=float(pdf.get("latin_gap", 0.0)),
         char_pitch=pitch,
         squeeze=pitch is None,
+        grid_squeeze=pitch is not None and bool(pdf.get("grid_squeeze", True)),
+        balance=role in _BALANCED and style.align != "justify" and bool(pdf.get("balance", True)),
     )
     descent = pdfmetrics.getFont(setter.primary(_style_role(role))).face.descent / 1000 * style.size
     if theme.grid:
@@ -206,9 +250,13 @@ def _block(theme: Theme, setter: Typesetter, role: str) -> Block:
     )
 
 
+#: Roles whose lines are balanced and broken at phrases (when not justified).
+_BALANCED = frozenset({"title", "subtitle", "kicker", "h1", "h2", "h3", "h4"})
+
+
 def _style_role(role: str) -> str:
     """The theme role whose style a story role uses."""
-    return "h1" if role == "toc_title" else role
+    return {"toc_title": "h1", "signature": "meta", "date": "meta"}.get(role, role)
 
 
 # -- layout --------------------------------------------------------------------
@@ -227,8 +275,11 @@ def _flowables(job: _Job) -> list[Flowable]:
         if para.role == "toc" and para.anchor is not None:
             left = (para.toc_level - 1) * 2 * toc_size
             key = para.anchor.key
+            block = replace(block, measure=replace(block.measure, hang=para.hang))
             out.append(TocEntry(para.runs, block, key=key, left=left, number_box=number_box, leaders=job.leaders, cache=job.cache))
         else:
+            if para.blank_after:
+                block = replace(block, space_after=max(block.space_after, job.theme.body_line_pitch()))
             out.append(TextBlock(para.runs, block, anchor=para.anchor, pages=job.pages, cache=job.cache))
         if para.keep_with_next or group:
             group.append(out[-1])
@@ -252,7 +303,7 @@ def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | 
     template = BaseDocTemplate(
         target if isinstance(target, io.BytesIO) else str(target),
         pagesize=(page.width * mm, page.height * mm),
-        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter, job.unnumbered))],
+        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter, job.cache.layout, job.unnumbered))],
         title=meta.title, author=meta.author or "", subject=meta.subtitle or "", keywords=list(meta.keywords),
         creator="briefexport", invariant=1, lang=meta.lang, displayDocTitle=True,
         initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
@@ -314,7 +365,20 @@ def _flate_only() -> Iterator[None]:
         rl_config.useA85 = saved
 
 
-def _furniture(canv: Canvas, theme: Theme, setter: Typesetter, unnumbered: set[int] | None = None) -> None:
+def _number_top(spec: PageNumber, size: float, line: Line, ink: InkOf, em_top: float) -> float:
+    """How far the top of the page number sits above its baseline: the em box's top, or the
+    highest ink of the text around the number (``— 1 —``: the dash line), or of the number itself."""
+    if spec.to == "em":
+        return em_top
+    around = spec.format.replace("{page}", "").strip()
+    tops = [found.top for piece in line.pieces for ch in piece.text if (not around or ch in around)
+            for found in [ink(ch, piece.font)] if found is not None]
+    return max(tops, default=0.75) * size
+
+
+def _furniture(
+    canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, unnumbered: set[int] | None = None
+) -> None:
     """Draw the page number in the theme's format, alignment and distance below the type area."""
     spec = theme.page_number
     number = canv.getPageNumber()
@@ -322,7 +386,7 @@ def _furniture(canv: Canvas, theme: Theme, setter: Typesetter, unnumbered: set[i
         return
     style = theme.style("page_number")
     runs = setter.text_runs("page_number", spec.format.format(page=number), theme.name)
-    line = break_lines(runs, Measure(width=1e6, align="left"), width_of)[0]
+    line = break_lines(runs, Measure(width=1e6, align="left"), width_of, cache=layout)[0]
     page = theme.page
     left, right = page.margin_left * mm, (page.width - page.margin_right) * mm
     indent = spec.edge_indent * style.size
@@ -330,9 +394,9 @@ def _furniture(canv: Canvas, theme: Theme, setter: Typesetter, unnumbered: set[i
     if align == "outside":
         align = "right" if number % 2 else "left"
     x = {"left": left + indent, "right": right - indent - line.end}.get(align, (left + right - line.end) / 2)
-    descent = pdfmetrics.getFont(setter.primary("page_number")).face.descent / 1000 * style.size
-    # The top of the number's em box sits below_type_area mm under the type area.
-    baseline = (page.margin_bottom - spec.below_type_area) * mm - style.size - descent
+    em_top = style.size + pdfmetrics.getFont(setter.primary("page_number")).face.descent / 1000 * style.size
+    # The top of the number's em box (or of the ink around it) sits below_type_area mm under the type area.
+    baseline = (page.margin_bottom - spec.below_type_area) * mm - _number_top(spec, style.size, line, layout.ink or InkReader(), em_top)
     canv.saveState()
     canv.setFillColor(style.color)
     draw_line(canv, line, x, baseline)
