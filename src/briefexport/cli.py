@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--force", action="store_true", help="replace an existing outline, keeping the old one as FILE~")
     import_cmd.add_argument("--keep-junk", action="store_true", help="do not remove anti-copy junk")
 
+    serve_cmd = commands.add_parser("serve", help="open a local web page: paste a briefing, review, preview, download")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
+    serve_cmd.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
+    serve_cmd.add_argument("--no-browser", action="store_true", help="do not open the page in the default browser")
+
     commands.add_parser("themes", help="list the built-in themes")
     commands.add_parser("schema", help="print the JSON Schema of outline files")
     return parser
@@ -229,6 +234,13 @@ def _replace_keeping_backup(target: Path, text: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _run_serve(args: argparse.Namespace) -> int:
+    from .web.server import serve
+
+    serve(args.host, args.port, open_browser=not args.no_browser)
+    return 0
+
+
 def _run_themes(_: argparse.Namespace) -> int:
     from .theme.loader import load_theme, preset_names
 
@@ -246,7 +258,8 @@ def _run_schema(_: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"build": _run_build, "check": _run_check, "import": _run_import, "themes": _run_themes, "schema": _run_schema}
+_COMMANDS = {"build": _run_build, "check": _run_check, "import": _run_import, "themes": _run_themes, "schema": _run_schema,
+             "serve": _run_serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

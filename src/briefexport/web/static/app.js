@@ -1,0 +1,478 @@
+// briefexport's page: plain JavaScript, no build step, no third-party code, no network but this server.
+// Every text from the user or the server is shown with textContent or .value, never as HTML.
+"use strict";
+
+const TEXTS = {
+  zh: {
+    app_title: "简报导出", tagline: "粘贴一篇简报，核对编号提纲，预览，下载 Word、PDF、EPUB。",
+    import_title: "导入简报", paste_placeholder: "在这里粘贴简报正文（网页上复制的内容会保留其结构）",
+    drop_hint: "或把文件拖到这里：.txt（任何常见编码）、.yaml 提纲、.html 网页", choose_file: "选择文件",
+    import_button: "导入", importing: "正在导入……", imported: "已导入：{sections} 个部分，{items} 个条目。请核对提纲。",
+    review_title: "审阅提纲", tab_tree: "提纲", tab_yaml: "YAML 源文件", undo: "撤销",
+    tree_empty: "导入简报后，这里显示提纲，编号与打印出来的一样。",
+    meta_title: "标题", meta_subtitle: "副标题", meta_author: "作者", meta_date: "日期", lead: "导语（每行一段）",
+    body: "正文（每行一段）", kicker: "提示词", numbering: "子项编号", numbering_default: "默认",
+    numbering_none: "不编号", numbering_custom: "自定义……", numbering_prompt: "编号模板，例如 重点任务{cn}： 或 第{cn}条",
+    up: "上移", down: "下移", add_after: "在后面添加", add_child: "添加子项", remove: "删除",
+    new_title: "新条目", confirm_remove: "删除“{title}”及其子项？", add_section: "添加部分",
+    theme_title: "选择版式", theme_upload: "上传版式文件", theme_loaded: "使用上传的版式：{name}",
+    preview_title: "预览", preview_wait: "正在生成预览……", preview_done: "共 {pages} 页，{seconds} 秒",
+    preview_none: "导入简报后显示 PDF 页面。", page: "第 {n} 页",
+    download_title: "下载", download_zip: "三种都要（ZIP）", download_yaml: "提纲（YAML）",
+    downloading: "正在生成 {name}……", downloaded: "已下载：{name}",
+    error_at: "第 {line} 行，第 {col} 列：", line_at: "第 {line} 行：", warning: "注意", note: "说明",
+    too_large: "文件太大：上限是 8 MiB。", busy: "服务器正忙，请稍后再试。", network: "无法连接到 briefexport 服务器：{message}",
+  },
+  en: {
+    app_title: "briefexport", tagline: "Paste a briefing, review the numbered outline, preview, download Word, PDF and EPUB.",
+    import_title: "Bring in a briefing", paste_placeholder: "Paste the briefing here (text copied from a web page keeps its structure)",
+    drop_hint: "or drop a file here: .txt (any common encoding), .yaml outline, .html page", choose_file: "Choose a file",
+    import_button: "Import", importing: "Importing…", imported: "Imported: {sections} sections, {items} items. Please review the outline.",
+    review_title: "Review the outline", tab_tree: "Outline", tab_yaml: "YAML source", undo: "Undo",
+    tree_empty: "After an import the outline appears here, numbered as it will print.",
+    meta_title: "Title", meta_subtitle: "Subtitle", meta_author: "Author", meta_date: "Date", lead: "Lead (one paragraph per line)",
+    body: "Text (one paragraph per line)", kicker: "Kicker", numbering: "Item numbering", numbering_default: "default",
+    numbering_none: "unnumbered", numbering_custom: "custom…", numbering_prompt: "Numbering template, e.g. 重点任务{cn}： or 第{cn}条",
+    up: "Move up", down: "Move down", add_after: "Add after", add_child: "Add item", remove: "Delete",
+    new_title: "New item", confirm_remove: "Delete “{title}” and its items?", add_section: "Add section",
+    theme_title: "Choose a layout", theme_upload: "Upload a theme file", theme_loaded: "Using the uploaded theme: {name}",
+    preview_title: "Preview", preview_wait: "Rendering the preview…", preview_done: "{pages} pages, {seconds} s",
+    preview_none: "The PDF's pages appear here after an import.", page: "Page {n}",
+    download_title: "Download", download_zip: "All three (ZIP)", download_yaml: "Outline (YAML)",
+    downloading: "Making {name}…", downloaded: "Downloaded: {name}",
+    error_at: "line {line}, column {col}: ", line_at: "line {line}: ", warning: "warning", note: "note",
+    too_large: "The file is too large: the limit is 8 MiB.", busy: "The server is busy; please try again in a moment.",
+    network: "Cannot reach the briefexport server: {message}",
+  },
+};
+const LANG = document.documentElement.lang.startsWith("en") ? "en" : "zh";
+const TEMPLATES = ["{cn}、", "（{cn}）", "{cn}是", "重点任务{cn}：", "第{cn}条", "第{cn}，", "{n}.", "（{n}）", "{roman}."];
+const MAX_BYTES = 8 * 1024 * 1024;
+
+function t(key, values = {}) {
+  const text = TEXTS[LANG][key] ?? TEXTS.zh[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);  // strings become text nodes: escaped by the DOM
+  return node;
+}
+
+// -- state --------------------------------------------------------------------
+
+const state = {
+  yaml: null,        // the outline's YAML as the server last accepted it
+  tree: null,        // the same outline as a tree with printed labels
+  history: [],       // earlier YAML texts, for undo
+  editing: false,    // an edit burst is under way (one undo step per burst)
+  theme: "handout",
+  themeFile: null,   // text of an uploaded theme
+  previewSeq: 0,
+};
+
+function showError(message) {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+class ApiError extends Error {
+  constructor(info, status) {
+    super(info.message);
+    this.info = info;
+    this.status = status;
+  }
+}
+
+function describe(error) {
+  if (error instanceof ApiError) {
+    if (error.status === 413) return t("too_large") + " " + error.message;
+    if (error.status === 503) return t("busy");
+    return error.message;
+  }
+  return t("network", { message: error.message });
+}
+
+async function api(path, body, { type = "application/json", raw = false } = {}) {
+  const init = { method: body === undefined ? "GET" : "POST", headers: {} };
+  if (body !== undefined) {
+    init.body = type === "application/json" ? JSON.stringify(body) : body;
+    init.headers["Content-Type"] = type;
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) {
+    let info = { message: `HTTP ${response.status}` };
+    try { info = (await response.json()).error ?? info; } catch (_) { /* not JSON: keep the status */ }
+    throw new ApiError(info, response.status);
+  }
+  return raw ? response : response.json();
+}
+
+function setOutline(result, { record = true, keepYamlText = false } = {}) {
+  if (record && state.yaml !== null && state.yaml !== result.yaml) state.history.push(state.yaml);
+  state.yaml = result.yaml;
+  state.tree = result.tree;
+  $("undo").disabled = state.history.length === 0;
+  if (!keepYamlText) { $("yaml").value = result.yaml; updateGutter(null); }
+  renderTree();
+  document.querySelectorAll("#step-download button").forEach((button) => { button.disabled = false; });
+  schedulePreview();
+}
+
+// -- 1. bringing a briefing in ----------------------------------------------------
+
+function countItems(nodes) {
+  return nodes.reduce((sum, node) => sum + node.items.length + countItems(node.items), 0);
+}
+
+async function importBody(body, type, filename = "") {
+  if (body.size > MAX_BYTES || body.length > MAX_BYTES) { showError(t("too_large")); return; }
+  $("import-status").textContent = t("importing");
+  showError("");
+  try {
+    const query = filename ? `?filename=${encodeURIComponent(filename)}` : "";
+    const result = await api(`/api/import${query}`, body, { type });
+    setOutline(result);
+    $("notes").replaceChildren(...result.notes.map((note) => el("li", {}, note)));
+    $("import-status").textContent = t("imported", { sections: result.tree.sections.length, items: countItems(result.tree.sections) });
+  } catch (error) {
+    $("import-status").textContent = "";
+    showError(describe(error));
+  }
+}
+
+function importFile(file) {
+  const type = /\.html?$/i.test(file.name) ? "text/html" : "application/octet-stream";
+  importBody(file, type, file.name);  // the server decodes the bytes: UTF-8, GB18030 or UTF-16
+}
+
+function setUpImport() {
+  $("paste").addEventListener("paste", (event) => {
+    const html = event.clipboardData?.getData("text/html");
+    const text = event.clipboardData?.getData("text/plain");
+    // The text still lands in the box (to edit and re-import); the import uses the richest form offered.
+    if (html) importBody(html, "text/html");
+    else if (text) importBody(text, "text/plain; charset=utf-8");
+  });
+  $("import-btn").addEventListener("click", () => {
+    const text = $("paste").value;
+    if (text.trim()) importBody(text, "text/plain; charset=utf-8");
+  });
+  $("file").addEventListener("change", (event) => { if (event.target.files[0]) importFile(event.target.files[0]); });
+  const drop = $("drop");
+  for (const name of ["dragenter", "dragover"]) drop.addEventListener(name, (event) => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    if (event.dataTransfer.files[0]) importFile(event.dataTransfer.files[0]);
+  });
+}
+
+// -- 2. the review tree -------------------------------------------------------------
+
+function lines(text) { return text.split("\n").map((line) => line.trim()).filter(Boolean); }
+
+function edited(structural) {
+  // One undo step per burst of typing; a structural change is always its own step.
+  if (structural || !state.editing) state.history.push(state.yaml);
+  state.editing = !structural;
+  syncTree(structural);
+}
+
+let syncTimer = 0;
+function syncTree(now) {
+  clearTimeout(syncTimer);
+  syncTimer = setTimeout(async () => {
+    state.editing = false;
+    try {
+      const result = await api("/api/outline", { tree: state.tree });
+      state.yaml = result.yaml;
+      $("yaml").value = result.yaml;
+      updateGutter(null);
+      const sameShape = JSON.stringify(shape(result.tree)) === JSON.stringify(shape(state.tree));
+      state.tree = result.tree;
+      if (now || !sameShape) renderTree(); else updateLabels();
+      $("undo").disabled = state.history.length === 0;
+      showError("");
+      schedulePreview(0);
+    } catch (error) {
+      showError(describe(error));
+    }
+  }, now ? 0 : 200);
+}
+
+function shape(nodes) {
+  return (nodes.sections ?? nodes).map((node) => shape(node.items));
+}
+
+function field(labelKey, value, onChange, { multi = false, cls = "" } = {}) {
+  const input = multi ? el("textarea", { rows: Math.max(2, value.split("\n").length), value, class: cls })
+    : el("input", { type: "text", value, class: cls });
+  input.addEventListener("input", () => onChange(input.value));
+  return el("label", { class: "field" }, el("span", {}, t(labelKey)), input);
+}
+
+function numberingSelect(node) {
+  const select = el("select", { class: "numbering" });
+  const options = [["default", t("numbering_default")], ...TEMPLATES.map((tpl) => [tpl, tpl]), ["none", t("numbering_none")], ["custom", t("numbering_custom")]];
+  if (![...TEMPLATES, "default", "none"].includes(node.numbering)) options.unshift([node.numbering, node.numbering]);
+  for (const [value, text] of options) select.append(el("option", { value, selected: value === node.numbering }, text));
+  select.addEventListener("change", () => {
+    let value = select.value;
+    if (value === "custom") value = window.prompt(t("numbering_prompt"), "") || node.numbering;
+    node.numbering = value;
+    edited(true);
+  });
+  return el("label", { class: "field inline" }, el("span", {}, t("numbering")), select);
+}
+
+function newNode(level) {
+  return { label: "", title: t("new_title"), kicker: "", body: [], numbering: "default", line: null, items: [] };
+}
+
+function tool(labelKey, symbol, action) {
+  return el("button", { type: "button", class: "tool", title: t(labelKey), "aria-label": t(labelKey), onclick: action }, symbol);
+}
+
+function nodeView(node, siblings, index, level) {
+  const move = (delta) => {
+    const target = index + delta;
+    if (target < 0 || target >= siblings.length) return;
+    [siblings[index], siblings[target]] = [siblings[target], siblings[index]];
+    edited(true);
+  };
+  const tools = el("span", { class: "tools" },
+    tool("up", "↑", () => move(-1)), tool("down", "↓", () => move(1)),
+    tool("add_after", "＋", () => { siblings.splice(index + 1, 0, newNode(level)); edited(true); }),
+    ...(level < 4 ? [tool("add_child", "↳", () => { node.items.push(newNode(level + 1)); edited(true); })] : []),
+    tool("remove", "✕", () => {
+      if (window.confirm(t("confirm_remove", { title: node.title }))) { siblings.splice(index, 1); edited(true); }
+    }));
+  const title = el("input", { type: "text", value: node.title, class: "title", "aria-label": t("meta_title") });
+  title.addEventListener("input", () => { node.title = title.value; edited(false); });
+  const view = el("div", { class: `node level-${level}`, "data-line": node.line ?? "" },
+    el("div", { class: "head" }, el("span", { class: "label" }, node.label), title, tools));
+  if (level === 1) view.append(field("kicker", node.kicker, (value) => { node.kicker = value; edited(false); }, { cls: "kicker" }));
+  view.append(field("body", node.body.join("\n"), (value) => { node.body = lines(value); edited(false); }, { multi: true, cls: "body" }));
+  if (node.items.length) view.append(numberingSelect(node));
+  view.append(el("div", { class: "children" }, ...node.items.map((child, i) => nodeView(child, node.items, i, level + 1))));
+  return view;
+}
+
+function renderTree() {
+  const tree = state.tree;
+  $("tree-empty").hidden = Boolean(tree);
+  if (!tree) return;
+  const meta = tree.meta;
+  $("meta").replaceChildren(
+    field("meta_title", meta.title, (value) => { meta.title = value; edited(false); }, { cls: "doc-title" }),
+    field("meta_subtitle", meta.subtitle, (value) => { meta.subtitle = value; edited(false); }),
+    el("div", { class: "row" },
+      field("meta_author", meta.author, (value) => { meta.author = value; edited(false); }),
+      field("meta_date", meta.date, (value) => { meta.date = value; edited(false); })),
+    field("lead", tree.lead.join("\n"), (value) => { tree.lead = lines(value); edited(false); }, { multi: true }));
+  $("tree").replaceChildren(...tree.sections.map((node, i) => nodeView(node, tree.sections, i, 1)),
+    el("button", { type: "button", class: "add-section", onclick: () => { tree.sections.push(newNode(1)); edited(true); } }, "＋ " + t("add_section")));
+  markWarnings();
+}
+
+function updateLabels() {
+  const labels = [];
+  const walk = (nodes) => nodes.forEach((node) => { labels.push(node); walk(node.items); });
+  walk(state.tree.sections);
+  document.querySelectorAll("#tree .node").forEach((view, i) => {
+    if (!labels[i]) return;
+    view.querySelector(".label").textContent = labels[i].label;
+    view.dataset.line = labels[i].line ?? "";
+  });
+}
+
+async function undo() {
+  const previous = state.history.pop();
+  if (previous === undefined) return;
+  try {
+    setOutline(await api("/api/check", previous, { type: "application/yaml" }), { record: false });
+    showError("");
+  } catch (error) {
+    showError(describe(error));
+  }
+}
+
+// -- 2b. the YAML source ------------------------------------------------------------
+
+function updateGutter(errorLine) {
+  const count = $("yaml").value.split("\n").length;
+  const gutter = $("gutter");
+  gutter.replaceChildren(...Array.from({ length: count }, (_, i) =>
+    el("span", { class: i + 1 === errorLine ? "bad" : "" }, `${i + 1}\n`)));
+  gutter.scrollTop = $("yaml").scrollTop;
+}
+
+let yamlTimer = 0;
+function setUpYaml() {
+  const box = $("yaml");
+  box.addEventListener("scroll", () => { $("gutter").scrollTop = box.scrollTop; });
+  box.addEventListener("input", () => {
+    if (!state.editing && state.yaml !== null) state.history.push(state.yaml);
+    state.editing = true;
+    updateGutter(null);
+    clearTimeout(yamlTimer);
+    yamlTimer = setTimeout(checkYaml, 250);
+  });
+  const show = (yaml) => {
+    $("tab-tree").setAttribute("aria-selected", String(!yaml));
+    $("tab-yaml").setAttribute("aria-selected", String(yaml));
+    $("tree-view").hidden = yaml;
+    $("yaml-view").hidden = !yaml;
+  };
+  $("tab-tree").addEventListener("click", () => show(false));
+  $("tab-yaml").addEventListener("click", () => { show(true); updateGutter(null); });
+}
+
+async function checkYaml() {
+  state.editing = false;
+  const text = $("yaml").value;
+  const box = $("yaml-error");
+  try {
+    const result = await api("/api/check", text, { type: "application/yaml" });
+    box.hidden = true;
+    setOutline(result, { record: false, keepYamlText: true });
+  } catch (error) {
+    const info = error.info ?? {};
+    box.textContent = (info.line ? t("error_at", info) : "") + describe(error);
+    box.hidden = false;
+    updateGutter(info.line ?? null);
+  }
+}
+
+// -- 3. the layout -------------------------------------------------------------------
+
+async function setUpThemes() {
+  const select = $("theme");
+  try {
+    for (const theme of await api("/api/themes")) {
+      select.append(el("option", { value: theme.name, selected: theme.name === state.theme, title: theme.description }, `${theme.name} — ${theme.description}`));
+    }
+  } catch (error) {
+    showError(describe(error));
+  }
+  select.addEventListener("change", () => {
+    state.theme = select.value;
+    state.themeFile = null;
+    $("theme-status").textContent = "";
+    schedulePreview(0);
+  });
+  $("theme-file").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    if (file.size > MAX_BYTES) { showError(t("too_large")); return; }
+    state.themeFile = await file.text();
+    $("theme-status").textContent = t("theme_loaded", { name: file.name });
+    schedulePreview(0);
+  });
+}
+
+function job(extra = {}) {
+  return { outline: state.yaml, theme: state.theme, theme_file: state.themeFile, ...extra };
+}
+
+// -- 4. the preview ------------------------------------------------------------------
+
+let previewTimer = 0;
+function schedulePreview(delay = 100) {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(preview, delay);
+}
+
+let notices = [];
+async function preview() {
+  if (state.yaml === null) return;
+  const seq = ++state.previewSeq;
+  const started = performance.now();
+  $("preview-status").textContent = t("preview_wait");
+  try {
+    const result = await api("/api/preview", job());
+    if (seq !== state.previewSeq) return;  // a newer edit's preview is on its way
+    const pages = $("pages");
+    pages.replaceChildren(...result.pages.map((src, i) =>
+      el("figure", {}, el("img", { src, alt: t("page", { n: i + 1 }) }), el("figcaption", {}, t("page", { n: i + 1 })))));
+    pages.dataset.version = String(seq);
+    notices = result.notices;
+    $("warnings").replaceChildren(...notices.map((notice) =>
+      el("li", { class: notice.level }, `${t(notice.level)}：${notice.line ? t("line_at", notice) : ""}${notice.message}`)));
+    markWarnings();
+    $("preview-status").textContent = t("preview_done", { pages: result.pages.length, seconds: ((performance.now() - started) / 1000).toFixed(1) });
+  } catch (error) {
+    if (seq !== state.previewSeq) return;
+    $("preview-status").textContent = describe(error);
+  }
+}
+
+function markWarnings() {
+  // A warning's line falls in the node that starts at or before it (the next node starts after it).
+  const views = [...document.querySelectorAll("#tree .node")].filter((view) => view.dataset.line);
+  views.forEach((view) => view.classList.remove("warned"));
+  for (const notice of notices) {
+    if (!notice.line || notice.level !== "warning") continue;
+    const owner = views.filter((view) => Number(view.dataset.line) <= notice.line).pop();
+    if (owner) { owner.classList.add("warned"); owner.title = notice.message; }
+  }
+}
+
+// -- 5. downloads --------------------------------------------------------------------
+
+function filenameOf(response, fallback) {
+  const header = response.headers.get("Content-Disposition") || "";
+  const match = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  return match ? decodeURIComponent(match[1]) : fallback;
+}
+
+async function download(format) {
+  const status = $("download-status");
+  status.textContent = t("downloading", { name: format.toUpperCase() });
+  try {
+    const response = await api("/api/build", job({ format }), { raw: true });
+    const name = filenameOf(response, `briefing.${format}`);
+    const url = URL.createObjectURL(await response.blob());
+    const link = el("a", { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    status.textContent = t("downloaded", { name });
+  } catch (error) {
+    status.textContent = "";
+    showError(describe(error));
+  }
+}
+
+// -- start -----------------------------------------------------------------------------
+
+function translate() {
+  document.querySelectorAll("[data-i18n]").forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-placeholder]").forEach((node) => { node.placeholder = t(node.dataset.i18nPlaceholder); });
+  document.title = `${t("app_title")} · briefexport`;
+  $("preview-status").textContent = t("preview_none");
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  translate();
+  setUpImport();
+  setUpYaml();
+  setUpThemes();
+  $("undo").addEventListener("click", undo);
+  document.querySelectorAll("#step-download button").forEach((button) => {
+    button.addEventListener("click", () => download(button.dataset.format));
+  });
+});
