@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import BriefexportError, RenderError
 from ._render import RenderJob, RenderResult, run_job, warm_up
@@ -52,11 +54,14 @@ class Engine:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        recycle: dict[str, Any] = {}
+        if sys.version_info >= (3, 11):  # Python 3.10 cannot replace a worker after N tasks
+            recycle["max_tasks_per_child"] = self.limits.tasks_per_worker
         return ProcessPoolExecutor(
             max_workers=self.limits.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=warm_up,
-            max_tasks_per_child=self.limits.tasks_per_worker,
+            **recycle,
         )
 
     def start(self) -> None:
