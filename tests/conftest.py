@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,3 +70,61 @@ def require_tool(name: str) -> str:
     if not found:
         pytest.skip(f"{name} is not installed (bash .ci/run installs it)")
     return found
+
+
+# -- the web page's server (briefexport serve) ----------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class WebServer:
+    """A real `briefexport serve` process on a free loopback port."""
+
+    def __init__(self, process: Any, url: str) -> None:
+        self.process = process
+        self.url = url
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C (SIGINT), as a person stops it; the exit status and what it printed after starting."""
+        import signal
+
+        self.process.send_signal(signal.SIGINT)
+        out, _ = self.process.communicate(timeout=60)
+        return self.process.returncode, out
+
+
+def start_server(*args: str) -> WebServer:
+    """Start `briefexport serve --no-browser` and wait until it prints its address."""
+    import subprocess
+    import sys
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "briefexport", "serve", "--port", str(port), "--no-browser", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "the page is at" not in line:
+        process.kill()
+        raise AssertionError(f"the server did not start: {line}{process.stdout.read()}")
+    return WebServer(process, f"http://127.0.0.1:{port}")
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator[WebServer]:
+    """One page server shared by the web tests of a session."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.stop()

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .._yaml import MAX_BYTES
 from ..builder.api import FORMATS, creation_time
+from ..builder.engine import BuildTimeout, WorkerLost
 from ..errors import BriefexportError, LocatedError, SourcePos
 from ..theme.loader import load_theme, preset_names
 from ._render import Notice, RenderJob, RenderResult
@@ -64,7 +65,7 @@ API_DOC: Mapping[str, str] = {
     "Answer: the file, named from the title; the bytes equal `briefexport build` of the same outline and theme",
     "POST /api/preview": "body as /api/build. Answer: {pages: [PNG data URLs], notices: [{level, message, line, col}]}",
     "POST /api/preview/{page}": "body as /api/build. Answer: page PAGE (from 1) of the PDF as a PNG image",
-    "errors": "status 400 (bad input), 413 (body over 8 MiB), 415 (not text), 503 (busy), 504 (too slow): "
+    "errors": "status 400 (bad input), 413 (body over 8 MiB), 500 (a worker died), 503 (busy), 504 (too slow): "
     "{error: {message, file, line, col}}; message is the CLI's one line",
 }
 
@@ -89,8 +90,10 @@ def _status(exc: BriefexportError) -> int:
         return 413
     if isinstance(exc, Busy):
         return 503
-    if "took longer than" in str(exc):
+    if isinstance(exc, BuildTimeout):
         return 504
+    if isinstance(exc, WorkerLost):
+        return 500
     return 400
 
 
@@ -294,7 +297,6 @@ def create_app(limits: EngineLimits = EngineLimits(), *, allowed_hosts: tuple[st
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         engine = Engine(limits)
-        await run_in_threadpool(engine.start)
         holder["api"] = Api(engine)
         try:
             yield

@@ -1,90 +1,81 @@
-"""The page's render engine: warm worker processes, a bound on waiting renders, a time limit.
+"""The page's renders: the shared warm engine, a bound on waiting renders, a time limit.
 
-This is the one seam between the web page and the renderers: :class:`Engine.run` takes a
-:class:`~._render.RenderJob` and returns its :class:`~._render.RenderResult`. Until the
-shared warm engine of ``briefexport.builder`` exists, it is this module's own process pool
-whose initializer imports the renderers and loads the fonts once per worker
-(:func:`~._render.warm_up`); switching is a change inside :meth:`Engine.run` only.
-
-Workers are started with ``forkserver``: forking the server process itself, which runs
-threads (the event loop's executor), is unsafe.
+This is the one seam between the web page and the renderers: :meth:`Engine.run` takes a
+:class:`~._render.RenderJob` and returns its :class:`~._render.RenderResult`. The files come
+from :class:`briefexport.builder.engine.Engine`, the warm workers batch builds use too
+(renderers, fonts and presets loaded once per worker; bytes equal to ``briefexport build``;
+a job past its time limit has its worker killed and replaced). Preview pages are drawn here,
+in a thread of the server, from the PDF's bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import contextlib
 import os
-import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from ..errors import BriefexportError, RenderError
-from ._render import RenderJob, RenderResult, run_job, warm_up
+from ..builder.engine import BuildResult
+from ..builder.engine import Engine as BuildEngine
+from ..errors import BriefexportError
+from ._render import OUTLINE_NAME, THEME_NAME, RenderJob, RenderResult, notice_of, page_images
 
 __all__ = ["Busy", "Engine", "EngineLimits"]
-
 
 class Busy(BriefexportError):
     """More renders are waiting than the engine accepts; the client should try again shortly."""
 
-
 @dataclass(frozen=True, slots=True)
 class EngineLimits:
-    """How much the engine takes on at once."""
+    """How much the page's engine takes on at once."""
 
     workers: int = max(1, min(2, os.cpu_count() or 1))
     """Worker processes, each rendering one job at a time."""
     waiting: int = 48
     """Jobs that may wait for a worker; one more is refused with :class:`Busy`."""
     time_limit: float = 30.0
-    """Seconds one render may take before its worker stops it."""
-    tasks_per_worker: int = 400
-    """A worker is replaced (cold again) after this many jobs, so a slow leak cannot grow without bound."""
+    """Seconds one render may take before its worker is stopped (and replaced)."""
+
+@contextlib.contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """Workers started meanwhile ignore SIGINT (kept across exec), so Ctrl-C in the terminal stops
+    the server, which stops its workers, instead of printing a traceback from each worker."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Engine:
-    """A pool of warm render workers shared by every request of one server."""
+    """The warm render workers shared by every request of one server."""
 
     def __init__(self, limits: EngineLimits = EngineLimits()) -> None:
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.workers + limits.waiting)
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        recycle: dict[str, Any] = {}
-        if sys.version_info >= (3, 11):  # Python 3.10 cannot replace a worker after N tasks
-            recycle["max_tasks_per_child"] = self.limits.tasks_per_worker
-        return ProcessPoolExecutor(
-            max_workers=self.limits.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=warm_up,
-            **recycle,
-        )
-
-    def start(self) -> None:
-        """Start every worker now (and warm it), rather than on the first request."""
-        futures = [self._pool.submit(os.getpid) for _ in range(self.limits.workers)]
-        for future in futures:
-            future.result()
+        with _ctrl_c_ignored():
+            self._engine = BuildEngine(limits.workers)
 
     async def run(self, job: RenderJob) -> RenderResult:
-        """Render ``job`` in a worker; :class:`Busy` when too many wait, RenderError past the time limit."""
+        """Render ``job``; :class:`Busy` when too many wait, a RenderError past the time limit."""
         if self._slots.locked():
             raise Busy(f"{self.limits.workers + self.limits.waiting} renders are already running or waiting; try again in a moment")
         async with self._slots:
-            job = RenderJob(job.outline, job.formats, job.theme, job.theme_text, job.preview_dpi, self.limits.time_limit)
-            loop = asyncio.get_running_loop()
-            try:
-                return await loop.run_in_executor(self._pool, run_job, job)
-            except BrokenProcessPool:
-                # A worker died (killed, out of memory): replace the pool so later requests work.
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-                raise RenderError("the render worker stopped unexpectedly; try again") from None
+            future = self._engine.submit(
+                job.outline, name=OUTLINE_NAME, formats=job.formats, theme=job.theme, theme_text=job.theme_text,
+                theme_name=THEME_NAME, timeout=self.limits.time_limit,
+            )
+            built: BuildResult = await asyncio.wrap_future(future)
+            pages = await asyncio.to_thread(page_images, built.files["pdf"], job.preview_dpi) if job.preview_dpi else ()
+        notices = (*(notice_of("warning", line) for line in built.warnings), *(notice_of("note", line) for line in built.notes))
+        return RenderResult(dict(built.files), pages, notices)
 
     def close(self) -> None:
-        """Stop the workers."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers, dropping renders still waiting."""
+        self._engine.close(cancel=True)

@@ -67,7 +67,13 @@ def serve(host: str = "127.0.0.1", port: int = 8765, *, open_browser: bool = Tru
     config = uvicorn.Config(create_app(limits, allowed_hosts=hosts), host=host, port=port,
                             log_level="warning", access_log=False, lifespan="on")
     server = _AnnouncingServer(config, ready)
-    server.run()
+    try:
+        server.run()
+    except SystemExit:  # uvicorn exits when it cannot bind, having logged why
+        pass
+    except KeyboardInterrupt:  # uvicorn shut down on Ctrl-C, then passes the signal on: the way to stop
+        if not server.started:
+            raise
     if not server.started:
         raise BriefexportError(f"cannot serve on {host}:{port} (is the port in use, or the address not this machine's? try --port)")
     say("briefexport: stopped")
