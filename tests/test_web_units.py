@@ -1,0 +1,107 @@
+"""The page's pure parts: the edit tree and its YAML, download names, the zip, HTML text, serve's addresses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from briefexport import load, loads, number
+from briefexport.errors import OutlineError
+from briefexport.web.downloads import content_disposition, file_stem, zip_files
+from briefexport.web.intake import html_text, import_upload, review_notes
+from briefexport.web.server import is_loopback, page_url
+from briefexport.web.tree import TreeError, outline_yaml, tree_of
+
+
+def test_the_tree_round_trips_to_the_same_document(seed_outline_path: Path) -> None:
+    numbered = number(load(seed_outline_path))
+    tree = tree_of(numbered)
+    again = number(loads(outline_yaml(tree), "outline.yaml"))
+    assert again.labels() == numbered.labels()
+    assert [p.spans for p in again.doc.paragraphs()] == [p.spans for p in numbered.doc.paragraphs()]
+    assert again.doc.meta == numbered.doc.meta
+    assert tree_of(again) == {**tree, "sections": tree_of(again)["sections"]}  # lines move, content does not
+
+
+def test_bold_and_markup_like_text_survive_the_tree() -> None:
+    text = 'title: "<b>标题</b> & **重点**"\nsections:\n  - title: "a < b"\n    body: "**加粗** 与 <script>x</script>"\n'
+    tree = tree_of(number(loads(text)))
+    assert tree["meta"]["title"] == "<b>标题</b> & **重点**"
+    assert tree["sections"][0]["body"] == ["**加粗** 与 <script>x</script>"]
+    again = number(loads(outline_yaml(tree)))
+    assert again.doc.sections[0].body[0].spans[0].bold
+
+
+@pytest.mark.parametrize(("tree", "message"), [
+    ([], "the outline must be an object"),
+    ({"meta": {"title": 3}}, "title must be text"),
+    ({"meta": {"title": "x"}, "sections": [{"title": "a", "body": "not a list"}]}, "a body must be a list of paragraphs"),
+    ({"meta": {"title": "x"}, "sections": [{"title": "a", "items": [{"title": "b", "items": [{"title": "c", "items": [
+        {"title": "d", "items": [{"title": "e"}]}]}]}]}]}, "items go at most 4 levels deep"),
+])
+def test_a_malformed_tree_is_refused_by_what_is_wrong(tree: object, message: str) -> None:
+    with pytest.raises(TreeError, match=message):
+        outline_yaml(tree)
+
+
+def test_a_tree_edit_that_breaks_the_outline_fails_in_the_reader() -> None:
+    with pytest.raises(OutlineError, match="date"):
+        loads(outline_yaml({"meta": {"title": "x", "date": "明天"}}), "outline.yaml")
+
+
+@pytest.mark.parametrize(("title", "stem"), [
+    ("今年公安工作怎么干？", "今年公安工作怎么干？"),
+    ('a/b\\c:d*e?f"g<h>i|j', "a b c d e f g h i j"),
+    ("  标题。.. ", "标题。"),
+    ("CON", "_CON"),
+    ("nul.txt", "_nul.txt"),
+    ("\u202e\u200b\x00", "briefing"),
+    ("字" * 100, "字" * 40),
+])
+def test_download_names_are_portable(title: str, stem: str) -> None:
+    assert file_stem(title) == stem
+
+
+def test_content_disposition_carries_utf8_and_an_ascii_fallback() -> None:
+    header = content_disposition("今年 工作.pdf")
+    assert header == "attachment; filename=\"briefing.pdf\"; filename*=UTF-8''%E4%BB%8A%E5%B9%B4%20%E5%B7%A5%E4%BD%9C.pdf"
+    assert content_disposition('a"b.pdf').startswith('attachment; filename="a_b.pdf"')
+
+
+def test_the_zip_is_reproducible_and_ordered() -> None:
+    created = dt.datetime(2024, 1, 14, tzinfo=dt.timezone.utc)
+    files = {"标题.docx": b"d", "标题.pdf": b"p"}
+    first = zip_files(files, created)
+    assert zip_files(files, created) == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.namelist() == ["标题.docx", "标题.pdf"]
+        assert {info.date_time for info in archive.infolist()} == {(2024, 1, 14, 0, 0, 0)}
+
+
+def test_html_text_keeps_blocks_and_drops_scripts() -> None:
+    markup = "<div><h1>标题</h1><script>alert(1)</script><p>一是&lt;学习&gt;。<br>二是实践。</p><style>p{}</style></div>"
+    assert [line for line in html_text(markup).splitlines() if line] == ["标题", "一是<学习>。", "二是实践。"]
+
+
+def test_uploads_by_kind(seed_outline_path: Path, data_dir: Path) -> None:
+    outline = seed_outline_path.read_bytes()
+    assert import_upload(outline, "mine.yaml", "").yaml == outline.decode("utf-8")
+    text = import_upload((data_dir / "seed_briefing.txt").read_bytes(), "", "text/plain")
+    assert "found 4 sections and 14 items" in text.summary
+    assert review_notes(text.yaml)[0].startswith("Imported by `briefexport import` from pasted text")
+    with pytest.raises(OutlineError, match=r"^outline\.yaml:2:1: error: invalid YAML"):
+        import_upload(b"title: [\n", "bad.yaml", "")
+
+
+@pytest.mark.parametrize(("host", "loopback", "url"), [
+    ("127.0.0.1", True, "http://127.0.0.1:8765/"), ("localhost", True, "http://localhost:8765/"),
+    ("::1", True, "http://[::1]:8765/"), ("127.0.0.2", True, "http://127.0.0.2:8765/"),
+    ("0.0.0.0", False, "http://127.0.0.1:8765/"), ("192.168.1.5", False, "http://192.168.1.5:8765/"),
+])
+def test_serve_addresses(host: str, loopback: bool, url: str) -> None:
+    assert is_loopback(host) is loopback
+    assert page_url(host, 8765) == url
