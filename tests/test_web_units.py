@@ -105,3 +105,22 @@ def test_uploads_by_kind(seed_outline_path: Path, data_dir: Path) -> None:
 def test_serve_addresses(host: str, loopback: bool, url: str) -> None:
     assert is_loopback(host) is loopback
     assert page_url(host, 8765) == url
+
+
+def test_the_engine_refuses_renders_beyond_its_bound(seed_outline_path: Path) -> None:
+    import asyncio
+
+    from briefexport.web._render import RenderJob
+    from briefexport.web.engine import Busy, Engine, EngineLimits
+
+    async def two_at_once() -> list[object]:
+        engine = Engine(EngineLimits(workers=1, waiting=0))
+        try:
+            job = RenderJob(seed_outline_path.read_text(encoding="utf-8"), ("epub",))
+            return await asyncio.gather(engine.run(job), engine.run(job), return_exceptions=True)
+        finally:
+            engine.close()
+
+    first, second = asyncio.run(two_at_once())
+    assert not isinstance(first, BaseException) and first.files["epub"].startswith(b"PK")  # type: ignore[union-attr]
+    assert isinstance(second, Busy) and "busy (at most 1 renders at a time)" in str(second)

@@ -65,7 +65,7 @@ class Engine:
     async def run(self, job: RenderJob) -> RenderResult:
         """Render ``job``; :class:`Busy` when too many wait, a RenderError past the time limit."""
         if self._slots.locked():
-            raise Busy(f"{self.limits.workers + self.limits.waiting} renders are already running or waiting; try again in a moment")
+            raise Busy(f"the server is busy (at most {self.limits.workers + self.limits.waiting} renders at a time); try again in a moment")
         async with self._slots:
             future = self._engine.submit(
                 job.outline, name=OUTLINE_NAME, formats=job.formats, theme=job.theme, theme_text=job.theme_text,
