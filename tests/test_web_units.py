@@ -124,3 +124,16 @@ def test_the_engine_refuses_renders_beyond_its_bound(seed_outline_path: Path) ->
     first, second = asyncio.run(two_at_once())
     assert not isinstance(first, BaseException) and first.files["epub"].startswith(b"PK")  # type: ignore[union-attr]
     assert isinstance(second, Busy) and "busy (at most 1 renders at a time)" in str(second)
+
+
+def test_a_word_file_goes_to_the_importers_dispatch_or_gets_a_clear_error(tmp_path: Path) -> None:
+    import importlib.util
+
+    data = b"PK\x03\x04 not really a Word file"
+    if importlib.util.find_spec("briefexport.importer.dispatch") is None:
+        with pytest.raises(OutlineError, match=r"^简报\.docx:1:1: error: this version cannot import Word files"):
+            import_upload(data, "../../简报.docx", "")
+    else:
+        with pytest.raises(OutlineError) as raised:
+            import_upload(data, "../../简报.docx", "")
+        assert str(tmp_path) not in str(raised.value) and "/tmp" not in str(raised.value)

@@ -2,15 +2,19 @@
 
 HTML goes to the HTML importer of ``briefexport.importer.html`` when this version has it
 (its own issue); otherwise its text is taken out here and imported as plain text.
-:func:`import_html` is the one place that decides.
+:func:`import_html` is the one place that decides. Word files go to the importer's
+``dispatch.import_path`` when it exists (:func:`import_word`), else get a clear error.
 """
 
 from __future__ import annotations
 
 import html.parser
 import importlib
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..errors import OutlineError, SourcePos
 from ..importer.plain import UNTITLED, ImportResult, decode_text, import_text
 from ..numbering import NumberedDocument, number
 from ..outline.reader import loads
@@ -94,9 +98,25 @@ def _imported(result: ImportResult) -> Imported:
     return Imported(result.yaml, result.summary)
 
 
+def import_word(data: bytes, filename: str, keep_junk: bool = False) -> Imported:
+    """Import a Word file with the importer's file dispatch (its own issue), from a per-request temporary folder."""
+    try:
+        dispatch = importlib.import_module("briefexport.importer.dispatch")
+    except ModuleNotFoundError:
+        raise OutlineError(SourcePos(Path(filename).name, 1, 1), "this version cannot import Word files; paste the text instead") from None
+    with tempfile.TemporaryDirectory(prefix="briefexport-upload-") as folder:
+        # Only the base name: a request cannot choose where the file goes.
+        path = Path(folder) / (Path(filename).name or "upload.docx")
+        path.write_bytes(data)
+        result: ImportResult = dispatch.import_path(path, keep_junk=keep_junk)
+    return Imported(result.yaml.replace(str(path), path.name), result.summary.replace(str(path), path.name))
+
+
 def import_upload(data: bytes, filename: str, content_type: str, keep_junk: bool = False) -> Imported:
-    """Import a request body: HTML, an outline (.yaml, checked and kept as is), or text in any encoding the importer reads."""
+    """Import a request body: HTML, Word, an outline (.yaml, checked and kept as is), or text in any encoding the importer reads."""
     source = filename or "pasted text"
+    if filename.lower().endswith((".docx", ".doc", ".wps")):
+        return import_word(data, filename, keep_junk)
     if content_type == "text/html" or filename.lower().endswith((".html", ".htm")):
         return import_html(decode_text(data, source), source, keep_junk)
     if filename.lower().endswith((".yaml", ".yml")) or content_type in ("application/yaml", "application/x-yaml"):

@@ -6,7 +6,7 @@ const TEXTS = {
   zh: {
     app_title: "简报导出", tagline: "粘贴一篇简报，核对编号提纲，预览，下载 Word、PDF、EPUB。",
     import_title: "导入简报", paste_placeholder: "在这里粘贴简报正文（网页上复制的内容会保留其结构）",
-    drop_hint: "或把文件拖到这里：.txt（任何常见编码）、.yaml 提纲、.html 网页", choose_file: "选择文件",
+    drop_hint: "或把文件拖到这里：.txt（任何常见编码）、.yaml 提纲、.html 网页、.docx（Word）", choose_file: "选择文件",
     import_button: "导入", importing: "正在导入……", imported: "已导入：{sections} 个部分，{items} 个条目。请核对提纲。",
     review_title: "审阅提纲", tab_tree: "提纲", tab_yaml: "YAML 源文件", undo: "撤销",
     tree_empty: "导入简报后，这里显示提纲，编号与打印出来的一样。",
@@ -26,7 +26,7 @@ const TEXTS = {
   en: {
     app_title: "briefexport", tagline: "Paste a briefing, review the numbered outline, preview, download Word, PDF and EPUB.",
     import_title: "Bring in a briefing", paste_placeholder: "Paste the briefing here (text copied from a web page keeps its structure)",
-    drop_hint: "or drop a file here: .txt (any common encoding), .yaml outline, .html page", choose_file: "Choose a file",
+    drop_hint: "or drop a file here: .txt (any common encoding), .yaml outline, .html page, .docx (Word)", choose_file: "Choose a file",
     import_button: "Import", importing: "Importing…", imported: "Imported: {sections} sections, {items} items. Please review the outline.",
     review_title: "Review the outline", tab_tree: "Outline", tab_yaml: "YAML source", undo: "Undo",
     tree_empty: "After an import the outline appears here, numbered as it will print.",
