@@ -216,8 +216,14 @@ function shape(nodes) {
   return (nodes.sections ?? nodes).map((node) => shape(node.items));
 }
 
+function rowsFor(text) {
+  // Tall enough for the text at about 36 Chinese characters a line, so a paragraph is read without scrolling.
+  const wrapped = text.split("\n").reduce((rows, line) => rows + Math.max(1, Math.ceil(line.length / 36)), 0);
+  return Math.min(12, Math.max(2, wrapped));
+}
+
 function field(labelKey, value, onChange, { multi = false, cls = "" } = {}) {
-  const input = multi ? el("textarea", { rows: Math.max(2, value.split("\n").length), value, class: cls })
+  const input = multi ? el("textarea", { rows: rowsFor(value), value, class: cls })
     : el("input", { type: "text", value, class: cls });
   input.addEventListener("input", () => onChange(input.value));
   return el("label", { class: "field" }, el("span", {}, t(labelKey)), input);
