@@ -255,3 +255,14 @@ def test_a_host_elsewhere_is_warned_about(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert lines[0].startswith("briefexport: warning: serving on 192.0.2.1: anyone who can reach this machine")
     assert lines[-1].startswith("briefexport: error: cannot serve on 192.0.2.1:8765")
+
+
+def test_a_word_file_is_imported(web_server: WebServer, render_seed: Any) -> None:
+    pytest.importorskip("briefexport.importer.dispatch", reason="Word import comes with the importer's file dispatch")
+    docx = Path(render_seed("docx")).read_bytes()  # the briefing as Word, as a colleague would send it
+    status, _, body = request(web_server, "POST", "/api/import?filename=" + quote("简报.docx"), docx,
+                              {"Content-Type": "application/octet-stream"})
+    assert status == 200, body[:300]
+    tree = json.loads(body)["tree"]
+    assert tree["meta"]["title"] == "今年公安工作怎么干？"
+    assert [len(section["items"]) for section in tree["sections"]] == [6, 0, 8, 0]

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import OutlineError, SourcePos
+from ..errors import LocatedError, OutlineError, SourcePos
 from ..importer.plain import UNTITLED, ImportResult, decode_text, import_text
 from ..numbering import NumberedDocument, number
 from ..outline.reader import loads
@@ -108,7 +108,12 @@ def import_word(data: bytes, filename: str, keep_junk: bool = False) -> Imported
         # Only the base name: a request cannot choose where the file goes.
         path = Path(folder) / (Path(filename).name or "upload.docx")
         path.write_bytes(data)
-        result: ImportResult = dispatch.import_path(path, keep_junk=keep_junk)
+        try:
+            result: ImportResult = dispatch.import_path(path, keep_junk=keep_junk)
+        except LocatedError as exc:  # name the file as the user knows it, not by the temporary folder
+            pos = exc.pos
+            where = SourcePos(path.name, pos.line, pos.col) if isinstance(pos, SourcePos) else path.name
+            raise type(exc)(where, exc.message.replace(str(path), path.name)) from None
     return Imported(result.yaml.replace(str(path), path.name), result.summary.replace(str(path), path.name))
 
 
