@@ -222,3 +222,14 @@ def test_layout_fits_the_window(web_server: WebServer, tmp_path: Path, width: in
         assert driver.execute_script("return document.documentElement.scrollWidth") <= width
         driver.save_screenshot(str(tmp_path / f"page-{width}.png"))
         assert (tmp_path / f"page-{width}.png").stat().st_size > 10_000
+
+
+def test_an_uncovered_character_is_warned_about_at_its_heading(page: Any, tmp_path: Path) -> None:
+    outline = tmp_path / "missing.yaml"
+    outline.write_text("title: 缺字\nsections:\n  - title: 第一部分\n    body: 正常的字。\n"
+                       "  - title: 第二部分\n    body: 这个字\U000f0001没有字体。\n", encoding="utf-8")
+    page.find_element("id", "file").send_keys(str(outline))
+    wait_for(lambda: len(by_css(page, "#tree > .node.level-1")) == 2, "the review tree")
+    warned = wait_for(lambda: by_css(page, "#tree .node.warned"), "the warned heading")
+    assert [node.find_element("css selector", ".title").get_attribute("value") for node in warned] == ["第二部分"]
+    assert "第 6 行" in page.find_element("css selector", "#warnings li.warning").text
