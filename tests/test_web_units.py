@@ -137,3 +137,24 @@ def test_a_word_file_goes_to_the_importers_dispatch_or_gets_a_clear_error(tmp_pa
         with pytest.raises(OutlineError) as raised:
             import_upload(data, "../../简报.docx", "")
         assert str(tmp_path) not in str(raised.value) and "/tmp" not in str(raised.value)
+
+
+def test_a_render_past_the_time_limit_is_stopped_and_answered_504(seed_outline_path: Path) -> None:
+    import asyncio
+
+    from briefexport.builder.engine import BuildTimeout
+    from briefexport.web._render import RenderJob
+    from briefexport.web.app import _status
+    from briefexport.web.engine import Engine, EngineLimits
+
+    async def too_slow() -> object:
+        engine = Engine(EngineLimits(workers=1, time_limit=0.001))
+        try:
+            job = RenderJob(seed_outline_path.read_text(encoding="utf-8"), ("pdf",))
+            return (await asyncio.gather(engine.run(job), return_exceptions=True))[0]
+        finally:
+            engine.close()
+
+    error = asyncio.run(too_slow())
+    assert isinstance(error, BuildTimeout) and "took longer than 0.001 s" in str(error)
+    assert _status(error) == 504
