@@ -158,3 +158,20 @@ def test_a_render_past_the_time_limit_is_stopped_and_answered_504(seed_outline_p
     error = asyncio.run(too_slow())
     assert isinstance(error, BuildTimeout) and "took longer than 0.001 s" in str(error)
     assert _status(error) == 504
+
+
+def test_entries_the_tree_does_not_edit_survive_a_tree_edit(root: Path) -> None:
+    source = (root / "examples" / "notice.yaml").read_text(encoding="utf-8")
+    assert "official:" in source
+    tree = tree_of(number(loads(source, "outline.yaml")), source)
+    assert [block.split(":", 1)[0] for block in tree["kept"]] == ["official"]
+    tree["meta"]["title"] = "改过的标题"
+    edited = loads(outline_yaml(tree), "outline.yaml")
+    assert edited.meta.title == "改过的标题"
+    import re
+
+    def without_places(value: object) -> str:
+        return re.sub(r"SourcePos\([^)]*\)", "", repr(value))
+
+    assert edited.official is not None
+    assert without_places(edited.official) == without_places(loads(source, "outline.yaml").official)

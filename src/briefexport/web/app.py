@@ -147,7 +147,7 @@ def _api(handler: Handler) -> Handler:
 
 
 def _checked(text: str) -> dict[str, Any]:
-    return {"yaml": text, "tree": tree_of(check(text))}
+    return {"yaml": text, "tree": tree_of(check(text), text)}
 
 
 async def _import(request: Request) -> Response:

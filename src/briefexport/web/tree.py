@@ -11,6 +11,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import yaml
+
 from ..errors import BriefexportError
 from ..model import MAX_LEVEL, Para
 from ..numbering import NumberedDocument, NumberedNode
@@ -44,8 +46,25 @@ def _node(item: NumberedNode) -> dict[str, Any]:
     }
 
 
-def tree_of(numbered: NumberedDocument) -> dict[str, Any]:
-    """The outline as JSON for the page: metadata, lead, and every node with its printed label."""
+#: Top-level keys the tree edits; any other (such as ``official:``) is carried through as its YAML text.
+MODELLED = frozenset({*META_KEYS, "numbering", "lead", "sections"})
+
+
+def kept_blocks(text: str) -> list[str]:
+    """The YAML text of each top-level entry the tree does not edit, so that a tree edit keeps it as written."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    blocks = []
+    for key, value in root.value:
+        if key.value not in MODELLED:
+            start = text.rfind("\n", 0, key.start_mark.index) + 1  # from the start of the key's line
+            blocks.append(text[start : value.end_mark.index].rstrip() + "\n")
+    return blocks
+
+
+def tree_of(numbered: NumberedDocument, source: str = "") -> dict[str, Any]:
+    """The outline as JSON for the page: metadata, lead, every node with its printed label, untouched entries."""
     doc = numbered.doc
     meta = doc.meta
     return {
@@ -57,6 +76,7 @@ def tree_of(numbered: NumberedDocument) -> dict[str, Any]:
         "numbering": [template.source if template else "none" for template in doc.level_numbering],
         "lead": [_source(para) for para in doc.lead],
         "sections": [_node(item) for item in numbered.sections],
+        "kept": kept_blocks(source) if source else [],
     }
 
 
@@ -143,4 +163,5 @@ def outline_yaml(tree: Any) -> str:
         lines.append("sections:")
         for section in sections:
             lines += _entry(section, 1, "  ")
-    return "\n".join(lines) + "\n"
+    kept = "".join(_text(block, "a kept entry") for block in tree.get("kept") or [])
+    return "\n".join(lines) + "\n" + kept
