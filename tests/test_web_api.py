@@ -226,6 +226,17 @@ def test_a_foreign_host_name_is_refused(web_server: WebServer) -> None:
     assert status == 400
 
 
+def test_a_write_from_another_sites_page_is_refused(web_server: WebServer) -> None:
+    host = urlsplit(web_server.url).netloc
+    foreign = {"Origin": "http://attacker.example", "Content-Type": "text/plain"}
+    status, error = error_of(request(web_server, "POST", "/api/check", "title: 测试\n", headers=foreign))
+    assert status == 403 and "other web pages" in error["message"]
+    assert request(web_server, "POST", "/api/check", "title: 测试\n", headers={"Sec-Fetch-Site": "cross-site"})[0] == 403
+    # the page itself, and a script without browser headers, still get through
+    assert request(web_server, "POST", "/api/check", "title: 测试\n", headers={"Origin": f"http://{host}"})[0] == 200
+    assert request(web_server, "POST", "/api/check", "title: 测试\n")[0] == 200
+
+
 def test_language_follows_the_browser(web_server: WebServer) -> None:
     assert b'lang="en"' in request(web_server, "GET", "/", headers={"Accept-Language": "en-GB,en;q=0.9"})[2]
     assert b'lang="zh-CN"' in request(web_server, "GET", "/", headers={"Accept-Language": "zh-CN,en;q=0.5"})[2]

@@ -283,6 +283,36 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class _SameOriginWrites:
+    """Refuses a state-changing request that a browser sent from another site's page.
+
+    Any page a user visits could otherwise POST to the loopback server (its renders cost CPU and
+    its imports read what is sent). Browsers mark such requests with ``Origin`` and
+    ``Sec-Fetch-Site``; scripts and office systems calling the API send neither and pass.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(scope):
+            response = JSONResponse({"error": {"message": "briefexport: error: requests from other web pages are refused; "
+                                                          "use the page this server serves"}}, status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _cross_site(scope: Scope) -> bool:
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = headers.get("origin")
+    if origin is None:
+        return False
+    return origin == "null" or origin.partition("://")[2] != headers.get("host", "")
+
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
@@ -322,5 +352,6 @@ def create_app(limits: EngineLimits = EngineLimits(), *, allowed_hosts: tuple[st
         Route("/api/preview/{page:int}", route("preview_page"), methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("briefexport.web", "static")]), name="static"),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)), Middleware(_SecurityHeaders)]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)), Middleware(_SecurityHeaders),
+                  Middleware(_SameOriginWrites)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
