@@ -304,7 +304,7 @@ class _SameOriginWrites:
 
 
 def _cross_site(scope: Scope) -> bool:
-    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
+    headers: dict[str, str] = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope.get("headers", [])}
     if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
         return True
     origin = headers.get("origin")
