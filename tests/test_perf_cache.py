@@ -6,7 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fontTools.fontBuilder import FontBuilder
@@ -271,3 +273,101 @@ def test_one_entry_per_face_and_least_recently_used_pruned(cache_home: Path, tmp
     cache.load_ttfont("CachePrune2", fonts[2])  # a third entry: the least recently used one goes
     remaining = set(cache_home.iterdir())
     assert len(remaining) == 2 and entry_one in remaining and entry_zero not in remaining
+
+
+# -- a cache that cannot change the output ----------------------------------------------------------
+
+
+def _build_pdf(out: Path, cache_home: Path) -> bytes:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "SOURCE_DATE_EPOCH": "1700000000"}
+    outline = Path(__file__).resolve().parent.parent / "outline.yaml"
+    done = subprocess.run([sys.executable, "-m", "briefexport", "build", str(outline), "-f", "pdf", "-o", str(out)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return (out / "outline.pdf").read_bytes()
+
+
+def _rewrite(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change an entry's metrics and store it with a correct digest, as a forger would."""
+    import hashlib
+    import marshal
+
+    from briefexport.fonts import _metrics_cache as mc
+
+    raw = entry.read_bytes()
+    stored = marshal.loads(raw[len(mc._MAGIC) + 32 :])
+    change(stored["value"]["face"])
+    payload = marshal.dumps(stored)
+    entry.write_bytes(mc._MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+def _swap_glyphs(face: dict[str, Any]) -> None:
+    """What the planted entry did: 必须坚持 drawn with the glyphs of other characters."""
+    to_glyph = face["charToGlyph"]
+    for a, b in (("必", "不"), ("坚", "放"), ("六", "七")):
+        to_glyph[ord(a)], to_glyph[ord(b)] = to_glyph[ord(b)], to_glyph[ord(a)]
+
+
+@pytest.fixture(scope="module")
+def filled_cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, Path]:
+    """The PDF built without any cache, and a cache folder an (empty-cache) build filled, giving the same PDF."""
+    tmp = tmp_path_factory.mktemp("filled-cache")
+    unusable = tmp / "not-a-folder"
+    unusable.write_text("no cache can live below a file")
+    reference = _build_pdf(tmp / "ref", unusable)  # parsed, no cache at all
+    assert _build_pdf(tmp / "empty", tmp / "cache") == reference  # an empty cache, filled by this build
+    assert _build_pdf(tmp / "warm", tmp / "cache") == reference  # and served from it
+    return reference, tmp / "cache"
+
+
+def test_a_forged_entry_of_this_user_would_show_in_the_pdf(tmp_path: Path, filled_cache: tuple[bytes, Path]) -> None:
+    """The control for the poisoning tests: the forgery they plant does change the PDF once trusted.
+
+    (A forger who can write files as this user is beyond what any cache check can stop.)
+    """
+    reference, filled = filled_cache
+    shutil.copytree(filled, tmp_path / "cache")
+    for entry in (tmp_path / "cache" / "briefexport").glob("ttf-metrics-*.marshal"):
+        _rewrite(entry, _swap_glyphs)
+    assert _build_pdf(tmp_path / "forged", tmp_path / "cache") != reference
+
+
+@pytest.mark.parametrize(
+    "poison",
+    ["foreign_owner", "world_writable_folder", "symlinked_entry", "glyph_out_of_range", "units_per_em_0", "nan_width",
+     "fifo_entry", "truncated"],
+)
+def test_a_poisoned_cache_gives_the_same_pdf_as_no_cache(tmp_path: Path, poison: str, filled_cache: tuple[bytes, Path]) -> None:
+    reference, filled = filled_cache
+    home = tmp_path / "cache"
+    shutil.copytree(filled, home)
+    folder = home / "briefexport"
+    entries = sorted(folder.glob("ttf-metrics-*.marshal"))
+    assert entries
+    for entry in entries:
+        if poison in ("foreign_owner", "world_writable_folder", "symlinked_entry"):
+            _rewrite(entry, _swap_glyphs)  # a forged entry, correct key and digest: only its owner gives it away
+        if poison == "foreign_owner":
+            if os.geteuid() != 0:
+                pytest.skip("giving a file to another user needs root")
+            os.chown(entry, 65534, 65534)
+        elif poison == "symlinked_entry":
+            planted = tmp_path / entry.name
+            entry.rename(planted)
+            entry.symlink_to(planted)
+        elif poison == "glyph_out_of_range":
+            _rewrite(entry, lambda face: face["charToGlyph"].__setitem__(ord("必"), face["numGlyphs"] + 5))
+        elif poison == "units_per_em_0":
+            _rewrite(entry, lambda face: face.__setitem__("unitsPerEm", 0))
+        elif poison == "nan_width":
+            _rewrite(entry, lambda face: face["charWidths"].__setitem__(ord("必"), float("nan")))
+        elif poison == "fifo_entry":
+            entry.unlink()
+            os.mkfifo(entry)
+        elif poison == "truncated":
+            entry.write_bytes(entry.read_bytes()[:1000])
+    if poison == "world_writable_folder":
+        folder.chmod(0o777)
+    assert _build_pdf(tmp_path / "poisoned", home) == reference
+    if poison not in ("foreign_owner", "world_writable_folder", "symlinked_entry", "fifo_entry"):
+        assert _build_pdf(tmp_path / "again", home) == reference  # the bad entries were replaced by good ones

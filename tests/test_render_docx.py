@@ -556,3 +556,18 @@ def test_text_runs_are_the_xml_python_docx_writes(text: str, bold: bool) -> None
     if bold:
         run.bold = True
     assert etree.tostring(ours) == etree.tostring(theirs)
+
+
+def test_page_number_format_with_the_page_count(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    theme = load_theme("handout")
+    spec = dataclasses.replace(theme.page_number, format="第 {page} 页 共 {pages} 页 {{x}}")
+    package = Package(render(seed_doc, "docx", tmp_path / "count.docx", theme=dataclasses.replace(theme, page_number=spec)))
+    (footer,) = [etree.fromstring(data) for name, data in package.parts.items() if name.startswith("word/footer")]
+    assert [t.text.strip() for t in footer.iter(w("instrText"))] == ["PAGE", "NUMPAGES"]
+    assert "".join(t.text for t in footer.iter(w("t"))) == "第 1 页 共 1 页 {x}"
+    soffice = require_tool("soffice")
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "count.docx")],
+                   check=True, capture_output=True, timeout=300)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "count.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.count("\f")
+    assert pages > 1 and all(f"第 {n} 页 共 {pages} 页 {{x}}" in text for n in range(1, pages + 1))

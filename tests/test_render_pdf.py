@@ -662,3 +662,14 @@ def test_titles_break_balanced_at_a_phrase(hard_pdf: Callable[[str], Path]) -> N
         first, second = lines[k], lines[k + 1]
         assert first + second == "关于推进数字经济高质量发展和新时代“枫桥经验”创新实践的工作方案"
         assert second.startswith("“") and abs(len(first) - len(second)) <= 3, (theme, first, second)
+
+
+def test_page_number_format_with_the_page_count(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    import dataclasses
+
+    theme = load_theme("handout")
+    spec = dataclasses.replace(theme.page_number, format="第 {page} 页 共 {pages} 页 {{x}}", first_page=False)
+    pdf = render(seed_doc, "pdf", tmp_path / "count.pdf", theme=dataclasses.replace(theme, page_number=spec))
+    pages = len(PdfReader(pdf).pages)
+    footers = [line.get_text().strip() for _, _, line in text_lines(pdf) if line.get_text().startswith("第 ")]
+    assert footers == [f"第 {n} 页 共 {pages} 页 {{x}}" for n in range(2, pages + 1)]

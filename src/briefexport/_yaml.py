@@ -8,25 +8,33 @@ every folded line break so text can be rejoined the Chinese way.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Callable
 from typing import Any
 from pathlib import Path
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.events import AliasEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import LocatedError, SourcePos
 from .text import is_cjk
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "compose_file", "compose_text", "fold_text", "pos_of"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_LIST", "MAX_NODES", "compose_file", "compose_text", "fold_text", "pos_of", "read_bounded"]
 
 #: Largest file read at all; real outlines are a few hundred kilobytes.
 MAX_BYTES = 8 * 1024 * 1024
 #: Deepest YAML nesting accepted (an outline of 4 levels needs about 10).
 MAX_DEPTH = 64
+#: Most YAML values (scalars, lists, mappings) a file may hold: 20,000 items take about 100,000.
+#: Counting while composing refuses a huge list (an 8 MB ``keywords:``) before it fills memory.
+MAX_NODES = 200_000
+#: Most entries one list may hold (20,000 items in a section, a few keywords): a longer list is
+#: refused as soon as it is read that far, not after the whole file is composed.
+MAX_LIST = 25_000
 #: Stands for a line break the YAML scanner folded; never valid in a YAML stream.
 LINE_BREAK = "\x00"
 
@@ -44,6 +52,7 @@ class _Strict:
     _file: str
     _error: ErrorFactory
     _depth: int
+    _nodes: int
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()  # type: ignore[attr-defined]
@@ -52,6 +61,9 @@ class _Strict:
             raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out")
         if getattr(event, "anchor", None):
             raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise self._error(here, f"more than {MAX_NODES:,} values in one file; split the outline into several files")
         nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
         self._depth += nested
         if self._depth > MAX_DEPTH:
@@ -60,6 +72,22 @@ class _Strict:
             return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]  # a mixin of Composer subclasses
         finally:
             self._depth -= nested
+
+    def compose_sequence_node(self, anchor: Any) -> SequenceNode:
+        """PyYAML's ``Composer.compose_sequence_node`` (5.x–6.x), refusing a list longer than MAX_LIST."""
+        start = self.get_event()  # type: ignore[attr-defined]
+        tag = start.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(SequenceNode, None, start.implicit)  # type: ignore[attr-defined]
+        node = SequenceNode(tag, [], start.start_mark, None, flow_style=start.flow_style)
+        while not self.check_event(SequenceEndEvent):  # type: ignore[attr-defined]
+            if len(node.value) >= MAX_LIST:
+                mark = self.peek_event().start_mark  # type: ignore[attr-defined]
+                raise self._error(SourcePos(self._file, mark.line + 1, mark.column + 1),
+                                  f"a list of more than {MAX_LIST:,} entries; split the outline into several files")
+            node.value.append(self.compose_node(node, len(node.value)))
+        node.end_mark = self.get_event().end_mark  # type: ignore[attr-defined]
+        return node
 
 
 class _Loader(_Strict, yaml.SafeLoader):
@@ -70,6 +98,7 @@ class _Loader(_Strict, yaml.SafeLoader):
         self._file = file
         self._error = error
         self._depth = 0
+        self._nodes = 0
 
     def scan_line_break(self) -> str:
         found: str = super().scan_line_break()  # type: ignore[no-untyped-call]
@@ -98,7 +127,6 @@ if getattr(yaml, "__with_libyaml__", False):
         # The pure-Python composer over libyaml's events (CParser composes in C, without our checks).
         get_single_node: Any = Composer.get_single_node
         compose_document: Any = Composer.compose_document
-        compose_sequence_node: Any = Composer.compose_sequence_node
         compose_mapping_node: Any = Composer.compose_mapping_node
 
         def __init__(self, stream: str, file: str, error: ErrorFactory) -> None:
@@ -107,6 +135,7 @@ if getattr(yaml, "__with_libyaml__", False):
             self._file = file
             self._error = error
             self._depth = 0
+            self._nodes = 0
 
         def compose_scalar_node(self, anchor: str | None) -> Node:
             node: ScalarNode = Composer.compose_scalar_node(self, anchor)  # type: ignore[arg-type]  # stubs: anchor is str
@@ -296,23 +325,46 @@ def decode(data: bytes, file: str, error: ErrorFactory) -> str:
     )
 
 
-def compose_file(path: Path, error: ErrorFactory) -> Node | None:
-    """Read, size-check, decode and compose one YAML file."""
+def read_bounded(path: Path, error: ErrorFactory, *, limit: int = MAX_BYTES, what: str = "outlines and themes") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or a located error.
+
+    ``st_size`` is 0 for devices, FIFOs and terminals (``/dev/zero``, ``/dev/stdin``), so the
+    size is checked on what is actually read, with a bounded read; the file is opened without
+    blocking (a FIFO with no writer would hang ``open``) and refused unless it is a regular file.
+    """
     file = str(path)
+    where = SourcePos(file, 1, 1)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise error(
-                SourcePos(file, 1, 1), f"file is {size / 2**20:.0f} MiB; outlines and themes are limited to {MAX_BYTES // 2**20} MiB"
-            )
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise error(SourcePos(file, 1, 1), "no such file") from None
+        raise error(where, "no such file") from None
     except IsADirectoryError:
-        raise error(SourcePos(file, 1, 1), "is a folder, not a file") from None
+        raise error(where, "is a folder, not a file") from None
     except OSError as exc:
-        raise error(SourcePos(file, 1, 1), f"cannot read: {exc.strerror}") from None
-    return compose_text(decode(data, file, error), file, error)
+        raise error(where, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise error(where, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise error(where, "is not a regular file (a device, pipe or socket); save the text to a file and give that")
+        if info.st_size > limit:
+            raise error(where, f"file is {info.st_size / 2**20:.0f} MiB; {what} are limited to {limit // 2**20} MiB")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise error(where, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # the file grew while it was read
+        raise error(where, f"file is over {limit // 2**20} MiB; {what} are limited to {limit // 2**20} MiB")
+    return data
+
+
+def compose_file(path: Path, error: ErrorFactory) -> Node | None:
+    """Read (bounded, regular files only), decode and compose one YAML file."""
+    file = str(path)
+    return compose_text(decode(read_bounded(path, error), file, error), file, error)
 
 
 _NUL_ESCAPE = re.compile(r"\\(?:0|x00|u0000|U00000000)")

@@ -6,14 +6,15 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .builder.api import FORMATS, build
-from .errors import BriefexportError, LocatedError, OutlineError, SourcePos
+from .errors import BriefexportError, LocatedError, OutlineError, SourcePos, printable
 
 if TYPE_CHECKING:
     from .theme.loader import Theme
@@ -141,7 +142,7 @@ def _run_build(args: argparse.Namespace) -> int:
             outlines[0], args.formats, args.out_dir, theme=theme, strict=args.strict, embed_font=args.embed_font, parallel=True
         )
     for built in built_files:
-        print(f"{built.path}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")
+        print(f"{printable(str(built.path))}  {built.size / 1024:.0f} KB  {built.seconds:.2f} s")
     return 0
 
 
@@ -219,19 +220,21 @@ def _may_write(target: Path, source: Path, *, force: bool) -> None:
 
 
 def _replace_keeping_backup(target: Path, text: str) -> None:
-    """Write ``target`` atomically; an existing file is first kept as ``target~``."""
-    from .builder._atomic import commit, reserve
+    """Write ``target`` atomically, keeping its mode; an existing file is first copied to ``target~``."""
+    import shutil
 
-    tmp = reserve(target)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        if target.exists():
-            os.replace(target, target.with_name(target.name + "~"))
-        commit(tmp, target)
-    except OSError as exc:
-        raise OutlineError(SourcePos(str(target), 1, 1), f"cannot write: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    from .builder._atomic import commit_all, fill, made_folders, reserve
+
+    with made_folders(target.parent):
+        tmp = reserve(target)
+        fill(tmp, target, lambda path: path.write_text(text, encoding="utf-8"))
+        try:
+            if target.exists():  # a copy: the outline keeps its place (and mode) until the new one replaces it
+                shutil.copy2(target, target.with_name(target.name + "~"))
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise LocatedError(target.with_name(target.name + "~"), f"cannot write: {exc.strerror or exc}") from None
+        commit_all([(tmp, target)])
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -262,20 +265,64 @@ _COMMANDS = {"build": _run_build, "check": _run_check, "import": _run_import, "t
              "serve": _run_serve}
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so that temporary files are removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
+@contextlib.contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """For one command, turn SIGTERM and SIGHUP into an exception (a forked render child inherits it)."""
+    saved: dict[int, Any] = {}
+    for signum in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: leave signals alone
+                saved[signum] = signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
+
+
+def _error(text: str) -> None:
+    """One line on stderr (nothing if stderr is closed), control characters escaped."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(printable(text), file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage)."""
+    """Run the command line; return the exit status (0 ok, 1 bad input, 2 bad usage, 128+N stopped by signal N)."""
     args = _parser().parse_args(argv)
     try:
-        with _logging_to_stderr(getattr(args, "strict", False)):
-            return _COMMANDS[args.command](args)
+        with _stopping_on_signals(), _logging_to_stderr(getattr(args, "strict", False)):
+            status = _COMMANDS[args.command](args)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk behind a redirection is reported here, not at exit
+            return status
     except BriefexportError as exc:
-        print(exc if isinstance(exc, LocatedError) else f"briefexport: error: {exc}", file=sys.stderr)
+        _error(str(exc) if isinstance(exc, LocatedError) else f"briefexport: error: {exc}")
         return 1
     except KeyboardInterrupt:
-        print("briefexport: interrupted", file=sys.stderr)
+        _error("briefexport: interrupted; no output was changed")
         return 130
+    except _Stopped as exc:
+        _error(f"briefexport: stopped by {signal.Signals(exc.signum).name}; no output was changed")
+        return 128 + exc.signum
     except BrokenPipeError:
         return _reader_went_away()
+    except OSError as exc:  # writing to stdout (import, schema) on a full disk, and the like
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"briefexport: error: {where}{exc.strerror or exc}")
+        _silence_stdout()
+        return 1
 
 
 def run() -> NoReturn:
@@ -296,11 +343,15 @@ def run() -> NoReturn:
 
 def _reader_went_away() -> int:
     """Exit quietly when the reader of stdout (``| head``) has closed the pipe, as Unix tools do."""
-    # Python would report the failed flush of stdout at exit; point it at /dev/null instead.
-    with contextlib.suppress(OSError):
+    _silence_stdout()
+    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by the signal
+
+
+def _silence_stdout() -> None:
+    """Python would report the failed flush of stdout at exit; point it at /dev/null instead."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by the signal
 
 
 if __name__ == "__main__":

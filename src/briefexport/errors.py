@@ -7,6 +7,7 @@ without a traceback; any other exception is a bug and keeps its traceback.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,15 +19,30 @@ __all__ = [
     "RenderError",
     "SourcePos",
     "ThemeError",
+    "printable",
     "warn",
 ]
 
 _log = logging.getLogger("briefexport")
 
+#: Characters never echoed raw in a message: C0/C1 controls and DEL (ESC starts terminal escape
+#: and OSC sequences; U+0000 is the YAML reader's folded-line-break mark), line and paragraph
+#: separators, and bidirectional overrides that would reorder what the terminal shows.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\x00": "\\n", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` as one safe line: control characters as escapes (``\\x1b``), line breaks as ``\\n``.
+
+    The folded-line-break mark U+0000 stands for a line break of the source, so it shows as one.
+    """
+    return _UNPRINTABLE.sub(lambda found: _NAMED.get(found.group(), f"\\u{ord(found.group()):04x}"), text)
+
 
 def warn(where: SourcePos | str, message: str) -> None:
     """Report a problem that does not stop the build; ``--strict`` makes it fatal."""
-    _log.warning("%s: warning: %s", where, message, extra={"where": where, "warning": message})
+    _log.warning("%s: warning: %s", printable(str(where)), printable(message), extra={"where": where, "warning": message})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +67,7 @@ class LocatedError(BriefexportError):
     def __init__(self, pos: SourcePos | str | Path, message: str) -> None:
         self.pos = pos
         self.message = message
-        super().__init__(f"{pos}: error: {message}")
+        super().__init__(f"{printable(str(pos))}: error: {printable(message)}")
 
     def __reduce__(self) -> tuple[type[LocatedError], tuple[SourcePos | str | Path, str]]:
         # Builds render formats in worker processes; errors must survive pickling.

@@ -14,15 +14,19 @@ Where ``fork`` is unavailable, a worker runs in this process when its result is 
 
 from __future__ import annotations
 
+import _thread
+import contextlib
 import os
 import pickle
+import signal
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from ..errors import BriefexportError
+from ..errors import BriefexportError, RenderError
 
 __all__ = ["TaskQueue", "Worker", "can_fork", "fork_worker"]
 
@@ -106,15 +110,38 @@ class Worker(Generic[A, R]):
             data = pipe.read()
         status = self._reap()
         if not data:
-            raise RuntimeError(f"render process ended without a result (exit status {os.waitstatus_to_exitcode(status)})")
+            raise RenderError(f"the render process {_how_it_ended(status)} before it finished; nothing was written")
         ok, value = pickle.loads(data)
         if ok:
             return value  # type: ignore[no-any-return]
         raise value
 
+    @property
+    def done(self) -> bool:
+        """True once the child has been waited for."""
+        return self._pid < 0
+
+    def interrupt(self) -> None:
+        """Ask the child to stop early (it cleans up and reports KeyboardInterrupt); :meth:`result` still reaps it."""
+        if not self.done:  # never signal a process id that may since belong to another process
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGINT)
+
     def _reap(self) -> int:
         _, status = os.waitpid(self._pid, 0)
+        self._pid = -1
         return status
+
+
+def _how_it_ended(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed ({name}{', out of memory?' if -code == signal.SIGKILL else ''})"
+    return f"ended (exit status {code})"
 
 
 class _InProcess(Worker[A, R]):
@@ -130,6 +157,13 @@ class _InProcess(Worker[A, R]):
     def cancel(self) -> None:
         self._arg = None
 
+    @property
+    def done(self) -> bool:
+        return self._arg is None
+
+    def interrupt(self) -> None:
+        pass  # nothing runs until result() is asked for
+
     def result(self) -> R:
         if self._arg is None:
             raise RuntimeError("the worker was given nothing to do")
@@ -144,21 +178,49 @@ def fork_worker(prepare: Callable[[], P], work: Callable[[P, A], R]) -> Worker[A
     """
     if not can_fork():
         return _InProcess(prepare, work)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    _flush()
     arg_read, arg_write = os.pipe()
     result_read, result_write = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child; its result is asserted in the parent
         os.close(arg_write)
         os.close(result_read)
         try:
+            _watch_parent(parent)
             _serve(prepare, work, arg_read, result_write)
         finally:
             os._exit(0)
     os.close(arg_read)
     os.close(result_write)
     return Worker(pid, arg_write, result_read)
+
+
+def _flush() -> None:
+    """Flush the standard streams (None when the process was started with them closed, ``>&-``)."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+
+
+#: How often an orphaned child looks whether its parent is still there, in seconds.
+_WATCH_INTERVAL = 0.25
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the child
+    """Stop this child (as Ctrl-C would: it removes its temporary files) once its parent is gone.
+
+    A parent killed with SIGKILL cannot tell the child; the child is then adopted by another
+    process, so its parent id changes.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_WATCH_INTERVAL)
+        _thread.interrupt_main()
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _serve(prepare: Callable[[], P], work: Callable[[P, A], R], arg_fd: int, result_fd: int) -> None:  # pragma: no cover
@@ -196,13 +258,15 @@ def _child(fn: Callable[[], object], write_fd: int) -> None:
     try:
         payload = pickle.dumps((True, fn()))
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent
-        if not isinstance(exc, BriefexportError):
-            traceback.print_exc()
+        for signum in (signal.SIGINT, signal.SIGTERM):  # stopping: a second signal must not interrupt the report
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(signum, signal.SIG_IGN)
+        if isinstance(exc, Exception) and not isinstance(exc, BriefexportError):
+            traceback.print_exc()  # a bug: its traceback belongs on screen (the parent prints one line)
         try:
             payload = pickle.dumps((False, exc))
         except Exception:  # noqa: BLE001 - an unpicklable exception still has to be reported
             payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-    with os.fdopen(write_fd, "wb") as pipe:
-        pipe.write(payload)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    with contextlib.suppress(BrokenPipeError), os.fdopen(write_fd, "wb") as pipe:
+        pipe.write(payload)  # a parent that is gone (killed) no longer reads
+    _flush()

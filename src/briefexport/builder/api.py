@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._atomic import commit, reserve, write_atomically
+from ._atomic import commit_all, fill, made_folders, remove_stale, reserve, write_atomically
 from ..errors import BriefexportError, RenderError
 from ..model import Document
 from ..numbering import NumberedDocument, number
@@ -94,15 +94,13 @@ class _Staged:
     seconds: float
 
 
-def _stage(numbered: NumberedDocument, name: str, target: Path, theme: Theme, options: RenderOptions) -> _Staged:
+def _stage(
+    numbered: NumberedDocument, name: str, target: Path, theme: Theme, options: RenderOptions, owner: int | None = None
+) -> _Staged:
     start = time.perf_counter()
     renderer = get_renderer(name)
-    tmp = reserve(target)
-    try:
-        renderer(numbered, theme, tmp, opts=options)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    tmp = reserve(target, owner)
+    fill(tmp, target, lambda path: renderer(numbered, theme, path, opts=options))
     return _Staged(name, tmp, target, time.perf_counter() - start)
 
 
@@ -113,14 +111,8 @@ def _discard(staged: Sequence[_Staged]) -> None:
 
 def _commit_all(staged: Sequence[_Staged]) -> list[BuiltFile]:
     """Move every staged file into place; only called once all formats rendered, so a build lands whole."""
-    built = []
-    try:
-        for item in staged:
-            commit(item.tmp, item.target)
-            built.append(BuiltFile(item.format, item.target, item.target.stat().st_size, item.seconds))
-    finally:
-        _discard(staged)  # whatever a failed rename left behind
-    return built
+    commit_all([(item.tmp, item.target) for item in staged])
+    return [BuiltFile(item.format, item.target, item.target.stat().st_size, item.seconds) for item in staged]
 
 
 def _check_formats(formats: Sequence[str]) -> None:
@@ -146,6 +138,8 @@ class _Job:
     created: dt.datetime
     strict: bool
     embed_font: bool | None
+    owner: int
+    """The process id of the build: temporary files carry it, so that a later build knows them for leftovers."""
 
     def options(self, fonts: FontSet | None = None) -> RenderOptions:
         from ..fonts.fontset import FontSet
@@ -153,14 +147,14 @@ class _Job:
         return RenderOptions(fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font)
 
     def stage(self, name: str, options: RenderOptions) -> _Staged:
-        return _stage(self.numbered, name, self.targets[name], self.theme, options)
+        return _stage(self.numbered, name, self.targets[name], self.theme, options, self.owner)
 
 
 def _load_job(outline: str | Path, theme: Theme | str | Path, targets: Mapping[str, Path], *, strict: bool,
               embed_font: bool | None) -> _Job:
     numbered = number(load(outline))
     resolved_theme = theme if isinstance(theme, Theme) else load_theme(theme)
-    return _Job(numbered, resolved_theme, targets, creation_time(numbered.doc), strict, embed_font)
+    return _Job(numbered, resolved_theme, targets, creation_time(numbered.doc), strict, embed_font, os.getpid())
 
 
 def _prepare(name: str) -> FontSet:
@@ -211,21 +205,33 @@ def build(
     formats = list(dict.fromkeys(formats))
     _check_formats(formats)
     targets = {name: Path(out_dir) / f"{Path(outline).stem}.{name}" for name in formats}
-    # hasattr(os, "fork") is _parallel.can_fork(), without importing pickle and threading for single formats.
-    if parallel and len(formats) > 1 and hasattr(os, "fork"):
-        staged = _build_parallel(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
-    else:
-        job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
-        options = job.options()
-        staged = []
+    with made_folders(Path(out_dir)):  # a failed build leaves no empty output folder behind
         try:
-            for name in formats:
-                staged.append(job.stage(name, options))
+            # hasattr(os, "fork") is _parallel.can_fork(), without importing pickle and threading for single formats.
+            if parallel and len(formats) > 1 and hasattr(os, "fork"):
+                staged = _build_parallel(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
+            else:
+                staged = _build_here(outline, formats, targets, theme=theme, strict=strict, embed_font=embed_font)
+            built = _commit_all(staged)
         except BaseException:
-            _discard(staged)
+            for target in targets.values():  # what a killed render child could not remove
+                remove_stale(target, ours=True)
             raise
-    built = _commit_all(staged)
     return sorted(built, key=lambda item: formats.index(item.format))
+
+
+def _build_here(outline: str | Path, formats: Sequence[str], targets: Mapping[str, Path], *,
+                theme: Theme | str | Path, strict: bool, embed_font: bool | None) -> list[_Staged]:
+    job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
+    options = job.options()
+    staged: list[_Staged] = []
+    try:
+        for name in formats:
+            staged.append(job.stage(name, options))
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
 
 
 def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mapping[str, Path], *,
@@ -253,6 +259,7 @@ def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mappin
             staged.append(job.stage(name, options))
     except BaseException:
         queue.drain()  # the child need not start anything more
+        worker.interrupt()  # nor finish what it does
         _discard(staged)
         with contextlib.suppress(BaseException):
             _discard(worker.result())  # reap the child; this process's error is the one to report
@@ -263,5 +270,9 @@ def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mappin
         child_staged = worker.result()
     except BaseException:
         _discard(staged)
+        if not worker.done:  # this process was interrupted while waiting: stop the child too
+            worker.interrupt()
+            with contextlib.suppress(BaseException):
+                _discard(worker.result())
         raise
     return staged + child_staged

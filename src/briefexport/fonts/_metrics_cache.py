@@ -6,25 +6,42 @@ of a cold PDF build. What it computes depends only on the font file, reportlab a
 so it is stored once per user, in ``$XDG_CACHE_HOME/briefexport`` (``~/.cache/briefexport``
 by default), and restored by later processes in a few milliseconds.
 
-Safety rules: the key holds the file's absolute path, size and mtime, the face index,
-reportlab's version and Python's; the entry repeats its key and is compared on load; it is
-written atomically (temporary file, then rename); any entry that cannot be read, decoded or
-matched, and any cache folder that cannot be written, silently falls back to parsing the
-font as reportlab does. Entries are ``marshal`` data of built-in types only, never pickles,
-so a cache file can hold no code.
+Safety rules (the cache must be unable to change what a PDF shows):
+
+* an entry is bound to the font file's content (its SHA-256), the face index, reportlab's
+  version and Python's; the entry repeats this key and is compared on load;
+* the folder is used only if it is a real folder (not a symlink) owned by this user and
+  writable by nobody else (as ssh and pip require), and an entry only if it is a regular file
+  owned by this user, writable by nobody else and of bounded size; entries are opened
+  relative to the checked folder, without following symlinks and without blocking (a FIFO);
+* each file carries a SHA-256 of its payload, and the decoded metrics are checked for
+  structure and ranges (types, glyph ids below the glyph count, offsets inside the file,
+  ``unitsPerEm`` above zero) before reportlab sees them;
+* entries are written atomically (temporary file, then rename), folder 0700, files 0600;
+* an entry that fails any rule is dropped silently and the font parsed as reportlab does,
+  which rewrites it; any cache folder that cannot be used is ignored.
+
+Entries are ``marshal`` data of built-in types only, never pickles, so a cache file can hold no code.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import marshal
+import math
+import operator
 import os
+import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+
+# hashlib is imported where it is used: loading OpenSSL costs builds that never touch reportlab.
 
 if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
@@ -32,7 +49,11 @@ if TYPE_CHECKING:
 __all__ = ["MetricsCache"]
 
 #: Bump when the entry layout changes: old entries then simply miss.
-_FORMAT = 2
+_FORMAT = 3
+#: An entry file starts with this and the SHA-256 of the rest.
+_MAGIC = b"BXMETRC3"
+#: Largest entry read (a 65,535-glyph face takes about 6 MB).
+_MAX_ENTRY = 64 * 2**20
 _PREFIX, _SUFFIX, _TMP_PREFIX = "ttf-metrics-", ".marshal", ".tmp-ttf-metrics-"
 #: Attributes rebuilt on load rather than stored (the file's bytes, a lambda, per-document state).
 _FACE_REBUILT = frozenset({"_ttf_data", "_pdfScale"})
@@ -76,40 +97,58 @@ class MetricsCache:
         """
         from reportlab.pdfbase.ttfonts import TTFont
 
-        key = _key(path, index)
-        entry_path = self._entry_path(key) if key is not None else None
-        if key is not None and entry_path is not None:
-            font = _restore(_read_entry(entry_path, key), name, path)
+        data = _font_bytes(path) if self.folder is not None else None
+        folder = _Folder.open(self.folder) if data is not None else None
+        if folder is None or data is None:
+            return TTFont(name, str(path), subfontIndex=index)
+        key, entry_name = _key(data, index), _entry_name(path, index)
+        try:
+            font = _restore(folder.read(entry_name, key), name, path, data)
             if font is not None:
-                _touch(entry_path)  # recently used: kept when the folder is pruned
+                folder.touch(entry_name)  # recently used: kept when the folder is pruned
                 return font
-        font = TTFont(name, str(path), subfontIndex=index)
-        if key is not None and entry_path is not None and _write_entry(entry_path, key, font):
-            _prune(entry_path.parent, self.max_entries)
-        return font
-
-    def _entry_path(self, key: tuple[Any, ...]) -> Path | None:
-        """One file per face and Python: the file's size and mtime and reportlab's version are
-        checked inside it, so a changed font or a new reportlab overwrites its stale entry."""
-        if self.folder is None:
-            return None
-        _format, resolved, _size, _mtime, index, _reportlab, _python, cache_tag = key
-        import hashlib  # here, not at the top: loading OpenSSL costs builds that never touch reportlab
-
-        digest = hashlib.sha256(repr((resolved, index, cache_tag)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        return self.folder / f"{_PREFIX}{digest}{_SUFFIX}"
+            font = TTFont(name, str(path), subfontIndex=index)
+            if folder.write(entry_name, key, font):
+                folder.prune(self.max_entries)
+            return font
+        finally:
+            folder.close()
 
 
-def _key(path: Path, index: int) -> tuple[Any, ...] | None:
-    """What the parsed metrics depend on; None if the file cannot be examined (then no caching)."""
-    import reportlab
+def _entry_name(path: Path, index: int) -> str:
+    """One file per face and Python: the content hash and versions inside it are checked, so a
+    changed font or a new reportlab overwrites its stale entry."""
+    resolved = os.path.realpath(path)
+    import hashlib
 
+    digest = hashlib.sha256(repr((resolved, index, sys.implementation.cache_tag)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{_PREFIX}{digest}{_SUFFIX}"
+
+
+def _font_bytes(path: Path) -> bytes | None:
+    """The font file's bytes, or None (then no caching: reportlab reports what is wrong)."""
     try:
-        resolved = os.path.realpath(path)
-        stat = os.stat(resolved)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    return (_FORMAT, resolved, stat.st_size, stat.st_mtime_ns, index, reportlab.Version, sys.version, sys.implementation.cache_tag)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _key(data: bytes, index: int) -> tuple[Any, ...]:
+    """What the parsed metrics depend on: the font's content, the face, reportlab and Python."""
+    import reportlab
+
+    import hashlib
+
+    return (_FORMAT, hashlib.sha256(data).hexdigest(), len(data), index, reportlab.Version, sys.version, sys.implementation.cache_tag)
 
 
 # -- encoding: a TTFont as marshal-able built-in values ----------------------------
@@ -163,26 +202,112 @@ def _all_plain(items: Iterable[object], depth: int) -> bool:
     return _all_plain(inner, depth + 1)
 
 
-def _restore(entry: dict[str, Any] | None, name: str, path: Path) -> TTFont | None:
-    """A TTFont rebuilt from a cache entry, as ``TTFont(name, str(path), subfontIndex=index)`` builds it."""
-    if entry is None:
+def _restore(entry: dict[str, Any] | None, name: str, path: Path, data: bytes) -> TTFont | None:
+    """A TTFont rebuilt from a checked cache entry, as ``TTFont(name, str(path), subfontIndex=index)`` builds it."""
+    if entry is None or not _valid(entry, len(data)):
         return None
     from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
 
-    try:
-        data = Path(path).read_bytes()
-        face = TTFontFace.__new__(TTFontFace)
-        face.__dict__.update(entry["face"])
-        for attr, (raw, text) in entry["names"].items():
-            value = bytes.__new__(TTFNameBytes, raw)
-            value.ustr = text
-            setattr(face, attr, value)
-        face.filename = str(path)  # as TTFont(name, str(path)) sets it, whatever path was cached
-        face._ttf_data = data
-        face._pdfScale = _scale(face.unitsPerEm)
-    except (OSError, KeyError, TypeError, ValueError, AttributeError):
-        return None
+    face = TTFontFace.__new__(TTFontFace)
+    face.__dict__.update(entry["face"])
+    for attr, (raw, text) in entry["names"].items():
+        value = bytes.__new__(TTFNameBytes, raw)
+        value.ustr = text
+        setattr(face, attr, value)
+    face.filename = str(path)  # as TTFont(name, str(path)) sets it, whatever path was cached
+    face._ttf_data = data
+    face._pdfScale = _scale(face.unitsPerEm)
     return _new_ttfont(name, face)
+
+
+# -- checking an entry before reportlab sees it --------------------------------------------
+
+_INT, _NUM, _TEXT = (int,), (int, float), (str,)
+#: Every face attribute an entry may hold, with its type; tables are checked by _valid_tables.
+_FACE_TYPES: dict[str, tuple[type, ...]] = {
+    "_full_font": (bool, int), "_pos": _INT, "ascent": _NUM, "bold": (bool, int), "builtIn": (bool, int),
+    "capHeight": _NUM, "defaultWidth": _NUM, "descent": _NUM, "entrySelector": _INT, "filename": _TEXT,
+    "flags": _INT, "italic": (bool, int), "italicAngle": _NUM, "numGlyphs": _INT, "numTables": _INT,
+    "rangeShift": _INT, "requiredEncoding": (type(None), str, int), "searchRange": _INT, "stemV": _NUM,
+    "subfontNameX": (bytes,), "underlinePosition": _NUM, "underlineThickness": _NUM, "unitsPerEm": _INT,
+    "validate": (bool, int), "version": _INT, "bbox": (list, tuple), "fontRevision": (list, tuple),
+    "table": (dict,), "tables": (list,), "glyphNames": (list,), "glyphWidths": (dict,), "charToGlyph": (dict,),
+    "charWidths": (dict,), "glyphToChar": (dict,), "glyphPos": (list,), "hmetrics": (list,),
+}
+_REQUIRED = frozenset({"unitsPerEm", "numGlyphs", "charToGlyph", "charWidths", "glyphToChar", "glyphPos", "hmetrics", "table", "ascent", "descent", "bbox"})
+_NAME_ATTRS = frozenset({"name", "familyName", "styleName", "fullName", "uniqueFontID"})
+#: Font units reach at most ±32,768; widths in thousandths of an em stay far below this.
+_LIMIT = 1 << 20
+
+
+def _valid(entry: dict[str, Any], size: int) -> bool:
+    """True if the entry's scalar metrics and table directory have the types and ranges a real parse gives."""
+    try:
+        face, names = entry["face"], entry["names"]
+        if type(face) is not dict or type(names) is not dict or not set(names) <= _NAME_ATTRS or not _REQUIRED <= set(face):
+            return False
+        if any(key not in _FACE_TYPES or type(value) not in _FACE_TYPES[key] for key, value in face.items()):
+            return False
+        if any(type(pair) is not tuple or len(pair) != 2 or type(pair[0]) is not bytes or type(pair[1]) is not str for pair in names.values()):
+            return False
+        glyphs = face["numGlyphs"]
+        if not (16 <= face["unitsPerEm"] <= 16384 and 0 < glyphs <= 65536 and 0 <= face.get("_pos", 0) <= size):
+            return False
+        if not all(_number(face[key]) for key in ("ascent", "descent", "defaultWidth", "capHeight", "italicAngle", "stemV") if key in face):
+            return False
+        if len(face["bbox"]) != 4 or not all(_number(v) for v in face["bbox"]):
+            return False
+        if not set(map(type, face.get("glyphNames", []))) <= {str} or not all(map(_number, face.get("glyphWidths", {}).values())):
+            return False
+        for table in [*face["table"].values(), *face.get("tables", [])]:
+            if type(table) is not dict or type(table.get("offset")) is not int or type(table.get("length")) is not int:
+                return False
+            if not (0 <= table["offset"] and 0 <= table["length"] and table["offset"] + table["length"] <= size):
+                return False  # a table outside the file
+        return _valid_maps(face, glyphs) and _valid_offsets(face, glyphs, size)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+
+
+def _ints(values: Collection[object], low: int, high: int) -> bool:
+    """Every value is an int in ``[low, high]`` (checked by whole-table builtins: tables hold 22,000+ entries)."""
+    return not values or (set(map(type, values)) == {int} and low <= min(values) and max(values) <= high)  # type: ignore[type-var, operator]
+
+
+def _numbers(values: Collection[object], low: float, high: float) -> bool:
+    """Every value is a finite int or float in ``[low, high]``."""
+    if not values:
+        return True
+    types = set(map(type, values))
+    if not types <= {int, float} or (float in types and not all(map(math.isfinite, values))):  # type: ignore[arg-type]
+        return False
+    return low <= min(values) and max(values) <= high  # type: ignore[type-var, operator]
+
+
+def _valid_maps(face: dict[str, Any], glyphs: int) -> bool:
+    """Characters map to glyphs that exist, and back; widths are finite and sane."""
+    to_glyph, widths, to_char = face["charToGlyph"], face["charWidths"], face["glyphToChar"]
+    if not (_ints(to_glyph.keys(), 0, 0x10FFFF) and _ints(to_glyph.values(), 0, glyphs - 1)):
+        return False  # a character drawn with a glyph the font does not have
+    if not (_ints(widths.keys(), 0, 0x10FFFF) and _numbers(widths.values(), 0, _LIMIT)):
+        return False
+    if not (_ints(to_char.keys(), 0, glyphs - 1) and set(map(type, to_char.values())) <= {list}):
+        return False
+    return _ints(list(itertools.chain.from_iterable(to_char.values())), 0, 0x10FFFF)
+
+
+def _valid_offsets(face: dict[str, Any], glyphs: int, size: int) -> bool:
+    """Glyph offsets rise inside the file; metrics are pairs of numbers, at most one per glyph."""
+    pos, metrics = face["glyphPos"], face["hmetrics"]
+    if len(pos) > glyphs + 1 or not _ints(pos, 0, size) or not all(map(operator.le, pos, itertools.islice(pos, 1, None))):
+        return False
+    if len(metrics) > glyphs or not set(map(type, metrics)) <= {tuple} or not set(map(len, metrics)) <= {2}:
+        return False
+    return not metrics or all(_numbers(column, -_LIMIT, _LIMIT) for column in zip(*metrics))
+
+
+def _number(value: object) -> bool:
+    return type(value) in (int, float) and isinstance(value, (int, float)) and math.isfinite(value) and -_LIMIT < value < _LIMIT
 
 
 def _new_ttfont(name: str, face: Any) -> TTFont:
@@ -218,64 +343,118 @@ def _scale(units_per_em: int) -> Any:
 # -- the entry files -------------------------------------------------------------
 
 
-def _read_entry(entry_path: Path, key: tuple[Any, ...]) -> dict[str, Any] | None:
-    """The entry stored for ``key``, or None (missing, unreadable, corrupt or another key's)."""
-    import gc
+class _Folder:
+    """The cache folder, checked once and then used through a file descriptor (no swap between check and use)."""
 
-    try:
-        raw = entry_path.read_bytes()
-    except OSError:
-        return None
-    # Decoding builds ~100,000 small objects; the cyclic collector has nothing to find among them.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        entry = marshal.loads(raw)
-    except (EOFError, ValueError, TypeError):
-        return None
-    finally:
-        if enabled:
-            gc.enable()
-    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("value"), dict):
-        return None
-    return entry["value"]  # type: ignore[no-any-return]
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
 
-
-def _write_entry(entry_path: Path, key: tuple[Any, ...], font: TTFont) -> bool:
-    """Store the font's metrics atomically; give up silently (False) if they cannot be stored."""
-    value = _encode(font)
-    if value is None:
-        return False
-    try:
-        data = marshal.dumps({"key": key, "value": value})
-        entry_path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".part", dir=entry_path.parent)
+    @classmethod
+    def open(cls, path: Path | None) -> _Folder | None:
+        """The folder, created 0700 if missing; None unless it is this user's real folder, writable by nobody else."""
+        if path is None or not hasattr(os, "O_DIRECTORY") or os.open not in os.supports_dir_fd:
+            return None  # without descriptor-relative calls the checks could be raced: no cache
         try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(tmp, entry_path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except (OSError, ValueError):
-        return False  # read-only or full disk, a file where the folder should be, ...
-    return True
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(path, 0o700)
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        if not _trusted(os.fstat(fd)):
+            os.close(fd)
+            return None
+        return cls(fd)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def read(self, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        """The entry stored for ``key``, or None (missing, untrusted, unreadable, corrupt or another key's)."""
+        raw = self._read_bytes(name)
+        if raw is None or not raw.startswith(_MAGIC):
+            return None
+        digest, payload = raw[len(_MAGIC) : len(_MAGIC) + 32], raw[len(_MAGIC) + 32 :]
+        import hashlib
+
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        # Decoding builds ~100,000 small objects; the cyclic collector has nothing to find among them.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            entry = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError):
+            return None
+        finally:
+            if enabled:
+                gc.enable()
+        if type(entry) is not dict or entry.get("key") != key or type(entry.get("value")) is not dict:
+            return None
+        return entry["value"]  # type: ignore[no-any-return]
+
+    def _read_bytes(self, name: str) -> bytes | None:
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=self.fd)
+        except OSError:
+            return None
+        try:
+            info = os.fstat(fd)
+            if not (stat.S_ISREG(info.st_mode) and _trusted(info) and info.st_size <= _MAX_ENTRY):
+                return None
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                return handle.read(_MAX_ENTRY + 1)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+
+    def write(self, name: str, key: tuple[Any, ...], font: TTFont) -> bool:
+        """Store the font's metrics atomically; give up silently (False) if they cannot be stored."""
+        value = _encode(font)
+        if value is None:
+            return False
+        try:
+            payload = marshal.dumps({"key": key, "value": value})
+        except ValueError:
+            return False
+        import hashlib
+
+        tmp = f"{_TMP_PREFIX}{os.getpid()}-{os.urandom(8).hex()}.part"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self.fd)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                os.replace(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=self.fd)
+                raise
+        except OSError:
+            return False  # read-only or full disk, ...
+        return True
+
+    def touch(self, name: str) -> None:
+        with contextlib.suppress(OSError, NotImplementedError):
+            os.utime(name, dir_fd=self.fd, follow_symlinks=False)  # a read-only cache still serves its entries
+
+    def prune(self, max_entries: int) -> None:
+        """Delete the least recently used entries beyond ``max_entries``, and temporary files a
+        killed process left behind (an hour old: no write takes that long)."""
+        try:
+            with os.scandir(self.fd) as scan:
+                files = [(entry.name, entry.stat(follow_symlinks=False).st_mtime_ns) for entry in scan]
+        except OSError:
+            return  # another process pruned the same files
+        entries = sorted(((mtime, name) for name, mtime in files if name.startswith(_PREFIX) and name.endswith(_SUFFIX)), reverse=True)
+        stale = [name for name, mtime in files if name.startswith(_TMP_PREFIX) and time.time_ns() - mtime > 3600 * 10**9]
+        for name in [name for _mtime, name in entries[max_entries:]] + stale:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=self.fd)
 
 
-def _touch(entry_path: Path) -> None:
-    try:
-        os.utime(entry_path)
-    except OSError:
-        pass  # a read-only cache still serves its entries
-
-
-def _prune(folder: Path, max_entries: int) -> None:
-    """Delete the least recently used entries beyond ``max_entries``, and temporary files a
-    killed process left behind (an hour old: no write takes that long)."""
-    try:
-        entries = [(entry.stat().st_mtime_ns, entry) for entry in folder.glob(f"{_PREFIX}*{_SUFFIX}")]
-        stale = [tmp for tmp in folder.glob(f"{_TMP_PREFIX}*.part") if time.time() - tmp.stat().st_mtime > 3600]
-        for entry in [entry for _mtime, entry in sorted(entries, reverse=True)[max_entries:]] + stale:
-            entry.unlink(missing_ok=True)
-    except OSError:
-        pass  # another process pruned the same files, or the folder went away
+def _trusted(info: os.stat_result) -> bool:
+    """Owned by this user and writable by nobody else (root's folder and files count as trusted too)."""
+    uid = os.geteuid()
+    return info.st_uid in (uid, 0) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

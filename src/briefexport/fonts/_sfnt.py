@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["FaceRecord", "cmap_ranges", "norm_name", "read_at", "read_faces"]
+__all__ = ["FaceRecord", "check_cmap", "cmap_ranges", "norm_name", "read_at", "read_faces"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,10 +204,14 @@ def cmap_ranges(data: bytes) -> Iterator[tuple[int, int]]:
             starts = struct.unpack(f">{seg_count}H", data[starts_at:starts_at + 2 * seg_count])
             deltas = struct.unpack(f">{seg_count}H", data[deltas_at:deltas_at + 2 * seg_count])
             range_offsets = struct.unpack(f">{seg_count}H", data[ranges_at:ranges_at + 2 * seg_count])
+            covered = -1  # the spec sorts segments by end code; overlapping ones (crafted
+            # fonts: thousands of segments spanning 0-FFFF) are skipped, so that no code is
+            # walked twice and the work stays bounded by 65,536 codes
             for i in range(seg_count):
                 start, end, delta, range_offset = starts[i], ends[i], deltas[i], range_offsets[i]
-                if start > end or start == 0xFFFF:
+                if start > end or start == 0xFFFF or start <= covered:
                     continue
+                covered = end
                 if range_offset == 0:
                     zero = (-delta) & 0xFFFF  # the code whose glyph would be 0
                     if start <= zero <= end:
@@ -247,3 +251,33 @@ def cmap_ranges(data: bytes) -> Iterator[tuple[int, int]]:
                     yield code, code
             return
         # another format: try the next preferred subtable
+
+
+#: Most code points the segments of one cmap subtable may span: format 4 maps 16-bit codes,
+#: format 12 all of Unicode. Overlapping segments beyond that are a crafted font.
+_SPAN_LIMITS = {4: 0x10000, 12: 0x110000}
+
+
+def check_cmap(data: bytes) -> None:
+    """ValueError if a format 4 or 12 subtable's segments span more codes than exist.
+
+    reportlab walks every code of every segment: a format-4 table of 8,000 segments each
+    spanning 0–FFFF would take it half a billion steps, so such a font is refused first.
+    """
+    _version, num = struct.unpack(">HH", data[:4])
+    for i in range(num):
+        _platform, _encoding, off = struct.unpack(">HHI", data[4 + 8 * i : 12 + 8 * i])
+        fmt = struct.unpack(">H", data[off : off + 2])[0]
+        if fmt == 4:
+            seg_count = struct.unpack(">H", data[off + 6 : off + 8])[0] // 2
+            ends = struct.unpack(f">{seg_count}H", data[off + 14 : off + 14 + 2 * seg_count])
+            at = off + 16 + 2 * seg_count
+            starts = struct.unpack(f">{seg_count}H", data[at : at + 2 * seg_count])
+            span = sum(end - start + 1 for start, end in zip(starts, ends) if end >= start)
+        elif fmt == 12:
+            n_groups = struct.unpack(">I", data[off + 12 : off + 16])[0]
+            span = sum(end - start + 1 for start, end, _ in struct.iter_unpack(">III", data[off + 16 : off + 16 + 12 * n_groups]) if end >= start)
+        else:
+            continue
+        if span > _SPAN_LIMITS[fmt]:
+            raise ValueError(f"malformed character map: format {fmt} segments overlap ({span} codes)")

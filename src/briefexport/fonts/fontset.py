@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import stat
 import struct
 import sys
 import unicodedata
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._metrics_cache import MetricsCache
-from ._sfnt import cmap_ranges, norm_name, read_at, read_faces
+from ._sfnt import check_cmap, cmap_ranges, norm_name, read_at, read_faces
 from ._subset import subset_font
 from ._tounicode import fix_reportlab_tounicode
 from ..errors import FontError
@@ -69,18 +70,18 @@ def bundled_dir() -> Path:
 
 def system_dirs() -> tuple[Path, ...]:
     """The usual font folders of this platform (existing or not)."""
-    home = Path.home()
-    dirs = [
-        Path("/usr/share/fonts"),
-        Path("/usr/local/share/fonts"),
-        home / ".fonts",
-        home / ".local/share/fonts",
-    ]
+    try:
+        home: Path | None = Path.home()
+    except RuntimeError:  # HOME unset and no passwd entry for this user: no personal fonts
+        home = None
+    dirs = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts")]
+    if home is not None:
+        dirs += [home / ".fonts", home / ".local/share/fonts"]
     xdg = os.environ.get("XDG_DATA_HOME")
     if xdg:
         dirs.append(Path(xdg) / "fonts")
     if sys.platform == "darwin":
-        dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), home / "Library/Fonts"]
+        dirs += [Path("/System/Library/Fonts"), Path("/Library/Fonts"), *([home / "Library/Fonts"] if home else [])]
     elif sys.platform == "win32":
         dirs.append(Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts")
         local = os.environ.get("LOCALAPPDATA")
@@ -277,8 +278,8 @@ class FontSet:
                 if os.path.splitext(name)[1].lower() in _FONT_SUFFIXES:
                     path = os.path.join(dirpath, name)
                     real_file = os.path.realpath(path)
-                    if real_file in seen:
-                        continue
+                    if real_file in seen or not _regular(path):
+                        continue  # a FIFO or device named like a font would block the scan
                     seen.add(real_file)
                     yield Path(path)
 
@@ -402,6 +403,7 @@ class FontSet:
                 try:
                     with open(face.path, "rb") as f:
                         data = read_at(f, offset, length)
+                    check_cmap(data)  # before reportlab or cmap_ranges walk its segments
                     ranges = list(cmap_ranges(data))
                 except (OSError, ValueError, struct.error) as exc:
                     raise FontError(f"{face.path}: cannot read the character map: {exc}") from None
@@ -514,8 +516,9 @@ class FontSet:
         if name not in pdfmetrics.getRegisteredFontNames():
             try:
                 font = self._metrics.load_ttfont(name, Path(face.path), face.index)
-            except (TTFError, OSError, ValueError, struct.error) as exc:
-                raise FontError(f"{face.path}: reportlab cannot load the font: {exc}") from None
+            except (TTFError, OSError, ValueError, struct.error, ArithmeticError, LookupError) as exc:
+                # ArithmeticError: unitsPerEm 0 and the like; LookupError: tables pointing nowhere
+                raise FontError(f"{face.path}: reportlab cannot load the font: {exc or type(exc).__name__}") from None
             pdfmetrics.registerFont(font)
         font = pdfmetrics.getFont(name)
         registered = getattr(getattr(font, "face", None), "filename", None)
@@ -540,6 +543,13 @@ class FontSet:
             raise ValueError(f"flavor must be None, 'woff' or 'woff2', not {flavor!r}")
         info = self._info(face)
         return subset_font(Path(face.path), face.index if info.collection else -1, chars, flavor=flavor)
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

@@ -15,6 +15,7 @@ the markers that become numbering labels and the punctuation at a cut change.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from ._bold import embolden
 from ._extracted import Extracted
 from ._junk import Cleaned, remove_junk, tidy_space, unwrap_lines, widen_punctuation
 from ._structure import Entry, Outline, parse_outline
-from .._yaml import MAX_BYTES
+from .._yaml import MAX_BYTES, read_bounded
 from ..errors import OutlineError, SourcePos
 
 __all__ = ["ImportResult", "decode_text", "import_extracted", "import_file", "import_text", "read_source"]
@@ -94,18 +95,8 @@ def decode_text(data: bytes, file: str) -> str:
 
 
 def read_source(path: Path) -> bytes:
-    """The bytes of a briefing file, refusing a missing, huge or unreadable one with a located error."""
-    where = SourcePos(str(path), 1, 1)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise OutlineError(where, f"file is larger than {MAX_BYTES // 2**20} MiB; a briefing is a few pages of text")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise OutlineError(where, "no such file") from None
-    except IsADirectoryError:
-        raise OutlineError(where, "is a folder, not a file") from None
-    except OSError as exc:
-        raise OutlineError(where, f"cannot read: {exc.strerror}") from None
+    """The bytes of a briefing file, refusing a missing, huge, unreadable or special (device, FIFO) one with a located error."""
+    return read_bounded(path, OutlineError, what="briefings (a few pages of text)")
 
 
 # -- writing YAML -------------------------------------------------------------
@@ -230,6 +221,7 @@ def _count_items(entries: tuple[Entry, ...]) -> int:
 
 
 def _normalised(text: str, keep_junk: bool) -> tuple[str, Cleaned]:
+    text = _drop_noncharacters(text)[0]
     tidy = tidy_space(text.lstrip("\ufeff"))
     cleaned = Cleaned(tidy) if keep_junk else remove_junk(tidy)
     return widen_punctuation(unwrap_lines(tidy_space(cleaned.text))), cleaned
@@ -248,6 +240,7 @@ def import_extracted(
     extracted: Extracted, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED
 ) -> ImportResult:
     """Import text read from a file, using the headings and bold phrases the file marks."""
+    dropped = _drop_noncharacters(_source_text(extracted))[1]
     text, cleaned = _normalised(_source_text(extracted), keep_junk)
     headings = {_normalised(head, keep_junk)[0]: level for head, level in extracted.headings}
     outline = embolden(parse_outline(text, {head: level for head, level in headings.items() if head}), extracted.bold)
@@ -258,8 +251,16 @@ def import_extracted(
     cleaned = Cleaned(cleaned.text, extracted.removed + cleaned.removed, cleaned.doubtful)
     title = outline.header.title or fallback_title
     yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk, len(extracted.removed)))
+    size = len(yaml_text.encode("utf-8"))
+    if size > MAX_BYTES:  # check would refuse it: say so now, in terms of the source
+        raise OutlineError(
+            SourcePos(source, 1, 1),
+            f"the outline would be {size / 2**20:.1f} MiB, over the {MAX_BYTES // 2**20} MiB limit of outlines; split the briefing into several files",
+        )
     items = _count_items(outline.sections)
     junk = "junk removal off" if keep_junk else f"removed {len(cleaned.removed)} junk runs ({cleaned.removed_chars} characters)"
+    if dropped:
+        junk += f", {dropped} noncharacters (U+FFFE and the like)"
     summary = f"{source}: {junk}; found {len(outline.sections)} sections and {items} items; review the outline before building"
     return ImportResult(yaml_text, summary, len(cleaned.removed), cleaned.removed_chars, cleaned.removed, len(outline.sections), items)
 
@@ -267,6 +268,19 @@ def import_extracted(
 def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED) -> ImportResult:
     """Turn a pasted briefing into outline YAML; the result also says what was removed and found."""
     return import_extracted(Extracted((text,)), keep_junk=keep_junk, source=source, fallback_title=fallback_title)
+
+
+_NONCHARACTERS = re.compile("[\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+                            "\U0004fffe\U0004ffff\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff"
+                            "\U0008fffe\U0008ffff\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff"
+                            "\U000cfffe\U000cffff\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff"
+                            "\U0010fffe\U0010ffff\ud800-\udfff]")
+
+
+def _drop_noncharacters(text: str) -> tuple[str, int]:
+    """Text without noncharacters and lone surrogates, which an outline may not hold (``check`` refuses them)."""
+    kept, count = _NONCHARACTERS.subn("", text)
+    return kept, count
 
 
 def import_file(path: str | Path, *, keep_junk: bool = False) -> ImportResult:

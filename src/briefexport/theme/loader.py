@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,7 +19,10 @@ from ..text import bad_character, meta_line, toc_title
 if TYPE_CHECKING:
     from ..model import Meta
 
-__all__ = ["PRESETS", "ROLES", "SEPARATORS", "Furniture", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "TitleBlock", "Toc", "load_theme", "preset_names"]
+__all__ = [
+    "PAGE_FIELDS", "PRESETS", "ROLES", "SEPARATORS", "Furniture", "Grid", "Page", "PageNumber", "TextStyle", "Theme", "TitleBlock",
+    "Toc", "load_theme", "page_format_parts", "preset_names",
+]
 
 MM_PER_PT = 25.4 / 72
 
@@ -95,6 +97,63 @@ class PageNumber:
     or of the ink of the text around it, e.g. the dash of ``— 1 —`` (``to: ink``, GB/T 9704)."""
     first_page: bool = True
     to: str = "em"
+
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """The format as ``("text", …)`` and ``("field", "page" | "pages")`` parts (see :func:`page_format_parts`)."""
+        try:
+            return page_format_parts(self.format)
+        except ValueError as exc:
+            raise ThemeError("theme page_number.format", str(exc)) from None
+
+    @property
+    def needs_total(self) -> bool:
+        """True when the format prints the page count, which is known only at the end."""
+        return ("field", "pages") in self.parts()
+
+    def text(self, page: int, pages: int = 0) -> str:
+        """The format filled in for page ``page`` of ``pages``."""
+        values = {"page": str(page), "pages": str(pages)}
+        return "".join(values[value] if kind == "field" else value for kind, value in self.parts())
+
+
+#: The page-number format language: literal text, ``{page}`` (this page's number, required),
+#: ``{pages}`` (the number of pages), and ``{{`` / ``}}`` for literal braces. Nothing else: no
+#: format specs or conversions (``{page:>99999999}`` would build a string of any size).
+PAGE_FIELDS = ("page", "pages")
+#: Longest page-number format: a footer holds one short line.
+MAX_PAGE_FORMAT = 100
+_PAGE_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def page_format_parts(text: str) -> tuple[tuple[str, str], ...]:
+    """Parse a page-number format; ValueError with a message for the user if it is not one."""
+    example = "e.g. '— {page} —' or '第 {page} 页 共 {pages} 页'"
+    if len(text) > MAX_PAGE_FORMAT:
+        raise ValueError(f"page_number format is {len(text)} characters long; at most {MAX_PAGE_FORMAT} fit a footer")
+    parts: list[tuple[str, str]] = []
+    literal, pos = "", 0
+    for match in _PAGE_TOKEN.finditer(text):
+        literal += text[pos : match.start()]
+        pos = match.end()
+        token, name = match.group(0), match.group(1)
+        if token in ("{{", "}}"):
+            literal += token[0]
+            continue
+        if name not in PAGE_FIELDS:
+            what = f"a lone '{token}'" if name is None else f"'{token}'"
+            raise ValueError(
+                f"page_number format may hold only {{page}} and {{pages}} (write {{{{ or }}}} for a brace), not {what}; {example}"
+            )
+        if literal:
+            parts.append(("text", literal))
+            literal = ""
+        parts.append(("field", name))
+    literal += text[pos:]
+    if literal:
+        parts.append(("text", literal))
+    if parts.count(("field", "page")) != 1:
+        raise ValueError(f"page_number format must hold {{page}} once; {example}")
+    return tuple(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,11 +328,9 @@ class _ThemeReader:
 
     def check_page_format(self, node: YamlNode, value: str) -> None:
         try:
-            fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
-        except ValueError:
-            fields = ["?"]
-        if fields != ["page"]:
-            raise self.error(node, f"page_number format must hold {{page}} once and no other {{…}}, e.g. '— {{page}} —' (got '{value}')")
+            page_format_parts(value)
+        except ValueError as exc:
+            raise self.error(node, f"{exc} (got '{value}')") from None
 
     def mapping(self, node: YamlNode, spec: Mapping[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(node, MappingNode):
@@ -351,6 +408,8 @@ def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> dict[st
     if parent is None:
         return raw
     extends_node = next(value for key, value in root.value if key.value == "extends")
+    if not parent:
+        raise reader.error(extends_node, "'extends' is empty; name a preset or a theme file")
     if depth > 8:
         raise reader.error(extends_node, "themes extend each other in a loop")
     try:

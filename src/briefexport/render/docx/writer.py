@@ -209,17 +209,15 @@ def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) ->
     paragraph.alignment = ALIGN[align]
     if align in ("left", "right") and number.edge_indent:
         ox.set_side_indent(paragraph._p.get_or_add_pPr(), align, number.edge_indent, round(number.edge_indent * style.size * 20))
-    before, _, after = number.format.partition("{page}")
-    if before:
-        _add_text(paragraph, before)
-    _add_text(paragraph, sample)
-    result = paragraph.runs[-1]._r
-    begin = ox.field_begin("PAGE")
-    for run in begin:
-        result.addprevious(run)
-    result.addnext(ox.field_end())
-    if after:
-        _add_text(paragraph, after)
+    for kind, value in number.parts():
+        if kind == "text":
+            _add_text(paragraph, value)
+            continue
+        _add_text(paragraph, sample if value == "page" else "1")
+        result = paragraph.runs[-1]._r
+        for run in ox.field_begin("PAGE" if value == "page" else "NUMPAGES"):
+            result.addprevious(run)
+        result.addnext(ox.field_end())
 
 
 #: python-docx's limit for a core property's text.

@@ -503,7 +503,16 @@ def _greedy(
             start += 1
         if start >= len(atoms):
             return spans, atoms
-        stop, atoms = _fit(atoms, start, _avail(measure, len(spans)), measure, widths)
+        avail = _avail(measure, len(spans))
+        if atoms[start].kind == "latin" and atoms[start].width > avail + _EPS:
+            # A word wider than the line: all of its full lines cut at once (what a forced cut per
+            # line gives), in time linear in its length, with one splice of the atom list per word.
+            heads, rest = _split_long(atoms[start], avail, _avail(measure, 1), measure, widths)
+            atoms = [*atoms[:start], *heads, rest, *atoms[start + 1 :]]  # a new list, as _cut gives: callers keep theirs
+            spans.extend((start + k, start + k + 1) for k in range(len(heads)))
+            start += len(heads)
+            avail = _avail(measure, len(spans))
+        stop, atoms = _fit(atoms, start, avail, measure, widths)
         if phrases and stop < len(atoms):
             stop = next((j for j in range(stop, max(start, stop - 4), -1) if _phrase_break(atoms, j)), stop)
         spans.append((start, stop))
@@ -640,6 +649,33 @@ def _cut(
     head = _atom(atom.text[:cut], atom.font, atom.size, atom.kind, atom.glued, measure, widths, atom.joined)
     tail = _atom(atom.text[cut:], atom.font, atom.size, atom.kind, False, measure, widths)
     return i + 1, [*atoms[:i], head, tail, *atoms[i + 1 :]]
+
+
+def _split_long(atom: _Atom, room: float, next_room: float, measure: Measure, widths: _Widths) -> tuple[list[_Atom], _Atom]:
+    """A Latin atom wider than ``room`` as the heads that fill whole lines (the first ``room``
+    wide, the others ``next_room``) and the rest that fits on a line, as forced cuts give them.
+
+    Each line's cut is found by one scan from where the last ended, so the work is linear in the
+    word's length (cutting one line at a time rebuilt the remaining word for every line).
+    """
+    heads: list[_Atom] = []
+    text, natural, begin = atom.text, atom.widths, 0
+    while begin < len(text) - 1:  # a last letter alone is left to the usual forced cut
+        used, k = 0.0, begin
+        while k < len(text):
+            used += natural[k]
+            if used > room + _EPS:
+                break
+            k += 1
+        else:
+            break  # the rest fits on one line
+        cut = min(max(k, begin + 1), len(text) - 1)  # one letter at least, and one left for the rest
+        head = _atom(text[begin:cut], atom.font, atom.size, atom.kind, atom.glued if not heads else False, measure, widths,
+                     atom.joined if not heads else False)
+        heads.append(head)
+        begin, room = cut, next_room
+    rest = _atom(text[begin:], atom.font, atom.size, atom.kind, False, measure, widths)
+    return heads, rest
 
 
 class _Layout:

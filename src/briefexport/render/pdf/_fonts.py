@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ...errors import FontError, SourcePos, warn
+from ...errors import FontError, LocatedError, SourcePos, warn
 from ...model import Span
 from ._cjk_lines import Run, fullwidth_punctuation
 
@@ -150,8 +150,8 @@ class Typesetter:
                 continue
             message = f"no font has {ch} (U+{ord(ch):04X}) in this {role} text (tried {faces}); it prints as an empty box"
             warn(where or self.theme.name, message)
-            if self.strict:
-                raise FontError(f"{where}: {message} (strict)")
+            if self.strict:  # located where the outline or theme says where
+                raise LocatedError(where, f"{message} (strict)") if where else FontError(f"{message} (strict)")
             # Drawn as the face's .notdef box under a code of its own (see _flow._split), so
             # that it extracts as itself; noted per document, never in reportlab's shared face.
             self.notdef.setdefault(font_name, set()).add(ord(ch))

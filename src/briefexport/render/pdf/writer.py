@@ -343,6 +343,7 @@ def _canvas_class(job: _Job) -> type[Canvas]:
                 runs = job.setter.text_runs("toc", str(job.pages.get(key, "")))
                 number = break_lines(runs, Measure(width=1e6, align="left"), width_of, cache=job.cache.layout)
                 define_page_number(self, key, number[0] if number else Line((), 0.0, style.size), leader, style.color)
+            _define_page_numbers(self, job.theme, job.setter, job.cache.layout, self.getPageNumber() - 1, job.unnumbered)
             with _flate_only():
                 super().save()
 
@@ -370,22 +371,52 @@ def _number_top(spec: PageNumber, size: float, line: Line, ink: InkOf, em_top: f
     highest ink of the text around the number (``— 1 —``: the dash line), or of the number itself."""
     if spec.to == "em":
         return em_top
-    around = spec.format.replace("{page}", "").strip()
+    around = "".join(value for kind, value in spec.parts() if kind == "text").strip()
     tops = [found.top for piece in line.pieces for ch in piece.text if (not around or ch in around)
             for found in [ink(ch, piece.font)] if found is not None]
     return max(tops, default=0.75) * size
 
 
+#: Prefix of the form XObjects that hold page numbers of a format with ``{pages}``.
+_PAGE_FORM = "page-number-"
+
+
+def _numbered(number: int, theme: Theme, unnumbered: set[int] | None) -> bool:
+    return not ((number == 1 and not theme.page_number.first_page) or number in (unnumbered or ()))
+
+
 def _furniture(
     canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, unnumbered: set[int] | None = None
 ) -> None:
+    """Draw the page number, or (a format with ``{pages}``) a form filled in on save, when the count is known."""
+    number = canv.getPageNumber()
+    if not _numbered(number, theme, unnumbered):
+        return
+    if theme.page_number.needs_total:
+        canv.doForm(f"{_PAGE_FORM}{number}")
+        return
+    _draw_page_number(canv, theme, setter, layout, number, 0)
+
+
+def _define_page_numbers(
+    canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, pages: int, unnumbered: set[int] | None = None
+) -> None:
+    """The forms :func:`_furniture` referred to, now that the number of pages is known."""
+    if not theme.page_number.needs_total:
+        return
+    page = theme.page
+    for number in range(1, pages + 1):
+        if _numbered(number, theme, unnumbered):
+            canv.beginForm(f"{_PAGE_FORM}{number}", lowerx=0, lowery=0, upperx=page.width * mm, uppery=page.height * mm)
+            _draw_page_number(canv, theme, setter, layout, number, pages)
+            canv.endForm()
+
+
+def _draw_page_number(canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, number: int, pages: int) -> None:
     """Draw the page number in the theme's format, alignment and distance below the type area."""
     spec = theme.page_number
-    number = canv.getPageNumber()
-    if (number == 1 and not spec.first_page) or number in (unnumbered or ()):
-        return
     style = theme.style("page_number")
-    runs = setter.text_runs("page_number", spec.format.format(page=number), theme.name)
+    runs = setter.text_runs("page_number", spec.text(number, pages), theme.name)
     line = break_lines(runs, Measure(width=1e6, align="left"), width_of, cache=layout)[0]
     page = theme.page
     left, right = page.margin_left * mm, (page.width - page.margin_right) * mm

@@ -1,0 +1,96 @@
+"""Measure (never assert) how the denial-of-service cases of issue 16 grow: ×1, ×2, ×4.
+
+Run from the repository root with ``python benchmarks/reliability.py`` (``--quick`` for the
+small sizes only). Every measurement is a fresh ``briefexport`` process; the script prints
+wall time and CPU time (the CPU time of the command and its render child, which a busy
+machine disturbs less) and the ratio of each size to the first. Linear growth gives about
+×2 and ×4.
+
+Cases:
+
+* a PDF of one paragraph holding an unbreakable Latin/digit run of 16, 32 and 64 thousand
+  characters (was quadratic: 3.2 s, 10 s, 30 s);
+* a full build (DOCX, PDF, EPUB) of an outline of 5,000, 10,000 and 20,000 items;
+* ``check`` of an outline whose ``keywords:`` list passes the list limit (refused early).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def long_word(chars: int, folder: Path) -> Path:
+    path = folder / f"word-{chars}.yaml"
+    run = ("a1b2c3d4e5" * (chars // 10 + 1))[:chars]
+    path.write_text(f'title: "长单词"\nlead: "前文{run}后文，结束。"\n', encoding="utf-8")
+    return path
+
+
+def many_items(items: int, folder: Path) -> Path:
+    path = folder / f"items-{items}.yaml"
+    lines = ['title: "大量条目"', "sections:", '  - title: "一节"', "    items:"]
+    for i in range(items):
+        lines += [f'      - title: "第{i}条工作要求"', f'        body: "坚持稳中求进工作总基调，推进第{i}项工作。"']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def many_keywords(count: int, folder: Path) -> Path:
+    path = folder / f"keywords-{count}.yaml"
+    path.write_text('title: "关键词"\nkeywords:\n' + "".join(f'  - "词{i}"\n' for i in range(count)), encoding="utf-8")
+    return path
+
+
+def measure(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (this command and its children) and exit status of one command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "briefexport", *args], capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.returncode
+
+
+def series(name: str, sizes: Sequence[int], make: Callable[[int, Path], Path], command: Callable[[Path, Path], list[str]],
+           folder: Path, env: dict[str, str]) -> None:
+    print(f"\n{name}")
+    print(f"{'size':>8} {'wall s':>8} {'cpu s':>8} {'wall ×':>7} {'cpu ×':>7}  exit")
+    first: tuple[float, float] | None = None
+    for size in sizes:
+        source = make(size, folder)
+        wall, cpu, status = measure(command(source, folder / f"out-{name}-{size}"), env)
+        first = first or (wall, cpu)
+        print(f"{size:>8} {wall:>8.2f} {cpu:>8.2f} {wall / first[0]:>7.2f} {cpu / first[1]:>7.2f}  {status}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a quick look, not the issue's)")
+    args = parser.parse_args()
+    scale = 4 if args.quick else 1
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "PYTHONPATH": str(ROOT / "src")}
+        measure(["build", str(ROOT / "outline.yaml"), "-o", str(folder / "warm")], env)  # fill the font cache
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+        series("long unbreakable run, PDF", [16_000 // scale, 32_000 // scale, 64_000 // scale], long_word,
+               lambda source, out: ["build", str(source), "-f", "pdf", "-o", str(out)], folder, env)
+        series("items, all three formats", [5_000 // scale, 10_000 // scale, 20_000 // scale], many_items,
+               lambda source, out: ["build", str(source), "-o", str(out)], folder, env)
+        series("keywords list, check (refused past 25,000 entries)", [30_000, 60_000, 120_000], many_keywords,
+               lambda source, _out: ["check", str(source)], folder, env)
+
+
+if __name__ == "__main__":
+    main()
