@@ -81,7 +81,7 @@ def test_a_device_or_fifo_as_outline_theme_extends_or_import_source_is_refused_a
         (["build", str(ROOT / "outline.yaml"), "-t", special, "-o", str(tmp_path / "o1")], f"{special}:1:1: error: is not a regular file"),
         (["build", str(ROOT / "outline.yaml"), "-t", str(theme), "--allow-path", "/", "-o", str(tmp_path / "o2")],
          f"{special}:1:1: error: is not a regular file"),
-        (["import", special], f"{special}:1:1: error: is not a regular file"),
+        (["import", special, "-o", "-"], f"{special}:1:1: error: is not a regular file"),
     ]
     for args, expected in cases:
         done = _run(*args, timeout=60)  # a hang or a growing read would hit the timeout
@@ -225,6 +225,10 @@ def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path:
     source.write_text("关于工作的通知\n\n一、总体要求\n坚持稳中求进。\n", encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", script, "import", str(source), "-o", str(tmp_path / "new.yaml")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and stat.S_IMODE((tmp_path / "new.yaml").stat().st_mode) == 0o640
+    (tmp_path / "new.yaml").chmod(0o600)  # a reviewed outline the user keeps private
+    done = _run("import", str(source), "-o", str(tmp_path / "new.yaml"), "--force")
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE((tmp_path / "new.yaml").stat().st_mode) == 0o600 == stat.S_IMODE((tmp_path / "new.yaml~").stat().st_mode)
 
 
 def _chattr(path: Path, flag: str) -> bool:
@@ -318,7 +322,7 @@ def test_disk_full_in_import_is_one_line(full_disk: Path, tmp_path: Path) -> Non
     assert [path.name for path in full_disk.iterdir()] == ["filler"]
     if Path("/dev/full").exists():
         with open("/dev/full", "w") as full:
-            done = subprocess.run([*CLI, "import", str(source)], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+            done = subprocess.run([*CLI, "import", str(source), "-o", "-"], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
         assert done.returncode == 1 and _one_line(done.stderr) == "briefexport: error: No space left on device"
 
 

@@ -38,7 +38,7 @@ def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
         commit_all([(tmp, target)])
 
 
-def fill(tmp: Path, target: Path, write: Callable[[Path], None]) -> None:
+def fill(tmp: Path, target: Path, write: Callable[[Path], object]) -> None:
     """``write(tmp)``; on an error remove ``tmp``, and report an OSError (disk full, …) as one line about ``target``."""
     try:
         write(tmp)
