@@ -186,7 +186,7 @@ def _run_check(args: argparse.Namespace) -> int:
     numbered = number(doc)
     headings = sum(1 for _ in numbered.walk())
     warned = f", {len(findings)} warning{'s' if len(findings) != 1 else ''}" if findings else ""
-    print(f"{args.outline}: ok ({len(numbered.sections)} sections, {headings} headings{warned})")
+    print(printable(f"{args.outline}: ok ({len(numbered.sections)} sections, {headings} headings{warned})"))
     return 0
 
 
@@ -199,11 +199,11 @@ def _run_import(args: argparse.Namespace) -> int:
         _may_write(target, args.source, force=args.force)
     if str(target) == "-":
         sys.stdout.write(result.yaml)
-        print(result.summary, file=sys.stderr)
+        print(printable(result.summary), file=sys.stderr)
         return 0
     _replace_keeping_backup(target, result.yaml)
     # After the write, so a failure is the only line.
-    print(f"{result.summary}\nwrote {target}; review it, then: briefexport build {target}", file=sys.stderr)
+    print(printable(result.summary), printable(f"wrote {target}; review it, then: briefexport build {target}"), sep="\n", file=sys.stderr)
     return 0
 
 
