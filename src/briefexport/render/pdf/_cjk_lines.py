@@ -504,14 +504,16 @@ def _greedy(
         if start >= len(atoms):
             return spans, atoms
         avail = _avail(measure, len(spans))
-        if atoms[start].kind == "latin" and atoms[start].width > avail + _EPS:
+        if atoms[start].kind == "latin" and atoms[start].width > avail + _EPS and measure.char_pitch is None:
             # A word wider than the line: all of its full lines cut at once (what a forced cut per
             # line gives), in time linear in its length, with one splice of the atom list per word.
+            # (Off the grid only: on a grid a Latin run's width is not the sum of its letters'.)
             heads, rest = _split_long(atoms[start], avail, _avail(measure, 1), measure, widths)
-            atoms = [*atoms[:start], *heads, rest, *atoms[start + 1 :]]  # a new list, as _cut gives: callers keep theirs
-            spans.extend((start + k, start + k + 1) for k in range(len(heads)))
-            start += len(heads)
-            avail = _avail(measure, len(spans))
+            if heads:
+                atoms = [*atoms[:start], *heads, rest, *atoms[start + 1 :]]  # a new list, as _cut gives: callers keep theirs
+                spans.extend((start + k, start + k + 1) for k in range(len(heads)))
+                start += len(heads)
+                avail = _avail(measure, len(spans))
         stop, atoms = _fit(atoms, start, avail, measure, widths)
         if phrases and stop < len(atoms):
             stop = next((j for j in range(stop, max(start, stop - 4), -1) if _phrase_break(atoms, j)), stop)
