@@ -334,10 +334,14 @@ def run() -> NoReturn:
     """
     status = main()
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None when started with the stream closed (``build >&-``)
+                stream.flush()
     except BrokenPipeError:
         status = _reader_went_away()
+    except OSError as exc:  # a full disk behind a redirection
+        _error(f"briefexport: error: {exc.strerror or exc}")
+        status = 1
     os._exit(status)
 
 
