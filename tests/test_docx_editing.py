@@ -27,7 +27,7 @@ from briefexport.builder.api import render
 from briefexport.model import Document, Node, Para, Span
 from briefexport.numbering import NumberedDocument
 from briefexport.theme.loader import load_theme
-from conftest import ROOT, require_tool
+from conftest import DATA, ROOT, require_tool
 from readback import NS, W, docx_headings, outline_styles, squash
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-uno installs the uno module
@@ -39,21 +39,7 @@ _CN = "一二三四五六七八九十百千零"
 LABEL_LINE = re.compile(rf"^([{_CN}]+[、是]|（[{_CN}\d]+）|重点任务[{_CN}]+：|第[{_CN}]+条|\d+\.)")
 
 #: Outlines whose labels counting through styles alone would get wrong, and a list past 1,000.
-RESTARTS = """title: 重启
-sections:
-  - title: 甲
-    numbering: "{cn}是"
-    items:
-      - title: 甲一
-        items: [{title: 甲一子一}, {title: 甲一子二}]
-      - title: 甲二
-        items: [{title: 甲二子一}]
-  - title: 乙
-    items: [{title: 乙一}, {title: 乙二}]
-  - title: 丙
-    numbering: "{cn}是"
-    items: [{title: 丙一}, {title: 丙二}]
-"""
+RESTARTS = (DATA / "docx" / "restarts.yaml").read_text(encoding="utf-8")
 LONG = "title: 长\nsections:\n  - title: 甲\n    numbering: \"第{cn}条\"\n    items:\n" + "".join(f"      - {{title: 条{i}}}\n" for i in range(1, 1012))
 SPECIAL = {"restarts": (RESTARTS, "handout"), "long": (LONG, "gongwen")}
 

@@ -19,7 +19,7 @@ from briefexport.builder.api import build_options, render
 from briefexport.errors import RenderError
 from briefexport.numbering import NumberedDocument
 from briefexport.theme.loader import Theme, load_theme
-from conftest import require_tool
+from conftest import DATA, require_tool
 from readback import docx_headings
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -307,21 +307,8 @@ def test_lists_restart_and_inexpressible_labels_fall_back_to_text(tmp_path: Path
     assert num_pr(unnumbered) == ("0", 0)  # Heading 2 is numbered through its style; switched off here
 
 
-RESTARTS = """title: 重启
-sections:
-  - title: 甲
-    numbering: "{cn}是"
-    items:
-      - title: 甲一
-        items: [{title: 甲一子一}, {title: 甲一子二}]
-      - title: 甲二
-        items: [{title: 甲二子一}]
-  - title: 乙
-    items: [{title: 乙一}, {title: 乙二}]
-  - title: 丙
-    numbering: "{cn}是"
-    items: [{title: 丙一}, {title: 丙二}]
-"""
+#: Groups that counting through styles alone would get wrong (tests/test_docx_editing.py uses it too).
+RESTARTS = (DATA / "docx" / "restarts.yaml").read_text(encoding="utf-8")
 
 
 def test_groups_that_styles_would_miscount_get_a_restarting_list_of_their_own(tmp_path: Path) -> None:
