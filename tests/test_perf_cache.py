@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fontTools.fontBuilder import FontBuilder
-from fontTools.pens.ttGlyphPen import TTGlyphPen
 
 from briefexport.fonts._metrics_cache import MetricsCache, default_folder
 from briefexport.fonts.fontset import FontSet, bundled_dir
+from fontmaker import tiny_font
 
 
 @pytest.fixture()
@@ -24,26 +23,6 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "xdg-cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     return home / "briefexport"
-
-
-def _tiny_font(path: Path, ps_name: str, chars: str = "中文", advance: int = 600) -> Path:
-    names = [".notdef", "space", *(f"uni{ord(c):04X}" for c in chars)]
-    pen = TTGlyphPen(None)
-    pen.moveTo((100, 0))
-    pen.lineTo((100, 700))
-    pen.lineTo((500, 0))
-    pen.closePath()
-    builder = FontBuilder(1000, isTTF=True)
-    builder.setupGlyphOrder(names)
-    builder.setupCharacterMap({0x20: "space", **{ord(c): f"uni{ord(c):04X}" for c in chars}})
-    builder.setupGlyf({name: pen.glyph() for name in names})
-    builder.setupHorizontalMetrics({name: (advance, 100) for name in names})
-    builder.setupHorizontalHeader(ascent=880, descent=-120)
-    builder.setupNameTable({"familyName": ps_name, "styleName": "Regular", "psName": ps_name})
-    builder.setupOS2(usWeightClass=400)
-    builder.setupPost()
-    builder.save(path)
-    return path
 
 
 def _parse_count(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -102,10 +81,10 @@ def test_miss_then_hit_gives_the_same_font(cache_home: Path, monkeypatch: pytest
 
 def test_changed_file_misses(cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = MetricsCache.default()
-    path = _tiny_font(tmp_path / "tiny.ttf", "CacheTestTiny", advance=600)
+    path = tiny_font(tmp_path / "tiny.ttf", "CacheTestTiny", advance=600)
     assert cache.load_ttfont("CacheTestTiny", path).face.charWidths[0x4E2D] == 600
     parsed = _parse_count(monkeypatch)
-    _tiny_font(path, "CacheTestTiny", advance=900)  # same name, new metrics, new mtime
+    tiny_font(path, "CacheTestTiny", advance=900)  # same name, new metrics, new mtime
     os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10_000_000))
     assert cache.load_ttfont("CacheTestTiny", path).face.charWidths[0x4E2D] == 900
     assert len(parsed) == 1
@@ -118,7 +97,7 @@ def test_corrupt_entry_falls_back_to_parsing(
     cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes | str
 ) -> None:
     cache = MetricsCache.default()
-    path = _tiny_font(tmp_path / "tiny.ttf", "CacheTestCorrupt")
+    path = tiny_font(tmp_path / "tiny.ttf", "CacheTestCorrupt")
     cache.load_ttfont("CacheTestCorrupt", path)
     (entry,) = cache_home.iterdir()
     entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2] if damage == "truncate" else damage)  # type: ignore[operator]
@@ -131,8 +110,8 @@ def test_corrupt_entry_falls_back_to_parsing(
 
 def test_entry_of_another_key_is_ignored(cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = MetricsCache.default()
-    one = _tiny_font(tmp_path / "one.ttf", "CacheTestOne", advance=500)
-    two = _tiny_font(tmp_path / "two.ttf", "CacheTestTwo", advance=700)
+    one = tiny_font(tmp_path / "one.ttf", "CacheTestOne", advance=500)
+    two = tiny_font(tmp_path / "two.ttf", "CacheTestTwo", advance=700)
     cache.load_ttfont("CacheTestOne", one)
     (entry_one,) = cache_home.iterdir()
     cache.load_ttfont("CacheTestTwo", two)
@@ -148,7 +127,7 @@ def test_unwritable_cache_is_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     blocker.write_text("the cache folder cannot be created below a file")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     cache = MetricsCache.default()
-    path = _tiny_font(tmp_path / "tiny.ttf", "CacheTestReadOnly")
+    path = tiny_font(tmp_path / "tiny.ttf", "CacheTestReadOnly")
     parsed = _parse_count(monkeypatch)
     for _ in range(2):
         assert cache.load_ttfont("CacheTestReadOnly", path).face.charWidths[0x4E2D] == 600
@@ -157,7 +136,7 @@ def test_unwritable_cache_is_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_disabled_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    MetricsCache(None).load_ttfont("CacheTestOff", _tiny_font(tmp_path / "tiny.ttf", "CacheTestOff"))
+    MetricsCache(None).load_ttfont("CacheTestOff", tiny_font(tmp_path / "tiny.ttf", "CacheTestOff"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.ttf"]
 
 
@@ -258,10 +237,10 @@ def test_fallback_families_are_looked_up_only_when_needed(monkeypatch: pytest.Mo
 
 def test_one_entry_per_face_and_least_recently_used_pruned(cache_home: Path, tmp_path: Path) -> None:
     cache = MetricsCache(cache_home, max_entries=2)
-    fonts = [_tiny_font(tmp_path / f"f{n}.ttf", f"CachePrune{n}") for n in range(3)]
+    fonts = [tiny_font(tmp_path / f"f{n}.ttf", f"CachePrune{n}") for n in range(3)]
     cache.load_ttfont("CachePrune0", fonts[0])
     (entry_zero,) = cache_home.iterdir()
-    _tiny_font(fonts[0], "CachePrune0", advance=800)  # changed: its entry is replaced, not added
+    tiny_font(fonts[0], "CachePrune0", advance=800)  # changed: its entry is replaced, not added
     os.utime(fonts[0], ns=(os.stat(fonts[0]).st_atime_ns, os.stat(fonts[0]).st_mtime_ns + 10_000_000))
     assert cache.load_ttfont("CachePrune0", fonts[0]).face.charWidths[0x4E2D] == 800
     assert list(cache_home.iterdir()) == [entry_zero]

@@ -360,28 +360,15 @@ def test_no_home_and_no_passwd_entry(tmp_path: Path) -> None:
 
 def _font(path: Path, family: str, *, units_per_em: int = 1000, crafted_cmap: int = 0) -> Path:
     """A TrueType font named ``family`` covering a few Chinese characters; optionally broken."""
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    import zlib
+
     from fontTools.ttLib import TTFont as FTFont
     from fontTools.ttLib.tables.DefaultTable import DefaultTable
 
-    chars = "一二三四五六七八九十关键点"
-    names = [".notdef", "space", *(f"uni{ord(c):04X}" for c in chars)]
-    pen = TTGlyphPen(None)
-    pen.moveTo((100, 0))
-    pen.lineTo((100, 700))
-    pen.lineTo((500, 0))
-    pen.closePath()
-    builder = FontBuilder(1000, isTTF=True)
-    builder.setupGlyphOrder(names)
-    builder.setupCharacterMap({0x20: "space", **{ord(c): f"uni{ord(c):04X}" for c in chars}})
-    builder.setupGlyf({name: pen.glyph() for name in names})
-    builder.setupHorizontalMetrics({name: (1000, 100) for name in names})
-    builder.setupHorizontalHeader(ascent=880, descent=-120)
-    builder.setupNameTable({"familyName": family, "styleName": "Regular", "psName": f"Test{abs(hash(family)) % 10**8}"})
-    builder.setupOS2(usWeightClass=400)
-    builder.setupPost()
-    builder.save(path)
+    from fontmaker import tiny_font
+
+    ps_name = f"Test{zlib.crc32(family.encode()) % 10**8}"
+    tiny_font(path, ps_name, "一二三四五六七八九十关键点", advance=1000, family=family)
     font = FTFont(path)
     font["head"].unitsPerEm = units_per_em
     if crafted_cmap:
