@@ -153,12 +153,19 @@ def _parity_outline(lines: int) -> str:
     return "title: 关于开展检查的通知\ndate: 2024-01-14\n" + official + "lead:\n" + lead
 
 
+PARITY = {"fits": 20, "full": 27, "no-room": 28, "odd": 30, "long": 70}
+"""Lines of text of the parity cases: the text ends on page 2 with room for the 版记, on page 2
+filling it exactly with the 版记, on page 2 without room, on page 3, and on page 4."""
+
+
 @pytest.fixture(scope="module")
 def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
-    """LibreOffice's PDFs of the example and of a document whose text ends on an even page, blank pages kept."""
+    """LibreOffice's PDFs of the example and of the parity cases, blank pages kept."""
     soffice = require_tool("soffice")
     folder = tmp_path_factory.mktemp("official-lo")
-    files = {"notice": notice_docx, "even": render(number(loads(_parity_outline(26))), "docx", folder / "even.docx", theme="gongwen")}
+    files = {"notice": notice_docx}
+    for name, lines in PARITY.items():
+        files[name] = render(number(loads(_parity_outline(lines))), "docx", folder / f"{name}.docx", theme="gongwen")
     # Keep the blank pages LibreOffice inserts for an even-page section (its PDF export drops them by default).
     export = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
     subprocess.run(
@@ -167,6 +174,14 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         check=True, capture_output=True, timeout=300,
     )
     return {name: pages(folder / f"{path.stem}.pdf") for name, path in files.items()}
+
+
+@pytest.fixture(scope="module")
+def our_pdf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
+    """Our own PDFs of the same documents, for the page the 版记 lands on."""
+    folder = tmp_path_factory.mktemp("official-pdf-parity")
+    outlines = {"notice": EXAMPLE.read_text(encoding="utf-8"), **{name: _parity_outline(lines) for name, lines in PARITY.items()}}
+    return {name: pages(render(number(loads(text)), "pdf", folder / f"{name}.pdf", theme="gongwen")) for name, text in outlines.items()}
 
 
 def _numbers(result: list[Page]) -> list[str | None]:
@@ -209,24 +224,45 @@ def test_libreoffice_body_elements(libreoffice: dict[str, list[Page]]) -> None:
     assert attachment.lines[1].top == pytest.approx(TOP + 2 * PITCH, abs=LO_TEXT) and attachment.lines[1].size == 22
 
 
+def _imprint_page(result: list[Page]) -> int:
+    return next(index for index, page in enumerate(result) if any(line.text.startswith("抄送：") for line in page.lines))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["notice", "even"])
-def test_libreoffice_imprint_on_the_last_even_page_without_number(libreoffice: dict[str, list[Page]], name: str) -> None:
-    result = libreoffice[name]
-    assert len(result) % 2 == 0
+@pytest.mark.parametrize("name", ["notice", *PARITY])
+def test_libreoffice_imprint_on_the_last_line_of_the_same_even_page_as_in_the_pdf(
+    libreoffice: dict[str, list[Page]], our_pdf: dict[str, list[Page]], name: str
+) -> None:
+    result, ours = libreoffice[name], our_pdf[name]
+    assert len(result) % 2 == 0 and len(result) == len(ours)
+    assert _imprint_page(result) == _imprint_page(ours) == len(result) - 1
     last = result[-1]
     weights = [rule.weight for rule in last.rules]
     assert weights == [pytest.approx(0.35, abs=0.02), pytest.approx(0.26, abs=0.02), pytest.approx(0.35, abs=0.02)]
     assert last.rules[-1].y == pytest.approx(BOTTOM, abs=0.5)
+    assert last.rules[0].y == pytest.approx(ours[-1].rules[0].y, abs=1.0)  # the 版记 as tall as in the PDF
     assert all((rule.x0, rule.x1) == (pytest.approx(LEFT, abs=0.1), pytest.approx(RIGHT, abs=0.1)) for rule in last.rules)
     printed = last.find("印发")
     assert printed.bottom <= BOTTOM and printed.top > BOTTOM - PITCH
     assert printed.x0 == pytest.approx(LEFT + 14 * PT, abs=0.5) and printed.x1 == pytest.approx(RIGHT - 14 * PT, abs=0.5)
     assert printed.size == 14 and last.find("抄送：").size == 14
-    numbers = _numbers(result)
-    assert numbers[-1] is None
-    if name == "even":  # the text ends on page 2: a blank page 3, the 版记 on page 4
-        assert numbers == ["— 1 —", "— 2 —", None, None] and result[2].lines == ()
+    # Page numbers as in the PDF: none on a blank page and on a 版记 page of its own.
+    assert _numbers(result) == _numbers(ours)
+    if name == "no-room":  # the text ends on page 2: a blank page 3, the 版记 on page 4
+        assert _numbers(result) == ["— 1 —", "— 2 —", None, None] and result[2].lines == ()
+    if name in ("fits", "full", "long"):  # under the last text, on a numbered page
+        assert _numbers(result)[-1] is not None and "2024年1月14日" in last.text
+
+
+def test_imprint_under_the_text_floats_at_the_bottom_of_the_type_area(tmp_path: Path) -> None:
+    document = _docx_xml(_parity_outline(PARITY["fits"]), tmp_path)
+    assert len(document.findall(".//w:sectPr", NS)) == 1  # no section of its own
+    (table,) = document.findall("w:body/w:tbl", NS)
+    position = table.find("w:tblPr/w:tblpPr", NS)
+    assert (position.get(w("vertAnchor")), position.get(w("tblpYSpec"))) == ("margin", "bottom")
+    assert (position.get(w("horzAnchor")), position.get(w("tblpX"))) == ("page", str(round(28 * 1440 / 25.4)))
+    assert table.getnext().tag == w("p") and "".join(table.getnext().itertext()) == ""  # its anchor, after the last text
+    assert "抄送：乙部。" in "".join(table.itertext())
 
 
 def _docx_xml(outline: str, tmp_path: Path) -> etree._Element:

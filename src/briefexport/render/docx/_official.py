@@ -32,7 +32,7 @@ from ._layout import ROLE_STYLES
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
-    from docx.section import _Footer
+    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     from ...theme.loader import Theme
@@ -307,53 +307,68 @@ def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float,
 # -- 版记 ------------------------------------------------------------------------
 
 
-def write_imprint(document: WordDocument, body: _Body, official: Official, theme: Theme, geometry: Geometry) -> None:
-    """The 版记 on a page of its own after an even-page section break, as that section's footer.
+def write_imprint(document: WordDocument, body: _Body, official: Official, theme: Theme, geometry: Geometry, *, alone: bool) -> None:
+    """The 版记, its last rule on the type area's bottom edge: under the last text, or on an even page of its own.
 
-    The footer is measured from the page's bottom edge to its own bottom; at the bottom margin's
-    distance, its last rule lies on the type area's bottom edge, and the text area shrinks
-    above it. Word and LibreOffice both lay it out so (LibreOffice has no page-level vertical
-    alignment, and imports a floating table as wide as the text inline). The footer replaces the
-    page number.
+    ``alone`` (the PDF layout's verdict, ``render.pdf.imprint_alone``): the text ends on an odd
+    page, or on an even one without room. Then the 版记 is the footer of a last section that
+    starts on an even page (Word and LibreOffice insert the blank page), measured from the
+    page's bottom edge to its own bottom; at the bottom margin's distance its last rule lies on
+    the type area's bottom edge, and the text area shrinks above it. LibreOffice has no
+    page-level vertical alignment, so a footer it is; the empty footers print no page number.
+    Otherwise it is a table floating at the bottom of the type area of the page where the text
+    ends, as in the PDF.
     """
     if not (official.copy_to or official.printer or official.print_date):
+        return
+    w = _Writer(body, theme, geometry)
+    if not alone:
+        closing = body.add_paragraph(ROLE_STYLES["body"])
+        table = _imprint_table(document.add_table(1, 1), closing, w, official)
+        # Positioned from the page's left edge: LibreOffice keeps a table as wide as the type area
+        # in the flow when it is placed relative to the margins.
+        ox.float_at_bottom(table._tbl, geometry.left)
         return
     sentinel = document.element.body.get_or_add_sectPr()
     # An empty paragraph of its own ends the text's section, so the last text keeps its own properties;
     ox.end_section_at(body.add_paragraph(ROLE_STYLES["body"])._p, sentinel)
     # the new section holds one invisible paragraph, 1 pt high.
-    w = _Writer(body, theme, geometry)
     w.paragraph(line=20)
     section = Section(sentinel, document.part)
     section.footer_distance = section.bottom_margin
     for footer in (section.footer, section.even_page_footer):
         footer.is_linked_to_previous = False
-        _imprint_table(footer, w, official)
+        _imprint_table(footer.add_table(1, 1, Twips(geometry.type_width)), footer.paragraphs[0], w, official)
 
 
-def _imprint_table(footer: _Footer, w: _Writer, official: Official) -> None:
-    """抄送 and 印发 rows between rules as wide as the type area; the footer's closing paragraph 1 twip high."""
+def _imprint_table(table: Table, closing: Paragraph, w: _Writer, official: Official) -> Table:
+    """抄送 and 印发 rows between rules as wide as the type area, in ``table`` (made with one row);
+    ``closing``, the paragraph that must follow it (a footer's, or the floating table's anchor), 1 twip high."""
     theme, geometry = w.theme, w.geometry
     size = theme.style("body").size * IMPRINT_RATIO
     char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
     rows = [kind for kind, present in (("copy", official.copy_to), ("print", official.printer or official.print_date)) if present]
-    table = footer.add_table(len(rows), 1, Twips(geometry.type_width))
+    for _ in rows[1:]:
+        table.add_row()
     ox.set_table_rules(table._tbl, geometry.type_width, THICK_RULE, THIN_RULE)
+    # The rules add their weight to the table's height: the rows give it back, so that the 版记
+    # takes its lines and no more (a page the PDF fills exactly is full in Word too).
+    rules = (2 * THICK_RULE + (len(rows) - 1) * THIN_RULE) * 20 / 8
+    line = w.pitch - math.ceil(rules / len(rows))
     for row, kind in zip(table.rows, rows):
         paragraph = row.cells[0].paragraphs[0]
         if kind == "copy":
             text = (official.copy_to or "").rstrip("。.；;，,") + "。"
-            _cell_paragraph(w, paragraph, "抄送：" + text, size, left=char * 4, first=char, right=char)
+            _cell_paragraph(w, paragraph, "抄送：" + text, size, left=char * 4, first=char, right=char, line=line)
         else:
             printed = f"{official.printer or ''}\t{official.print_date}印发" if official.print_date else official.printer or ""
-            _cell_paragraph(w, paragraph, printed, size, left=char, first=char, right=0.0)
+            _cell_paragraph(w, paragraph, printed, size, left=char, first=char, right=0.0, line=line)
             paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width - round(size * 20)), WD_TAB_ALIGNMENT.RIGHT)
-    # A footer ends with a paragraph (Word requires it): the template's empty one, moved below the table.
-    closing = footer.paragraphs[0]
     table._tbl.addnext(closing._p)
     closing.paragraph_format.line_spacing = Twips(1)
     closing.paragraph_format.space_before = closing.paragraph_format.space_after = Twips(0)
     ox.no_snap_to_grid(closing._p.get_or_add_pPr())
+    return table
 
 
 def _cell_paragraph(

@@ -482,6 +482,23 @@ def set_table_rules(tbl: BaseOxmlElement, width: int, outer: int, inner: int) ->
     _table_properties(tbl, [width], sizes, centred=False)
 
 
+def float_at_bottom(tbl: BaseOxmlElement, left: int) -> None:
+    """Float a table to the bottom of the type area (``w:tblpPr``), ``left`` twips from the page's left edge.
+
+    Placed from the page's edge rather than the margin: LibreOffice keeps a table in the flow
+    when it is placed relative to the margins and nearly as wide as the type area.
+    """
+    position = _el("w:tblpPr", leftFromText=0, rightFromText=0, topFromText=0, bottomFromText=0,
+                   vertAnchor="margin", horzAnchor="page", tblpX=left, tblpYSpec="bottom")
+    tblPr = cast("BaseOxmlElement | None", tbl.find(qn("w:tblPr")))
+    assert tblPr is not None
+    style = tblPr.find(qn("w:tblStyle"))  # CT_TblPr: tblStyle, then tblpPr
+    if style is not None:
+        style.addnext(position)
+    else:
+        tblPr.insert(0, position)
+
+
 def set_plain_table(tbl: BaseOxmlElement, widths: Sequence[int]) -> None:
     """A centred table of fixed column widths (twips), without borders or cell margins; cells centred vertically."""
     _table_properties(tbl, widths, dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), 0), centred=True)

@@ -25,7 +25,7 @@ from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
-from ..pdf import heading_pages
+from ..pdf import heading_pages, imprint_alone
 from .._zip import write_entries
 
 if TYPE_CHECKING:
@@ -334,6 +334,6 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         _official.write_tail(body, official, theme, geometry)
     setup_section(document, theme, geometry)
     if official is not None:
-        _official.write_imprint(document, body, official, theme, geometry)
+        _official.write_imprint(document, body, official, theme, geometry, alone=imprint_alone(doc, theme, opts=opts))
     set_core_properties(document, doc, opts.created)
     save_reproducibly(document, out, opts.created)

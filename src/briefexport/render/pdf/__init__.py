@@ -3,11 +3,12 @@
 ``writer`` lays out pages with reportlab platypus; ``_fonts`` picks a face per character
 and measures text; ``_cjk_lines`` breaks lines by the Chinese rules; ``_flow`` holds the
 flowables that draw the broken lines, the TOC and page furniture. :func:`heading_pages`
-gives the DOCX writer its headings' pages for the pre-filled TOC.
+gives the DOCX writer its headings' pages for the pre-filled TOC, :func:`imprint_alone` the
+page an official document's 版记 takes.
 """
 
 from __future__ import annotations
 
-from .writer import heading_pages, render
+from .writer import heading_pages, imprint_alone, render
 
-__all__ = ["heading_pages", "render"]
+__all__ = ["heading_pages", "imprint_alone", "render"]

@@ -83,15 +83,8 @@ class _Job:
 
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as a PDF at ``out``: title block, TOC, numbered headings, bookmarks, page numbers."""
-    setter = Typesetter(opts.fonts, theme, strict=opts.strict)
-    story = _content(doc, theme, setter)
-    if doc.doc.official is not None:
-        # The official layout signs and dates the document itself (署名, 成文日期).
-        story = [para for para in story if para.role not in REPLACED_ROLES | {"signature", "date"}]
-    blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
-    blocks.update(_signature_blocks(story, blocks, theme))
     try:
-        _build(_Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef)), out)
+        _build(_job(doc, theme, opts, strict=opts.strict), out)
     except LayoutError:
         # A valid theme can still ask for text taller than the type area (e.g. a 200 pt title).
         raise RenderError(
@@ -105,10 +98,39 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     The DOCX's pre-filled TOC caches these numbers, so a reader sees page numbers before Word
     or LibreOffice updates the field.
     """
-    setter = Typesetter(opts.fonts, theme, strict=False)
+    job = _measured(doc, theme, opts)
+    if job is None:
+        return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
+    keys = {_anchor(item, theme).key: item.path for item in doc.walk()}
+    return {keys[key]: page for key, page in job.pages.items() if key in keys}
+
+
+def imprint_alone(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> bool:
+    """Whether this theme's PDF layout gives an official document's 版记 a page of its own.
+
+    It does when the text ends on an odd page, or on an even page without room for it; the
+    DOCX then starts a section on an even page for it, and otherwise places it at the bottom
+    of the page where the text ends, as the PDF does.
+    """
+    job = _measured(doc, theme, opts)
+    return job is None or bool(job.unnumbered)
+
+
+def _job(doc: NumberedDocument, theme: Theme, opts: RenderOptions, *, strict: bool) -> _Job:
+    """The typeset story of one render, ready to lay out."""
+    setter = Typesetter(opts.fonts, theme, strict=strict)
     story = _content(doc, theme, setter)
+    if doc.doc.official is not None:
+        # The official layout signs and dates the document itself (署名, 成文日期).
+        story = [para for para in story if para.role not in REPLACED_ROLES | {"signature", "date"}]
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
-    job = _Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef))
+    blocks.update(_signature_blocks(story, blocks, theme))
+    return _Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef))
+
+
+def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> _Job | None:
+    """The document laid out in memory (its job holds the headings' pages and the unnumbered pages); None if it does not fit."""
+    job = _job(doc, theme, opts, strict=False)
 
     class Measuring(_canvas_class(job)):  # type: ignore[misc]
         def save(self) -> None:
@@ -117,9 +139,8 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     try:
         _build(job, io.BytesIO(), canvasmaker=Measuring)
     except LayoutError:
-        return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
-    keys = {_anchor(item, theme).key: item.path for item in doc.walk()}
-    return {keys[key]: page for key, page in job.pages.items() if key in keys}
+        return None
+    return job
 
 
 # -- content -------------------------------------------------------------------
