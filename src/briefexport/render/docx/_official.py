@@ -15,7 +15,7 @@ puts it under the last text when that ends on an even page with room.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
@@ -324,7 +324,7 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
     w = _Writer(body, theme, geometry)
     if not alone:
         closing = body.add_paragraph(ROLE_STYLES["body"])
-        table = _imprint_table(document.add_table(1, 1), closing, w, official)
+        table = _imprint_table(lambda rows: document.add_table(rows, 1), closing, w, official)
         # Positioned from the page's left edge: LibreOffice keeps a table as wide as the type area
         # in the flow when it is placed relative to the margins.
         ox.float_at_bottom(table._tbl, geometry.left)
@@ -338,18 +338,17 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
     section.footer_distance = section.bottom_margin
     for footer in (section.footer, section.even_page_footer):
         footer.is_linked_to_previous = False
-        _imprint_table(footer.add_table(1, 1, Twips(geometry.type_width)), footer.paragraphs[0], w, official)
+        _imprint_table(lambda rows: footer.add_table(rows, 1, Twips(geometry.type_width)), footer.paragraphs[0], w, official)
 
 
-def _imprint_table(table: Table, closing: Paragraph, w: _Writer, official: Official) -> Table:
-    """抄送 and 印发 rows between rules as wide as the type area, in ``table`` (made with one row);
+def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Writer, official: Official) -> Table:
+    """抄送 and 印发 rows between rules as wide as the type area, in a table of ``new_table(rows)``;
     ``closing``, the paragraph that must follow it (a footer's, or the floating table's anchor), 1 twip high."""
     theme, geometry = w.theme, w.geometry
     size = theme.style("body").size * IMPRINT_RATIO
     char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
     rows = [kind for kind, present in (("copy", official.copy_to), ("print", official.printer or official.print_date)) if present]
-    for _ in rows[1:]:
-        table.add_row()
+    table = new_table(len(rows))
     ox.set_table_rules(table._tbl, geometry.type_width, THICK_RULE, THIN_RULE)
     # The rules add their weight to the table's height: the rows give it back, so that the 版记
     # takes its lines and no more (a page the PDF fills exactly is full in Word too).
