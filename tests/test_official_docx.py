@@ -51,28 +51,71 @@ def _paragraph(document: etree._Element, text: str) -> etree._Element:
     raise AssertionError(f"no paragraph with {text!r}")
 
 
-def _run_props(p: etree._Element) -> etree._Element:
-    rPr = p.find("w:r/w:rPr", NS)
-    assert rPr is not None
-    return rPr
+@pytest.fixture(scope="module")
+def styles(notice_docx: Path) -> etree._Element:
+    with zipfile.ZipFile(notice_docx) as package:
+        return etree.fromstring(package.read("word/styles.xml"))
 
 
-def test_head_runs_carry_the_faces_sizes_and_red(document: etree._Element) -> None:
+def _style(styles: etree._Element, style_id: str) -> etree._Element:
+    (style,) = styles.xpath("w:style[@w:styleId=$id]", namespaces=NS, id=style_id)
+    return style
+
+
+def _looks(styles: etree._Element, p: etree._Element, run: int = 0) -> dict[str, str | None]:
+    """The face, size and colour a run shows, as Word resolves them: the run's own properties
+    (which must say none of these), its character style, the paragraph style and its bases."""
+    r = p.findall("w:r", NS)[run]
+    for tag in ("w:rFonts", "w:sz", "w:color"):
+        assert r.find(f"w:rPr/{tag}", NS) is None, f"{tag} on the run itself"
+    chain = []
+    char_style = r.find("w:rPr/w:rStyle", NS)
+    if char_style is not None:
+        chain.append(_style(styles, char_style.get(w("val"))))
+    style_id = p.find("w:pPr/w:pStyle", NS).get(w("val"))
+    while style_id:
+        style = _style(styles, style_id)
+        chain.append(style)
+        based = style.find("w:basedOn", NS)
+        style_id = based.get(w("val")) if based is not None else None
+
+    def first(path: str, attr: str) -> str | None:
+        return next((found.get(w(attr)) for style in chain if (found := style.find(path, NS)) is not None), None)
+    return {"name": chain[0].find("w:name", NS).get(w("val")), "font": first("w:rPr/w:rFonts", "eastAsia"),
+            "size": first("w:rPr/w:sz", "val"), "color": first("w:rPr/w:color", "val")}
+
+
+def test_head_elements_are_named_styles_carrying_the_faces_sizes_and_red(document: etree._Element, styles: etree._Element) -> None:
     mark = _paragraph(document, "江城市人民政府办公室文件")
-    rPr = _run_props(mark)
-    assert rPr.find("w:color", NS).get(w("val")) == "FF0000"
-    assert rPr.find("w:rFonts", NS).get(w("eastAsia")) == "方正小标宋简体"
-    assert 44 < int(rPr.find("w:sz", NS).get(w("val"))) <= 96
+    looks = _looks(styles, mark)
+    assert (looks["name"], looks["font"], looks["color"]) == ("发文机关标志", "方正小标宋简体", "FF0000")
+    assert 44 < int(looks["size"] or 0) <= 96
     assert mark.find("w:pPr/w:jc", NS).get(w("val")) == "center"
     # 35 mm below the type area's top: three 579-twip lines of 份号/密级/紧急程度, then the space before.
     assert int(mark.find("w:pPr/w:spacing", NS).get(w("before"))) == round(35 * 1440 / 25.4) - 3 * 579
     for text in ("000123", "秘密★1年", "特急"):
-        corner = _run_props(_paragraph(document, text))
-        assert corner.find("w:rFonts", NS).get(w("eastAsia")) == "黑体" and corner.find("w:sz", NS).get(w("val")) == "32"
+        assert _looks(styles, _paragraph(document, text)) == {"name": "份号密级紧急", "font": "黑体", "size": "32", "color": "000000"}
     number_p = _paragraph(document, "江政办发〔2024〕3号")
     border = number_p.find("w:pPr/w:pBdr/w:bottom", NS)
     assert (border.get(w("color")), border.get(w("sz")), border.get(w("space"))) == ("FF0000", "8", "11")
-    assert _run_props(number_p).find("w:rFonts", NS).get(w("eastAsia")) == "仿宋_GB2312"
+    assert _looks(styles, number_p) == {"name": "发文字号", "font": "仿宋_GB2312", "size": "32", "color": "000000"}
+    title = _looks(styles, _paragraph(document, "关于做好"))
+    assert (title["name"], title["font"], title["size"]) == ("Title", "方正小标宋简体", "44")
+    assert _looks(styles, _paragraph(document, "各区人民政府"))["name"] == "主送机关"
+
+
+def test_body_and_imprint_elements_are_named_styles(notice_docx: Path, document: etree._Element, styles: etree._Element) -> None:
+    body = {"font": "仿宋_GB2312", "size": "32", "color": "000000"}
+    assert _looks(styles, _paragraph(document, "附件：1.")) == {"name": "附件说明", **body}
+    assert _looks(styles, next(p for p in document.iter(w("p")) if "".join(p.itertext()) == "江城市人民政府办公室")) == {"name": "发文机关署名", **body}
+    assert _looks(styles, _paragraph(document, "2024年1月14日")) == {"name": "成文日期", **body}
+    assert _looks(styles, _paragraph(document, "（联系人")) == {"name": "附注", **body}
+    label = next(p for p in document.iter(w("p")) if "".join(p.itertext()) == "附件1")
+    assert _looks(styles, label) == {"name": "附件标识", "font": "黑体", "size": "32", "color": "000000"}
+    with zipfile.ZipFile(notice_docx) as package:
+        footers = [etree.fromstring(package.read(name)) for name in package.namelist() if name.startswith("word/footer")]
+    copy_to = next(p for footer in footers for p in footer.iter(w("p")) if "抄送：" in "".join(p.itertext()))
+    assert _looks(styles, copy_to) == {"name": "版记", "font": "仿宋_GB2312", "size": "28", "color": "000000"}
 
 
 def test_title_lines_are_broken_evenly() -> None:
@@ -101,7 +144,7 @@ def test_body_elements_in_the_xml(document: etree._Element) -> None:
     assert date.find("w:pPr/w:ind", NS).get(w("rightChars")) == "400" and date.find("w:pPr/w:jc", NS).get(w("val")) == "right"
     label = next(p for p in document.iter(w("p")) if "".join(p.itertext()) == "附件1")
     assert label.find("w:pPr/w:pageBreakBefore", NS) is not None
-    assert _run_props(label).find("w:rFonts", NS).get(w("eastAsia")) == "黑体"
+    assert label.find("w:pPr/w:pStyle", NS).get(w("val")) == "OfficialAttachmentLabel"
 
 
 def test_imprint_is_the_footer_of_an_even_page_section(notice_docx: Path, document: etree._Element) -> None:
@@ -271,6 +314,11 @@ def _docx_xml(outline: str, tmp_path: Path) -> etree._Element:
         return etree.fromstring(package.read("word/document.xml"))
 
 
+def _docx_styles(tmp_path: Path) -> bytes:
+    with zipfile.ZipFile(tmp_path / "o.docx") as package:
+        return package.read("word/styles.xml")
+
+
 def test_joint_mark_is_a_borderless_table_with_wenjian_beside_the_organs(tmp_path: Path) -> None:
     document = _docx_xml("title: 通知\nofficial:\n  organs: [江城市教育局, 江城市卫生健康委员会]\n", tmp_path)
     (table,) = document.findall(".//w:body/w:tbl", NS)
@@ -280,7 +328,8 @@ def test_joint_mark_is_a_borderless_table_with_wenjian_beside_the_organs(tmp_pat
     assert ["".join(p.itertext()) for p in organs.findall("w:p", NS)] == ["江城市教育局", "江城市卫生健康委员会"]
     assert {p.find("w:pPr/w:jc", NS).get(w("val")) for p in organs.findall("w:p", NS)} == {"distribute"}  # one width
     assert "".join(beside.itertext()) == "文件" and beside.find("w:tcPr/w:vAlign", NS).get(w("val")) == "center"
-    assert {r.find("w:rPr/w:color", NS).get(w("val")) for r in table.iter(w("r"))} == {"FF0000"}
+    assert {p.find("w:pPr/w:pStyle", NS).get(w("val")) for p in table.iter(w("p"))} == {"OfficialMark"}  # red, by its style
+    assert all(r.find("w:rPr", NS) is None for r in table.iter(w("r")))
 
 
 def test_upward_document_names_in_kai_on_the_right(tmp_path: Path) -> None:
@@ -288,10 +337,15 @@ def test_upward_document_names_in_kai_on_the_right(tmp_path: Path) -> None:
     first, last = _paragraph(document, "签发人："), _paragraph(document, "王五")
     assert "江政〔2024〕12号" in "".join(last.itertext()) and "江政" not in "".join(first.itertext())
     for p in (first, last):
-        tab = p.find("w:pPr/w:tabs/w:tab", NS)
-        assert tab.get(w("val")) == "right"  # the names end one character from the right
-        fonts = [r.find("w:rPr/w:rFonts", NS).get(w("eastAsia")) for r in p.findall("w:r", NS)]
-        assert fonts[-1] == "楷体_GB2312" and "仿宋_GB2312" in fonts
+        assert {tab.get(w("val")) for tab in p.findall("w:pPr/w:tabs/w:tab", NS)} == {"left"}
+        names = [r for r in p.findall("w:r", NS) if r.find("w:rPr/w:rStyle", NS) is not None]
+        assert {r.find("w:rPr/w:rStyle", NS).get(w("val")) for r in names} == {"OfficialSigner"}  # the 签发人 character style
+    (signer,) = {s for s in etree.fromstring(_docx_styles(tmp_path)).findall("w:style", NS) if s.get(w("styleId")) == "OfficialSigner"}
+    assert signer.get(w("type")) == "character" and signer.find("w:rPr/w:rFonts", NS).get(w("eastAsia")) == "楷体_GB2312"
+    # Later rows: the names on the first row's stops (王五 under 张三).
+    first_stops = [int(tab.get(w("pos"))) for tab in first.findall("w:pPr/w:tabs/w:tab", NS)]
+    last_stops = [int(tab.get(w("pos"))) for tab in last.findall("w:pPr/w:tabs/w:tab", NS)]
+    assert last_stops[1] == first_stops[1] and last_stops[0] == first_stops[0] + 4 * round(156 / 28 / 25.4 * 1440)
     assert last.find("w:pPr/w:pBdr/w:bottom", NS).get(w("color")) == "FF0000"  # the red rule under the 文号's row
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
@@ -49,7 +51,6 @@ RED_RULE = 8
 THICK_RULE = 8
 THIN_RULE = 6
 """The 版记's middle rule: 0.75 pt (0.26 mm; Word's nearest weight to 0.25 mm)."""
-IMPRINT_RATIO = 14 / 16
 
 
 class _Body(Protocol):
@@ -61,8 +62,55 @@ def _ems(text: str) -> float:
     return sum(0.5 if char.isascii() else 1.0 for char in text)
 
 
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """A named Word style of one 公文 element: the theme role whose face it takes, and what it changes."""
+
+    name: str
+    """As Word's style box shows it."""
+    style_id: str
+    role: str
+    character: bool = False
+    red: bool = False
+    ratio: float = 1.0
+    """Size as a fraction of the role's (the 版记's 4号 against the body's 3号)."""
+
+
+CORNER = _Look("份号密级紧急", "OfficialCorner", "h1")
+MARK = _Look("发文机关标志", "OfficialMark", "title", red=True)
+NUMBER = _Look("发文字号", "OfficialNumber", "body")
+SIGNER = _Look("签发人", "OfficialSigner", "h2", character=True)
+RECIPIENTS = _Look("主送机关", "OfficialRecipients", "body")
+ATTACHMENTS = _Look("附件说明", "OfficialAttachments", "body")
+SIGNATURE = _Look("发文机关署名", "OfficialSignature", "body")
+DATE = _Look("成文日期", "OfficialDate", "body")
+NOTE = _Look("附注", "OfficialNote", "body")
+LABEL = _Look("附件标识", "OfficialAttachmentLabel", "h1")
+IMPRINT = _Look("版记", "OfficialImprint", "body", ratio=14 / 16)
+LOOKS = (CORNER, MARK, NUMBER, SIGNER, RECIPIENTS, ATTACHMENTS, SIGNATURE, DATE, NOTE, LABEL, IMPRINT)
+"""Every element's style: fonts, sizes and colours live in styles, so that restyling one in Word restyles them all."""
+
+
+def add_styles(document: WordDocument, theme: Theme, mark_size: float | None) -> None:
+    """The 公文 elements' paragraph and character styles, based on Body Text (the mark at ``mark_size``)."""
+    base = document.styles[ROLE_STYLES["body"]]
+    for look in LOOKS:
+        text = theme.style(look.role)
+        style = document.styles.add_style(look.name, WD_STYLE_TYPE.CHARACTER if look.character else WD_STYLE_TYPE.PARAGRAPH)
+        style.style_id = look.style_id
+        style.quick_style = True
+        if not look.character:
+            style.base_style = base
+        size = mark_size if look is MARK and mark_size else text.size * look.ratio
+        style.font.size = Pt(size)
+        style.font.bold = True if text.bold and look.role == "title" else None
+        ox.set_fonts(style.element.get_or_add_rPr(), text.fonts[0])
+        if look.red:
+            style.font.color.rgb = RGBColor.from_string(RED)
+
+
 class _Writer:
-    """Paragraph helpers for one document: faces from the theme's roles, lengths in the grid's characters."""
+    """Paragraph helpers for one document: faces from the element styles, lengths in the grid's characters."""
 
     def __init__(self, body: _Body, theme: Theme, geometry: Geometry) -> None:
         self.body, self.theme, self.geometry = body, theme, geometry
@@ -70,12 +118,11 @@ class _Writer:
         self.char = round(geometry.char_width(theme.style("body")) * 20)
 
     def paragraph(
-        self, text: str = "", role: str = "body", *, size: float | None = None, color: str | None = None,
-        align: str = "left", before: int = 0, line: int | None = None, first: float = 0.0, left: float = 0.0,
-        right: float = 0.0, style: str | None = None,
+        self, text: str = "", look: _Look | str = NUMBER, *, align: str = "left", before: int = 0, line: int | None = None,
+        first: float = 0.0, left: float = 0.0, right: float = 0.0,
     ) -> Paragraph:
-        """A paragraph of one run; indents in characters of the body grid, lengths in twips."""
-        paragraph = self.body.add_paragraph(style or ROLE_STYLES["body"])
+        """A paragraph of one run in an element's style (or a named one); indents in characters of the body grid, lengths in twips."""
+        paragraph = self.body.add_paragraph(look if isinstance(look, str) else look.name)
         fmt = paragraph.paragraph_format
         fmt.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT,
                          "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
@@ -86,17 +133,8 @@ class _Writer:
             ox.no_snap_to_grid(pPr)
         _indents(pPr, self.char, first=first, left=left, right=right)
         if text:
-            self.run(paragraph, text, role, size=size, color=color)
+            paragraph.add_run(text)
         return paragraph
-
-    def run(self, paragraph: Paragraph, text: str, role: str, *, size: float | None = None, color: str | None = None) -> None:
-        style = self.theme.style(role)
-        run = paragraph.add_run(text)
-        ox.set_fonts(run._r.get_or_add_rPr(), style.fonts[0])
-        run.font.size = Pt(size or style.size)
-        run.font.bold = style.bold if role == "title" else None
-        if color:
-            run.font.color.rgb = RGBColor.from_string(color)
 
 
 def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, right: float) -> None:
@@ -124,39 +162,44 @@ def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, righ
 def write_head(document: WordDocument, body: _Body, official: Official, title: str, theme: Theme, geometry: Geometry) -> None:
     """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title and the 主送."""
     w = _Writer(body, theme, geometry)
-    corner = [text for text in (official.copy_number, official.secrecy, official.urgency) if text]
-    for text in corner:
-        w.paragraph(text, "h1", line=w.pitch)
-    used = len(corner) * w.pitch
     mark_lines, suffix = official.mark_lines, official.mark_suffix
     if len(mark_lines) == 1:
         mark_lines, suffix = (mark_lines[0] + suffix,), ""
-    if mark_lines:
-        size = min(MARK_MAX_SIZE, geometry.type_width / 20 / (max(map(_ems, mark_lines)) + (_ems(suffix) + 0.5 if suffix else 0)))
+    size = min(MARK_MAX_SIZE, geometry.type_width / 20 / (max(map(_ems, mark_lines)) + (_ems(suffix) + 0.5 if suffix else 0))) if mark_lines else None
+    add_styles(document, theme, size)
+    corner = [text for text in (official.copy_number, official.secrecy, official.urgency) if text]
+    for text in corner:
+        w.paragraph(text, CORNER, line=w.pitch)
+    used = len(corner) * w.pitch
+    if mark_lines and size:
         mark_line = round(size * 20 * 1.2) if len(mark_lines) > 1 else round(size * 20)
         before = max(0, twips(MARK_TOP_MM) - used)
         if len(mark_lines) > 1 and suffix:
             _joint_mark(document, w, mark_lines, suffix, size, before)
         for index, text in enumerate(mark_lines if not suffix else ()):
-            paragraph = w.paragraph(text, "title", size=size, color=RED, align="center", line=mark_line, before=before if index == 0 else 0)
+            paragraph = w.paragraph(text, MARK, align="center", line=mark_line, before=before if index == 0 else 0)
             paragraph.paragraph_format.keep_with_next = True
     number_rows = _number_rows(w, official, after_mark=bool(mark_lines))
     rule_host = number_rows[-1] if number_rows else None
     if rule_host is not None:
         ox.set_paragraph_border(rule_host._p.get_or_add_pPr(), "bottom", RED_RULE, RED, RULE_BELOW_NUMBER_PT)
-    title_para = w.paragraph("", "title", style=ROLE_STYLES["title"], align="center",
-                             before=2 * w.pitch if rule_host is not None else 0, line=w.pitch)
-    for index, line in enumerate(balanced_lines(title, geometry.type_width / 20 / theme.style("title").size)):
-        if index:
-            ox.add_line_break(title_para.runs[-1]._r)
-        w.run(title_para, line, "title")
+    _title(w, title, before=2 * w.pitch if rule_host is not None else 0)
     if official.recipients:
-        w.paragraph(official.recipients.rstrip(":：") + "：", before=w.pitch)
+        w.paragraph(official.recipients.rstrip(":：") + "：", RECIPIENTS, before=w.pitch)
+
+
+def _title(w: _Writer, title: str, *, before: int) -> None:
+    """The title in the Title style, centred, broken into balanced lines."""
+    paragraph = w.paragraph("", ROLE_STYLES["title"], align="center", before=before, line=w.pitch)
+    for index, line in enumerate(balanced_lines(title, w.geometry.type_width / 20 / w.theme.style("title").size)):
+        if index:
+            ox.add_line_break(paragraph.runs[-1]._r)
+        paragraph.add_run(line)
 
 
 def _joint_mark(document: WordDocument, w: _Writer, organs: Sequence[str], suffix: str, size: float, before: int) -> None:
     """Joint organs stacked and spread to one width, 文件 beside them, centred on them: a borderless table."""
-    w.paragraph(line=max(before, 20))  # the space above the mark (a table has no space before)
+    w.paragraph("", MARK, line=max(before, 20))  # the space above the mark (a table has no space before)
     line = round(size * 20 * 1.2)
     widths = [round(max(map(_ems, organs)) * size * 20), round((_ems(suffix) + 0.5) * size * 20)]
     table = document.add_table(rows=1, cols=2)
@@ -164,9 +207,9 @@ def _joint_mark(document: WordDocument, w: _Writer, organs: Sequence[str], suffi
     names, beside = table.rows[0].cells
     for index, organ in enumerate(organs):
         paragraph = names.paragraphs[0] if index == 0 else names.add_paragraph()
-        _cell_paragraph(w, paragraph, organ, size, left=0.0, first=0.0, right=0.0, role="title", color=RED, line=line)
+        _cell_paragraph(w, paragraph, organ, MARK, left=0.0, first=0.0, right=0.0, line=line)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.DISTRIBUTE
-    _cell_paragraph(w, beside.paragraphs[0], suffix, size, left=0.0, first=0.0, right=0.0, role="title", color=RED, line=line)
+    _cell_paragraph(w, beside.paragraphs[0], suffix, MARK, left=0.0, first=0.0, right=0.0, line=line)
     beside.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
@@ -177,17 +220,29 @@ def _number_rows(w: _Writer, official: Official, *, after_mark: bool) -> list[Pa
     if not official.signers:
         if not official.number:
             return []
-        return [w.paragraph(official.number, align="center", before=before, line=round(size * 20))]
+        return [w.paragraph(official.number, NUMBER, align="center", before=before, line=round(size * 20))]
+    # As in the PDF: the names in two columns as wide as the longest name, a character apart, the
+    # right one ending one character from the right; 签发人： before the first; later rows under them.
+    name_width = max(_ems(name) for name in official.signers) * w.char
+    columns = 2 if len(official.signers) > 1 else 1
+    names_left = w.geometry.type_width - w.char - columns * name_width - (columns - 1) * w.char
+    stops = [round(names_left + column * (name_width + w.char)) for column in range(columns)]
+    label_at = round(names_left - _ems("签发人：") * w.char)
     rows: list[Paragraph] = []
     pairs = [official.signers[i : i + 2] for i in range(0, len(official.signers), 2)]
-    right_tab = Twips(w.geometry.type_width - w.char)
     for index, pair in enumerate(pairs):
         last = index == len(pairs) - 1
-        paragraph = w.paragraph(official.number or "" if last else "", first=1.0, before=before if index == 0 else 0,
+        paragraph = w.paragraph(official.number or "" if last else "", NUMBER, first=1.0, before=before if index == 0 else 0,
                                 line=round(size * 20) if last else w.pitch)
-        paragraph.paragraph_format.tab_stops.add_tab_stop(right_tab, WD_TAB_ALIGNMENT.RIGHT)
-        w.run(paragraph, "\t" + ("签发人：" if index == 0 else "　" * 4), "body")
-        w.run(paragraph, "　".join(pair), "h2")
+        for stop in [label_at, *stops[1:]] if index == 0 else stops:
+            paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(stop), WD_TAB_ALIGNMENT.LEFT)
+        if index == 0:
+            paragraph.add_run("\t签发人：")
+        for column, name in enumerate(pair):
+            if index or column:
+                paragraph.add_run("\t")
+            paragraph.add_run(name).style = SIGNER.name
+        ox.no_auto_space(paragraph._p.get_or_add_pPr())
         rows.append(paragraph)
     return rows
 
@@ -230,27 +285,21 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
         listed = ("附件：" if index == 1 else "") + (f"{index}." if several else "")
         name_at = 2 + 3 + number_ems
         first = 2.0 if index == 1 else 5.0
-        w.paragraph(f"{listed}\t{attachment.name}", first=first, left=name_at, before=w.pitch if index == 1 else 0, align="justify")
+        w.paragraph(f"{listed}\t{attachment.name}", ATTACHMENTS, first=first, left=name_at, before=w.pitch if index == 1 else 0, align="justify")
     _signature(w, official)
     if official.note:
         note = official.note if official.note.startswith("（") else f"（{official.note}）"
-        w.paragraph(note, first=2.0, align="justify")
+        w.paragraph(note, NOTE, first=2.0, align="justify")
     for index, attachment in enumerate(official.attachments, start=1):
         if not attachment.body:
             continue
-        label = w.paragraph(f"附件{index}" if several else "附件", "h1")
+        label = w.paragraph(f"附件{index}" if several else "附件", LABEL)
         label.paragraph_format.page_break_before = True
-        title = w.paragraph("", "title", style=ROLE_STYLES["title"], align="center", before=w.pitch, line=w.pitch)
-        for line_index, line in enumerate(balanced_lines(attachment.title or attachment.name, geometry.type_width / 20 / theme.style("title").size)):
-            if line_index:
-                ox.add_line_break(title.runs[-1]._r)
-            w.run(title, line, "title")
+        _title(w, attachment.title or attachment.name, before=w.pitch)
         for para in attachment.body:
             paragraph = body.add_paragraph(ROLE_STYLES["body"])
             for span in para.spans:
-                run = paragraph.add_run(span.text)
-                run.bold = span.bold or None
-                ox.set_fonts(run._r.get_or_add_rPr(), theme.style("body").fonts[0])
+                paragraph.add_run(span.text).bold = span.bold or None
 
 
 def signature_indents(names: Sequence[str], date: str | None, seal: bool) -> tuple[list[float], float]:
@@ -279,11 +328,11 @@ def _signature(w: _Writer, official: Official) -> None:
         names = []  # written; the date follows
     # The indents count characters, so no automatic space may widen the date's digits.
     for index, (name, indent) in enumerate(zip(names, name_indents)):
-        paragraph = w.paragraph(name, align="right", right=indent, before=before if index == 0 else 0)
+        paragraph = w.paragraph(name, SIGNATURE, align="right", right=indent, before=before if index == 0 else 0)
         paragraph.paragraph_format.keep_with_next = True
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
     if official.date:
-        paragraph = w.paragraph(official.date, align="right", right=date_indent, before=0 if official.signed_by else before)
+        paragraph = w.paragraph(official.date, DATE, align="right", right=date_indent, before=0 if official.signed_by else before)
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
 
 
@@ -296,10 +345,10 @@ def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float,
     for name, (row, side) in zip(names, seal_grid(len(names))):
         rows.setdefault(row, {})[side] = name
     for row, cells in sorted(rows.items()):
-        paragraph = w.paragraph(before=before if row == 0 else (SEAL_ROW_LINES - 1) * w.pitch)
+        paragraph = w.paragraph("", SIGNATURE, before=before if row == 0 else (SEAL_ROW_LINES - 1) * w.pitch)
         for side in ("left", "right"):
             paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(stops[side]), WD_TAB_ALIGNMENT.CENTER)
-        w.run(paragraph, "\t" + cells.get("left", "") + "\t" + cells.get("right", ""), "body")
+        paragraph.add_run("\t" + cells.get("left", "") + "\t" + cells.get("right", ""))
         paragraph.paragraph_format.keep_with_next = True
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
 
@@ -333,7 +382,7 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
     # An empty paragraph of its own ends the text's section, so the last text keeps its own properties;
     ox.end_section_at(body.add_paragraph(ROLE_STYLES["body"])._p, sentinel)
     # the new section holds one invisible paragraph, 1 pt high.
-    w.paragraph(line=20)
+    w.paragraph("", ROLE_STYLES["body"], line=20)
     section = Section(sentinel, document.part)
     section.footer_distance = section.bottom_margin
     for footer in (section.footer, section.even_page_footer):
@@ -345,7 +394,7 @@ def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Wr
     """抄送 and 印发 rows between rules as wide as the type area, in a table of ``new_table(rows)``;
     ``closing``, the paragraph that must follow it (a footer's, or the floating table's anchor), 1 twip high."""
     theme, geometry = w.theme, w.geometry
-    size = theme.style("body").size * IMPRINT_RATIO
+    size = theme.style(IMPRINT.role).size * IMPRINT.ratio
     char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
     rows = [kind for kind, present in (("copy", official.copy_to), ("print", official.printer or official.print_date)) if present]
     table = new_table(len(rows))
@@ -358,10 +407,10 @@ def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Wr
         paragraph = row.cells[0].paragraphs[0]
         if kind == "copy":
             text = (official.copy_to or "").rstrip("。.；;，,") + "。"
-            _cell_paragraph(w, paragraph, "抄送：" + text, size, left=char * 4, first=char, right=char, line=line)
+            _cell_paragraph(w, paragraph, "抄送：" + text, IMPRINT, left=char * 4, first=char, right=char, line=line)
         else:
             printed = f"{official.printer or ''}\t{official.print_date}印发" if official.print_date else official.printer or ""
-            _cell_paragraph(w, paragraph, printed, size, left=char, first=char, right=0.0, line=line)
+            _cell_paragraph(w, paragraph, printed, IMPRINT, left=char, first=char, right=0.0, line=line)
             paragraph.paragraph_format.tab_stops.add_tab_stop(Twips(geometry.type_width - round(size * 20)), WD_TAB_ALIGNMENT.RIGHT)
     table._tbl.addnext(closing._p)
     closing.paragraph_format.line_spacing = Twips(1)
@@ -371,10 +420,9 @@ def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Wr
 
 
 def _cell_paragraph(
-    w: _Writer, paragraph: Paragraph, text: str, size: float, *, left: float, first: float, right: float, role: str = "body",
-    color: str | None = None, line: int | None = None,
+    w: _Writer, paragraph: Paragraph, text: str, look: _Look, *, left: float, first: float, right: float, line: int | None = None,
 ) -> None:
-    paragraph.style = ROLE_STYLES["body"]
+    paragraph.style = look.name
     fmt = paragraph.paragraph_format
     fmt.line_spacing = Twips(line or w.pitch)
     fmt.space_before = fmt.space_after = Twips(0)
@@ -382,4 +430,4 @@ def _cell_paragraph(
     _indents(paragraph._p.get_or_add_pPr(), w.char, first=first, left=left, right=right)
     if line:
         ox.no_snap_to_grid(paragraph._p.get_or_add_pPr())
-    w.run(paragraph, text, role, size=size, color=color)
+    paragraph.add_run(text)
