@@ -147,6 +147,37 @@ def test_preflight_finds_skipped_levels_and_ascii_brackets() -> None:
     assert len(messages) == 2
 
 
+@pytest.mark.parametrize(
+    ("parent", "child", "skipped"),
+    [
+        ("第{cn}章", "（{n}）", True),  # 一、-like straight to （1）
+        ("第{cn}章", "（{cn}）", False),
+        ("重点任务{cn}：", "{n}、", True),  # 1.-like under 一、-like
+        ("（{cn}）", "{n}、", False),
+        ("第{cn}条", "第{cn}款", False),  # the same rank
+        ("{n}、", "(第{n}项)", False),  # ASCII brackets rank as the full-width ones
+        ("第{cn}章", "({n})", True),
+        ("{roman}.", "（{n}）", False),  # no rank, no finding
+    ],
+)
+def test_preflight_ranks_custom_label_templates(parent: str, child: str, skipped: bool) -> None:
+    doc = loads(textwrap.dedent(f"""\
+        title: T
+        sections:
+          - title: 第一部分
+            numbering: "{parent}"
+            items:
+              - title: 甲
+                numbering: "{child}"
+                items:
+                  - title: 乙
+    """), "o.yaml")
+    found = [f for f in preflight(doc) if f.message.startswith("heading level skipped")]
+    assert bool(found) == skipped, found
+    if skipped:
+        assert (found[0].where.line, found[0].where.col) == (9, 13)
+
+
 def test_the_bundled_outline_passes_the_preflight(seed_outline_path: Path) -> None:
     assert preflight(load(seed_outline_path)) == []
 

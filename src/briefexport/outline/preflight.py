@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import SourcePos
-from ..model import Document, Official
-from ..numbering import DEFAULT_LEVEL_TEMPLATES, NumberedNode, number
+from ..model import Document, LabelTemplate, Official
+from ..numbering import NumberedNode, number
 
 __all__ = ["Finding", "preflight"]
 
@@ -24,8 +24,7 @@ _DATE_IN_TEXT = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}日)?")
 _ASCII_BRACKETS = re.compile(r"[()\[\]]")
 _ATTACHMENT_REFERENCE = re.compile(r"附件(\d+)")
 _FINAL_PUNCTUATION = "。，；：、.,;:"
-#: The GB/T 9704 heading ranks: 一、 (一) 1. (1), ASCII brackets counted as the full-width ones.
-_RANKS = {template: rank for rank, template in enumerate(DEFAULT_LEVEL_TEMPLATES, start=1)}
+_OPENING, _CLOSING = ("（", "("), ("）", ")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +47,14 @@ def preflight(doc: Document) -> list[Finding]:
 # -- headings ----------------------------------------------------------------------
 
 
-def _rank(source: str) -> int | None:
-    return _RANKS.get(source.replace("(", "（").replace(")", "）"))
+def _rank(template: LabelTemplate) -> int | None:
+    """A label's GB/T 9704 rank, 一、 1, （一） 2, 1. 3, （1） 4 (``DEFAULT_LEVEL_TEMPLATES``), by its
+    counter and whether the counter is bracketed, so that an office's own labels rank too: 第{cn}章
+    and 重点任务{cn}： as 一、, {n}、 as 1., (1) as （1）. Roman numerals have no rank."""
+    if template.counter not in ("cn", "n"):
+        return None
+    bracketed = template.prefix.endswith(_OPENING) and template.suffix.startswith(_CLOSING)
+    return (1 if template.counter == "cn" else 3) + bracketed
 
 
 def _headings(doc: Document, where: SourcePos) -> Iterator[Finding]:
@@ -67,9 +72,9 @@ def _node_findings(item: NumberedNode) -> Iterator[Finding]:
     rule = node.child_numbering
     if not isinstance(rule, str) and _ASCII_BRACKETS.search(rule.source):
         yield Finding(pos, _bracket_message(rule.source))
-    parent_rank = _rank(item.template.source) if item.template else None
+    parent_rank = _rank(item.template) if item.template else None
     for child in item.children:
-        child_rank = _rank(child.template.source) if child.template else None
+        child_rank = _rank(child.template) if child.template else None
         if parent_rank is not None and child_rank is not None and child_rank > parent_rank + 1:
             child_pos = child.node.pos or pos
             yield Finding(
