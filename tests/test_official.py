@@ -155,7 +155,8 @@ def test_preflight_finds_skipped_levels_and_ascii_brackets() -> None:
         ("重点任务{cn}：", "{n}、", True),  # 1.-like under 一、-like
         ("（{cn}）", "{n}、", False),
         ("第{cn}条", "第{cn}款", False),  # the same rank
-        ("{n}、", "(第{n}项)", False),  # ASCII brackets rank as the full-width ones
+        ("（{cn}）", "(第{n}项)", False),  # 1.-like: the brackets do not hold the counter alone
+        ("（{cn}）", "({n})", True),  # ASCII brackets rank as the full-width ones
         ("第{cn}章", "({n})", True),
         ("{roman}.", "（{n}）", False),  # no rank, no finding
     ],
