@@ -12,11 +12,15 @@ from lxml import etree
 
 from briefexport import load, loads, number
 from briefexport.builder.api import render
-from briefexport.render.docx._official import balanced_lines, signature_indents
+from briefexport.fonts import FontSet
+from briefexport.render.docx._geometry import Geometry
+from briefexport.render.docx._official import balanced_lines, measured_ems, signature_indents
+from briefexport.theme.loader import load_theme
 from conftest import require_tool
 from pdfgeometry import Page, pages
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "notice.yaml"
+DEJAVU_THEME = Path(__file__).resolve().parent / "data" / "docx" / "official-dejavu-theme.yaml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "r": R}
@@ -135,6 +139,26 @@ def test_signature_indents_follow_the_seal_rules() -> None:
     assert date == 2.0 and names[0] + 4 == date + 7 + 2  # a longer date pushes the 署名 left
 
 
+def _dejavu() -> FontSet:
+    fonts = FontSet()
+    if fonts.find("DejaVu Sans") is None:
+        pytest.skip("DejaVu Sans is not installed (fonts-dejavu-core; bash .ci/run installs it)")
+    return fonts
+
+
+def test_signature_widths_come_from_the_face() -> None:
+    fonts = _dejavu()
+    from reportlab.pdfbase import pdfmetrics
+
+    theme = load_theme(DEJAVU_THEME)
+    ems = measured_ems(fonts, theme, Geometry.of(theme))
+    digit = pdfmetrics.stringWidth("2", fonts.reportlab_name(fonts.find("DejaVu Sans")), 16) / (156 / 28 / 25.4 * 72)
+    assert 0.6 < digit < 0.7
+    assert ems("2024年1月14日") == pytest.approx(7 * digit + 3, abs=0.01)  # Chinese one grid cell each
+    gongwen = load_theme("gongwen")
+    assert measured_ems(FontSet(system=False), gongwen, Geometry.of(gongwen))("2024年1月14日") == pytest.approx(6.5, abs=0.05)  # FandolFang: half
+
+
 def test_body_elements_in_the_xml(document: etree._Element) -> None:
     listed = _paragraph(document, "附件：1.")
     ind = listed.find("w:pPr/w:ind", NS)
@@ -207,6 +231,8 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     soffice = require_tool("soffice")
     folder = tmp_path_factory.mktemp("official-lo")
     files = {"notice": notice_docx}
+    if FontSet().find("DejaVu Sans") is not None:
+        files["dejavu"] = render(number(load(EXAMPLE)), "docx", folder / "dejavu.docx", theme=DEJAVU_THEME)
     for name, lines in PARITY.items():
         files[name] = render(number(loads(_parity_outline(lines))), "docx", folder / f"{name}.docx", theme="gongwen")
     # Keep the blank pages LibreOffice inserts for an even-page section (its PDF export drops them by default).
@@ -265,6 +291,20 @@ def test_libreoffice_body_elements(libreoffice: dict[str, list[Page]]) -> None:
     attachment = next(p for p in libreoffice["notice"] if p.lines and p.lines[0].text.startswith("附件1"))
     assert attachment.lines[0].top == pytest.approx(TOP, abs=LO_TEXT)
     assert attachment.lines[1].top == pytest.approx(TOP + 2 * PITCH, abs=LO_TEXT) and attachment.lines[1].size == 22
+
+
+@pytest.mark.slow
+def test_libreoffice_signature_centred_over_the_date_by_the_faces_widths(libreoffice: dict[str, list[Page]]) -> None:
+    _dejavu()
+    page = next(p for p in libreoffice["dejavu"] if "附件：" in p.text)
+    date = page.find("2024年1月14日")
+    signature = next(line for line in page.lines if line.text == "江城市人民政府办公室")
+    assert date.x1 == pytest.approx(RIGHT - 4 * CHAR, abs=0.5)
+    # The date as its glyphs set it (LibreOffice 7.4 ignores w:autoSpaceDN and adds a gap at each
+    # change between Chinese and digits, which Word leaves out as the DOCX asks).
+    set_width = sum(glyph.x1 - glyph.x0 for glyph in date.glyphs)
+    assert set_width > 6.5 * CHAR + 2  # wider than counting digits as half
+    assert (signature.x0 + signature.x1) / 2 == pytest.approx(date.x1 - set_width / 2, abs=0.5 * CHAR / 2)
 
 
 def _imprint_page(result: list[Page]) -> int:

@@ -24,7 +24,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
+from reportlab.pdfbase import pdfmetrics
 
+from ...errors import FontError
+from ...fonts import Face, FontSet
 from ...model import Official
 from .._gongwen import SEAL_ROW_LINES, seal_grid
 from . import _oxml as ox
@@ -60,6 +63,33 @@ class _Body(Protocol):
 def _ems(text: str) -> float:
     """Width in characters: ASCII half, everything else (Chinese, full-width punctuation) whole."""
     return sum(0.5 if char.isascii() else 1.0 for char in text)
+
+
+def measured_ems(fonts: FontSet, theme: Theme, geometry: Geometry, role: str = "body") -> Callable[[str], float]:
+    """Width in body-grid characters of text in the role's face as Word sets it on the grid.
+
+    Chinese characters and full-width punctuation take one grid cell each; digits and Latin
+    letters their own advance, read from the face Word finds: the role's first family when it
+    is installed, else the faces the PDF falls back to (仿宋_GB2312 and FandolFang have
+    half-width digits, Noto and DejaVu wider ones). A face reportlab cannot read counts them half.
+    """
+    style = theme.style(role)
+    chain = fonts.chain(style.fonts)
+    scale = style.size / geometry.char_width(style)
+    advances: dict[str, float] = {}
+
+    def advance(face: Face | None, char: str) -> float:
+        if char not in advances:
+            try:
+                name = fonts.reportlab_name(face) if face is not None else None
+            except FontError:
+                name = None
+            advances[char] = pdfmetrics.stringWidth(char, name, 1.0) * scale if name else 0.5
+        return advances[char]
+
+    def ems(text: str) -> float:
+        return sum(advance(face, char) if char.isascii() else 1.0 for face, run in fonts.split_runs(text, chain) for char in run)
+    return ems
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +306,8 @@ def balanced_lines(text: str, capacity: float) -> list[str]:
 # -- after the body ------------------------------------------------------------------
 
 
-def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry) -> None:
-    """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages."""
+def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry, fonts: FontSet) -> None:
+    """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages (``fonts``: for the widths the 署名 is centred by)."""
     w = _Writer(body, theme, geometry)
     several = len(official.attachments) > 1
     number_ems = 1.0 if several else 0.0  # "1." in half-width digits and point
@@ -286,7 +316,7 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
         name_at = 2 + 3 + number_ems
         first = 2.0 if index == 1 else 5.0
         w.paragraph(f"{listed}\t{attachment.name}", ATTACHMENTS, first=first, left=name_at, before=w.pitch if index == 1 else 0, align="justify")
-    _signature(w, official)
+    _signature(w, official, measured_ems(fonts, theme, geometry))
     if official.note:
         note = official.note if official.note.startswith("（") else f"（{official.note}）"
         w.paragraph(note, NOTE, first=2.0, align="justify")
@@ -302,29 +332,31 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
                 paragraph.add_run(span.text).bold = span.bold or None
 
 
-def signature_indents(names: Sequence[str], date: str | None, seal: bool) -> tuple[list[float], float]:
-    """Right indents in characters of each 署名 line and of the date (GB/T 9704 7.3.5.1 and 7.3.5.2)."""
-    date_ems = _ems(date) if date else 0.0
+def signature_indents(
+    names: Sequence[str], date: str | None, seal: bool, ems: Callable[[str], float] = _ems
+) -> tuple[list[float], float]:
+    """Right indents in characters of each 署名 line and of the date (GB/T 9704 7.3.5.1 and 7.3.5.2), widths by ``ems``."""
+    date_ems = ems(date) if date else 0.0
     if seal:  # the date four characters from the right; each 署名 centred over it
-        centre = 4 + date_ems / 2 if date else 4 + max(map(_ems, names), default=0) / 2
-        return [centre - _ems(name) / 2 for name in names], 4.0
-    longest = max(map(_ems, names), default=0.0)
+        centre = 4 + date_ems / 2 if date else 4 + max(map(ems, names), default=0) / 2
+        return [centre - ems(name) / 2 for name in names], 4.0
+    longest = max(map(ems, names), default=0.0)
     name_right = 2.0
     date_right = name_right + longest - 2 - date_ems  # the date starts two characters right of the 署名
     if date_right < 2:
         date_right = 2.0
         name_right = date_right + date_ems + 2 - longest
-    return [name_right + longest - _ems(name) for name in names], date_right
+    return [name_right + longest - ems(name) for name in names], date_right
 
 
-def _signature(w: _Writer, official: Official) -> None:
+def _signature(w: _Writer, official: Official, ems: Callable[[str], float]) -> None:
     names = list(official.signed_by)
     if not names and not official.date:
         return
-    name_indents, date_indent = signature_indents(names, official.date, official.seal)
+    name_indents, date_indent = signature_indents(names, official.date, official.seal, ems)
     before = (2 if official.seal else 1) * w.pitch
     if official.seal and len(names) > 1:
-        _joint_seal_rows(w, names, name_indents[-1] + _ems(names[-1]) / 2, before)
+        _joint_seal_rows(w, names, name_indents[-1] + ems(names[-1]) / 2, before)
         names = []  # written; the date follows
     # The indents count characters, so no automatic space may widen the date's digits.
     for index, (name, indent) in enumerate(zip(names, name_indents)):

@@ -331,7 +331,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         ox.set_update_fields(document.settings.element)
     write_content(body, doc, theme, plan, new_page=toc)
     if official is not None:
-        _official.write_tail(body, official, theme, geometry)
+        _official.write_tail(body, official, theme, geometry, opts.fonts)
     setup_section(document, theme, geometry)
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, alone=imprint_alone(doc, theme, opts=opts))
