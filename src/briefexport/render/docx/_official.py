@@ -1,15 +1,15 @@
-"""The GB/T 9704-2012 elements of an official document (公文) as Word paragraphs, a table and a section.
+"""The GB/T 9704-2012 elements of an official document (公文) as Word paragraphs, tables and a section.
 
 Placed as in the PDF (``render/pdf/_official.py``): the 版头 as paragraphs of exact height
 that do not snap to the grid (the mark's top 35 mm below the type area, the 文号 two lines
 below it with the red rule as its bottom border 4 mm under the text), the title in balanced
 lines (line breaks), the 主送 flush left, and after the body the 附件说明 (a hanging indent,
 so wrapped lines align with the name), 署名 and 成文日期 by the seal rules (right indents in
-characters), the 附注, and the attachments after page breaks. The 版记 is a table with
-horizontal rules only, in a last section that starts on an even page (Word and LibreOffice
-insert the blank page) and sits at the bottom of the page, with empty footers: no page number.
-Word lays out pages itself, so the 版记 always gets a page of its own here, where the PDF
-puts it under the last text when that ends on an even page with room.
+characters, widths from the face), the 附注, and the attachments after page breaks. The 版记
+is a table with horizontal rules only: floating at the bottom of the page where the text ends
+when the PDF layout has room there, else in a last section that starts on an even page
+(Word and LibreOffice insert the blank page) as its footer, so that page prints no number.
+Every element has a named style carrying its face, size and colour (``LOOKS``); runs carry none.
 """
 
 from __future__ import annotations
