@@ -220,6 +220,7 @@ def _parity_outline(lines: int) -> str:
     return "title: 关于开展检查的通知\ndate: 2024-01-14\n" + official + "lead:\n" + lead
 
 
+SIGNERS = "title: 请示\nofficial:\n  organs: 江城市人民政府\n  number: 江政〔2024〕12号\n  signers: [张三, 李四, 王五]\n"
 PARITY = {"fits": 20, "full": 27, "no-room": 28, "odd": 30, "long": 70}
 """Lines of text of the parity cases: the text ends on page 2 with room for the 版记, on page 2
 filling it exactly with the 版记, on page 2 without room, on page 3, and on page 4."""
@@ -231,6 +232,7 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     soffice = require_tool("soffice")
     folder = tmp_path_factory.mktemp("official-lo")
     files = {"notice": notice_docx}
+    files["signers"] = render(number(loads(SIGNERS)), "docx", folder / "signers.docx", theme="gongwen")
     if FontSet().find("DejaVu Sans") is not None:
         files["dejavu"] = render(number(load(EXAMPLE)), "docx", folder / "dejavu.docx", theme=DEJAVU_THEME)
     for name, lines in PARITY.items():
@@ -307,6 +309,18 @@ def test_libreoffice_signature_centred_over_the_date_by_the_faces_widths(libreof
     assert (signature.x0 + signature.x1) / 2 == pytest.approx(date.x1 - set_width / 2, abs=0.5 * CHAR / 2)
 
 
+@pytest.mark.slow
+def test_libreoffice_later_signers_under_the_first(libreoffice: dict[str, list[Page]]) -> None:
+    first = libreoffice["signers"][0]
+    row = first.find("签发人：")
+    glyphs = {g.char: g for g in row.glyphs}
+    later = next(line for line in first.lines if "王五" in line.text)
+    wang = next(g for g in later.glyphs if g.char == "王")
+    assert wang.x0 == pytest.approx(glyphs["张"].x0, abs=0.1)  # 王五 exactly under 张三
+    assert glyphs["四"].x1 == pytest.approx(RIGHT - CHAR, abs=0.5)  # the names end one character from the right
+    assert later.x0 == pytest.approx(LEFT + CHAR, abs=0.3) and later.text.startswith("江政〔2024〕12号")
+
+
 def _imprint_page(result: list[Page]) -> int:
     return next(index for index, page in enumerate(result) if any(line.text.startswith("抄送：") for line in page.lines))
 
@@ -373,7 +387,7 @@ def test_joint_mark_is_a_borderless_table_with_wenjian_beside_the_organs(tmp_pat
 
 
 def test_upward_document_names_in_kai_on_the_right(tmp_path: Path) -> None:
-    document = _docx_xml("title: 请示\nofficial:\n  organs: 江城市人民政府\n  number: 江政〔2024〕12号\n  signers: [张三, 李四, 王五]\n", tmp_path)
+    document = _docx_xml(SIGNERS, tmp_path)
     first, last = _paragraph(document, "签发人："), _paragraph(document, "王五")
     assert "江政〔2024〕12号" in "".join(last.itertext()) and "江政" not in "".join(first.itertext())
     for p in (first, last):
