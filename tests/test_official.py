@@ -179,6 +179,15 @@ def test_preflight_ranks_custom_label_templates(parent: str, child: str, skipped
         assert (found[0].where.line, found[0].where.col) == (9, 13)
 
 
+def test_recipients_in_record_need_no_colon_and_leave_the_heading() -> None:
+    doc = load(Path(__file__).resolve().parent / "data" / "official-record.yaml")
+    assert doc.official is not None and doc.official.recipients_in_record
+    assert doc.official.heading_recipients is None
+    assert [label for label, _ in doc.official.record_lists] == ["主送：", "抄送："]
+    assert doc.official.record_lists[0][1].endswith("市检察院。")
+    assert preflight(doc) == []  # no colon asked of a 主送 in the 版记
+
+
 def test_the_bundled_outline_passes_the_preflight(seed_outline_path: Path) -> None:
     assert preflight(load(seed_outline_path)) == []
 

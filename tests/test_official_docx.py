@@ -18,8 +18,10 @@ from briefexport.render.docx._official import balanced_lines, measured_ems, sign
 from briefexport.theme.loader import load_theme
 from conftest import require_tool
 from pdfgeometry import Page, pages
+from test_official_pdf import check_recipients_in_record
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "notice.yaml"
+RECORD = Path(__file__).resolve().parent / "data" / "official-record.yaml"
 DEJAVU_THEME = Path(__file__).resolve().parent / "data" / "docx" / "official-dejavu-theme.yaml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -232,6 +234,7 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     soffice = require_tool("soffice")
     folder = tmp_path_factory.mktemp("official-lo")
     files = {"notice": notice_docx}
+    files["record"] = render(number(load(RECORD)), "docx", folder / "record.docx", theme="gongwen")
     files["signers"] = render(number(loads(SIGNERS)), "docx", folder / "signers.docx", theme="gongwen")
     if FontSet().find("DejaVu Sans") is not None:
         files["dejavu"] = render(number(load(EXAMPLE)), "docx", folder / "dejavu.docx", theme=DEJAVU_THEME)
@@ -319,6 +322,11 @@ def test_libreoffice_later_signers_under_the_first(libreoffice: dict[str, list[P
     assert wang.x0 == pytest.approx(glyphs["张"].x0, abs=0.1)  # 王五 exactly under 张三
     assert glyphs["四"].x1 == pytest.approx(RIGHT - CHAR, abs=0.5)  # the names end one character from the right
     assert later.x0 == pytest.approx(LEFT + CHAR, abs=0.3) and later.text.startswith("江政〔2024〕12号")
+
+
+@pytest.mark.slow
+def test_libreoffice_recipients_in_record(libreoffice: dict[str, list[Page]]) -> None:
+    check_recipients_in_record(libreoffice["record"], 0.6)
 
 
 def _imprint_page(result: list[Page]) -> int:

@@ -42,6 +42,14 @@ def test_documents_in_the_order_of_the_standard(notice_epub: Path) -> None:
 
 
 @pytest.mark.slow
+def test_recipients_in_record_read_in_the_imprint(tmp_path: Path) -> None:
+    record = Path(__file__).resolve().parent / "data" / "official-record.yaml"
+    blocks = epub_blocks(render(number(load(record)), "epub", tmp_path / "record.epub", theme="gongwen"))
+    listed = next(block for block in blocks if block.startswith("主送："))
+    assert listed.endswith("市检察院。") and blocks.index(listed) + 1 == blocks.index("抄送：乙部。")
+    assert not any(block.startswith("各区人民政府") for block in blocks)
+
+
 def test_epubcheck_finds_nothing(notice_epub: Path, tmp_path: Path) -> None:
     jar = _epubcheck_jar()
     report_path = tmp_path / "report.json"

@@ -231,6 +231,26 @@ def test_copy_to_in_4hao_fangsong_wrapped_after_the_colon(notice: list[Page]) ->
     assert last.rules[0].y < first.top and last.rules[1].y == pytest.approx(wrapped.bottom + (PITCH - 14 * PT) / 2, abs=NEAR)
 
 
+RECORD = Path(__file__).resolve().parent / "data" / "official-record.yaml"
+
+
+def check_recipients_in_record(result: list[Page], near: float) -> None:
+    """The 主送 not under the title but in the 版记, right above the 抄送 (no rule between), ending with 。."""
+    assert not any(line.text.startswith("各区人民政府") for line in result[0].lines)
+    last = result[-1]
+    listed, wrapped, copy_to, printed = last.find("主送："), last.lines[last.lines.index(last.find("抄送：")) - 1], last.find("抄送："), last.find("印发")
+    assert listed.x0 == pytest.approx(LEFT + 14 * PT, abs=near) and listed.size == 14
+    assert wrapped.text.endswith("察院。") and wrapped.x0 == pytest.approx(listed.glyphs[3].x0, abs=near)
+    assert copy_to.top - wrapped.top == pytest.approx(PITCH, abs=near)  # the next line
+    rules = [rule.y for rule in last.rules]
+    assert len(rules) == 3 and rules[0] < listed.top and copy_to.bottom < rules[1] < printed.top  # none between 主送 and 抄送
+    assert rules[2] == pytest.approx(BOTTOM, abs=0.5)
+
+
+def test_recipients_in_record(build: Callable[[str], list[Page]]) -> None:
+    check_recipients_in_record(build(RECORD.read_text(encoding="utf-8")), NEAR)
+
+
 def test_no_page_number_on_the_imprint_page(notice: list[Page]) -> None:
     assert [_page_number(page) for page in notice] == ["— 1 —", "— 2 —", "— 3 —", None]
     assert notice[-1].find("印发") and "附件" not in notice[-1].text

@@ -127,6 +127,9 @@ class Official:
     """签发人 of an upward document (上行文)."""
     recipients: str | None = None
     """主送机关, ending with a full-width colon."""
+    recipients_in_record: bool = False
+    """主送 printed in the 版记, above the 抄送, instead of under the title (GB/T 9704 7.4.2: for a
+    纪要-like document, or when so many recipients would push the text off the first page)."""
     attachments: tuple[Attachment, ...] = ()
     """附件说明 entries, each with optional pages of its own."""
     signature: tuple[str, ...] = ()
@@ -164,6 +167,22 @@ class Official:
     def signed_by(self) -> tuple[str, ...]:
         """发文机关署名 as printed: given, else the organs."""
         return self.signature or self.organs
+
+    @property
+    def heading_recipients(self) -> str | None:
+        """The 主送 line under the title, ending with ：, unless it moved to the 版记."""
+        return None if self.recipients_in_record or not self.recipients else self.recipients.rstrip(":：") + "："
+
+    @property
+    def record_lists(self) -> tuple[tuple[str, str], ...]:
+        """The 版记's lists as (label, organs ending with 。): 主送 (when moved there) above 抄送."""
+        lists = [("主送：", self.recipients if self.recipients_in_record else None), ("抄送：", self.copy_to)]
+        return tuple((label, text.rstrip("。.；;，,：:") + "。") for label, text in lists if text)
+
+    @property
+    def has_record(self) -> bool:
+        """Whether there is a 版记 at all."""
+        return bool(self.record_lists or self.printer or self.print_date)
 
 
 @dataclass(frozen=True, slots=True)

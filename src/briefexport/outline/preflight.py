@@ -106,7 +106,7 @@ def _official(doc: Document, official: Official, where: SourcePos) -> Iterator[F
         if value and _LEADING_ZERO_DATE.search(value):
             fixed = re.sub(r"(?<=[年月])0(\d)", r"\1", value)
             yield Finding(at(key), f"date '{value}' has leading zeros; GB/T 9704 writes '{fixed}'")
-    if official.recipients and not official.recipients.endswith("："):
+    if official.recipients and not official.recipients_in_record and not official.recipients.endswith("："):
         ascii_colon = official.recipients.endswith(":")
         yield Finding(
             at("recipients"),

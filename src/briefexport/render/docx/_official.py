@@ -214,8 +214,8 @@ def write_head(document: WordDocument, body: _Body, official: Official, title: s
     if rule_host is not None:
         ox.set_paragraph_border(rule_host._p.get_or_add_pPr(), "bottom", RED_RULE, RED, RULE_BELOW_NUMBER_PT)
     _title(w, title, before=2 * w.pitch if rule_host is not None else 0)
-    if official.recipients:
-        w.paragraph(official.recipients.rstrip(":：") + "：", RECIPIENTS, before=w.pitch)
+    if official.heading_recipients:
+        w.paragraph(official.heading_recipients, RECIPIENTS, before=w.pitch)
 
 
 def _title(w: _Writer, title: str, *, before: int) -> None:
@@ -400,7 +400,7 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
     Otherwise it is a table floating at the bottom of the type area of the page where the text
     ends, as in the PDF.
     """
-    if not (official.copy_to or official.printer or official.print_date):
+    if not official.has_record:
         return
     w = _Writer(body, theme, geometry)
     if not alone:
@@ -423,12 +423,12 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
 
 
 def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Writer, official: Official) -> Table:
-    """抄送 and 印发 rows between rules as wide as the type area, in a table of ``new_table(rows)``;
+    """主送 and 抄送 (one row: no rule between them), then 印发, between rules as wide as the type area, in a table of ``new_table(rows)``;
     ``closing``, the paragraph that must follow it (a footer's, or the floating table's anchor), 1 twip high."""
     theme, geometry = w.theme, w.geometry
     size = theme.style(IMPRINT.role).size * IMPRINT.ratio
     char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
-    rows = [kind for kind, present in (("copy", official.copy_to), ("print", official.printer or official.print_date)) if present]
+    rows = [kind for kind, present in (("lists", official.record_lists), ("print", official.printer or official.print_date)) if present]
     table = new_table(len(rows))
     ox.set_table_rules(table._tbl, geometry.type_width, THICK_RULE, THIN_RULE)
     # The rules add their weight to the table's height: the rows give it back, so that the 版记
@@ -437,9 +437,10 @@ def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Wr
     line = w.pitch - math.ceil(rules / len(rows))
     for row, kind in zip(table.rows, rows):
         paragraph = row.cells[0].paragraphs[0]
-        if kind == "copy":
-            text = (official.copy_to or "").rstrip("。.；;，,") + "。"
-            _cell_paragraph(w, paragraph, "抄送：" + text, IMPRINT, left=char * 4, first=char, right=char, line=line)
+        if kind == "lists":
+            for index, (label, text) in enumerate(official.record_lists):
+                listed = paragraph if index == 0 else row.cells[0].add_paragraph()
+                _cell_paragraph(w, listed, label + text, IMPRINT, left=char * 4, first=char, right=char, line=line)
         else:
             printed = f"{official.printer or ''}\t{official.print_date}印发" if official.print_date else official.printer or ""
             _cell_paragraph(w, paragraph, printed, IMPRINT, left=char, first=char, right=0.0, line=line)

@@ -42,8 +42,8 @@ def head(official: Official, title: str) -> list[str]:
         lines.append('<hr class="official-rule"/>')
     lines.append("</header>")
     lines.append(f'<h1 class="title">{_xhtml.text(title)}</h1>')
-    if official.recipients:
-        lines.append(_p("official-recipients", official.recipients.rstrip(":：") + "："))
+    if official.heading_recipients:
+        lines.append(_p("official-recipients", official.heading_recipients))
     return lines
 
 
@@ -78,12 +78,12 @@ def attachment_documents(official: Official) -> list[tuple[str, list[str]]]:
 
 
 def imprint(official: Official) -> list[str]:
-    """The 版记: 抄送 (ending with 。) and 印发机关 / 印发日期印发 between rules."""
-    if not (official.copy_to or official.printer or official.print_date):
+    """The 版记: 主送 (when moved there) and 抄送 (ending with 。), and 印发机关 / 印发日期印发 between rules."""
+    if not official.has_record:
         return []
     lines = ['<footer class="official-imprint">']
-    if official.copy_to:
-        lines.append(_p("official-copy-to", "抄送：" + official.copy_to.rstrip("。.；;，,") + "。"))
+    for label, text in official.record_lists:
+        lines.append(_p("official-copy-to", label + text))
     if official.printer or official.print_date:
         date = f'<span class="official-print-date">{_xhtml.text(official.print_date)}印发</span>' if official.print_date else ""
         lines.append(f'<p class="official-printed">{_xhtml.text(official.printer or "")}{date}</p>')
@@ -95,7 +95,7 @@ def texts(official: Official) -> str:
     """Every character the elements print (for an embedded font subset)."""
     parts = [official.copy_number, official.secrecy, official.urgency, *official.mark_lines, official.mark_suffix,
              official.number, "签发人：", *official.signers, official.recipients, "附件：0123456789.", *official.signed_by,
-             official.date, official.note, "（）抄送：。印发", official.copy_to, official.printer, official.print_date]
+             official.date, official.note, "（）主送抄送：。印发", official.copy_to, official.printer, official.print_date]
     parts.extend(attachment.name + (attachment.title or "") + "".join(p.text for p in attachment.body) for attachment in official.attachments)
     return "".join(part for part in parts if part)
 

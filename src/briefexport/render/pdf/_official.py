@@ -392,7 +392,7 @@ def _paragraphs(paras: Sequence[Para], kit: _Kit, block: Block) -> list[Flowable
 
 
 class Imprint(Flowable):  # type: ignore[misc]
-    """抄送 and 印发 between rules, the last rule on the type area's bottom edge of an even page.
+    """主送 (when moved here) and 抄送, then 印发, between rules, the last rule on the type area's bottom edge of an even page.
 
     Where the page is odd, or too full, it moves on: to the next page if that is even, else past
     a blank page. The pages it moves to are added to ``unnumbered`` before they begin, so the
@@ -404,20 +404,20 @@ class Imprint(Flowable):  # type: ignore[misc]
         self.official, self.kit, self.unnumbered = official, kit, unnumbered
         size = kit.theme.style("body").size * IMPRINT_RATIO
         self.size = size
-        self.copy_to: list[Line] = []
-        self.label = kit.line("body", "抄送：", size) if official.copy_to else None
+        self.labels = [kit.line("body", label, size) for label, _ in official.record_lists]
+        self.lists: list[list[Line]] = []
         printer = kit.line("body", official.printer, size) if official.printer else None
         date = kit.line("body", f"{official.print_date}印发", size) if official.print_date else None
         self.printed = (printer, date)
 
-    def _layout_copy_to(self, width: float) -> None:
-        if self.label and self.official.copy_to:
-            text = self.official.copy_to.rstrip("。.；;，,") + "。"
-            measure = Measure(width=width - 2 * self.size - self.label.end, align="justify")
-            self.copy_to = break_lines(self.kit.runs("body", text, self.size), measure, width_of, cache=self.kit.cache.layout)
+    def _layout_lists(self, width: float) -> None:
+        self.lists = []
+        for label, (_, text) in zip(self.labels, self.official.record_lists):
+            measure = Measure(width=width - 2 * self.size - label.end, align="justify")
+            self.lists.append(break_lines(self.kit.runs("body", text, self.size), measure, width_of, cache=self.kit.cache.layout))
 
     def rows(self) -> int:
-        return len(self.copy_to) + (1 if any(self.printed) else 0)
+        return sum(map(len, self.lists)) + (1 if any(self.printed) else 0)
 
     def needed(self) -> float:
         return self.rows() * self.kit.pitch
@@ -428,7 +428,7 @@ class Imprint(Flowable):  # type: ignore[misc]
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
-        self._layout_copy_to(avail_width)
+        self._layout_lists(avail_width)
         page = self._page()
         if page % 2 == 0 and self.needed() <= avail_height + 1e-3:
             self.height = avail_height
@@ -453,12 +453,14 @@ class Imprint(Flowable):  # type: ignore[misc]
 
         def slot(index: int) -> float:
             return top - index * pitch - (pitch - size) / 2  # the em box centred in its line
-        if self.label:
-            _draw_top(canv, self.label, size, slot(0))
-            for index, line in enumerate(self.copy_to):
-                _draw_top(canv, line, size + self.label.end, slot(index))
-            if any(self.printed):
-                _rule(canv, top - len(self.copy_to) * pitch, width, THIN_RULE)
+        row = 0
+        for label, lines in zip(self.labels, self.lists):  # 主送 right above 抄送, no rule between (GB/T 9704 7.4.2)
+            _draw_top(canv, label, size, slot(row))
+            for line in lines:
+                _draw_top(canv, line, size + label.end, slot(row))
+                row += 1
+        if row and any(self.printed):
+            _rule(canv, top - row * pitch, width, THIN_RULE)
         printer, date = self.printed
         if printer:
             _draw_top(canv, printer, size, slot(rows - 1))
@@ -486,8 +488,8 @@ def official_flowables(
     out: list[Flowable] = [Masthead(official, kit)]
     title_block = replace(block("title"), space_before=0.0, space_after=0.0)
     out.append(BalancedTitle(kit.runs("title", title), title_block, cache=cache))
-    if official.recipients:
-        text = official.recipients.rstrip(":：") + "："
+    if official.heading_recipients:
+        text = official.heading_recipients
         body_block = block("body")
         recipients = replace(body_block, measure=replace(body_block.measure, indent=0.0), space_before=kit.pitch)
         out.append(TextBlock(kit.runs("body", text), recipients, cache=cache))
@@ -497,6 +499,6 @@ def official_flowables(
         out.append(Signature(official, kit))
     out.extend(_note(official, kit))
     out.extend(_attachment_pages(official, kit))
-    if official.copy_to or official.printer or official.print_date:
+    if official.has_record:
         out.append(Imprint(official, kit, unnumbered))
     return out
