@@ -18,7 +18,7 @@ from briefexport.render.docx._official import balanced_lines, measured_ems, sign
 from briefexport.theme.loader import load_theme
 from conftest import require_tool
 from pdfgeometry import Page, pages
-from test_official_pdf import check_recipients_in_record
+from test_official_pdf import check_recipients_in_record, check_signature_kept_with_text, kept_outline
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "notice.yaml"
 RECORD = Path(__file__).resolve().parent / "data" / "official-record.yaml"
@@ -234,6 +234,7 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     soffice = require_tool("soffice")
     folder = tmp_path_factory.mktemp("official-lo")
     files = {"notice": notice_docx}
+    files["kept"] = render(number(loads(kept_outline(21))), "docx", folder / "kept.docx", theme="gongwen")
     files["record"] = render(number(load(RECORD)), "docx", folder / "record.docx", theme="gongwen")
     files["signers"] = render(number(loads(SIGNERS)), "docx", folder / "signers.docx", theme="gongwen")
     if FontSet().find("DejaVu Sans") is not None:
@@ -254,7 +255,8 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def our_pdf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
     """Our own PDFs of the same documents, for the page the 版记 lands on."""
     folder = tmp_path_factory.mktemp("official-pdf-parity")
-    outlines = {"notice": EXAMPLE.read_text(encoding="utf-8"), **{name: _parity_outline(lines) for name, lines in PARITY.items()}}
+    outlines = {"notice": EXAMPLE.read_text(encoding="utf-8"), "kept": kept_outline(21),
+                **{name: _parity_outline(lines) for name, lines in PARITY.items()}}
     return {name: pages(render(number(loads(text)), "pdf", folder / f"{name}.pdf", theme="gongwen")) for name, text in outlines.items()}
 
 
@@ -329,12 +331,18 @@ def test_libreoffice_recipients_in_record(libreoffice: dict[str, list[Page]]) ->
     check_recipients_in_record(libreoffice["record"], 0.6)
 
 
+@pytest.mark.slow
+def test_libreoffice_signature_kept_with_the_text_as_in_the_pdf(libreoffice: dict[str, list[Page]], our_pdf: dict[str, list[Page]]) -> None:
+    check_signature_kept_with_text(libreoffice["kept"])
+    assert [len(page.lines) for page in libreoffice["kept"]] == [len(page.lines) for page in our_pdf["kept"]]
+
+
 def _imprint_page(result: list[Page]) -> int:
     return next(index for index, page in enumerate(result) if any(line.text.startswith("抄送：") for line in page.lines))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["notice", *PARITY])
+@pytest.mark.parametrize("name", ["notice", "kept", *PARITY])
 def test_libreoffice_imprint_on_the_last_line_of_the_same_even_page_as_in_the_pdf(
     libreoffice: dict[str, list[Page]], our_pdf: dict[str, list[Page]], name: str
 ) -> None:

@@ -288,6 +288,34 @@ def test_imprint_page_parity(build: Callable[[str], list[Page]], lines: int, num
         assert result[2].lines == () and result[2].rules == ()  # the blank page
 
 
+LONG = ("各单位要充分认识做好机关安全生产工作的重要性，坚持人民至上、生命至上，把安全生产摆在突出位置，切实增强责任感和紧迫感，"
+        "以高度负责的态度抓紧抓实抓细各项工作，确保不发生重大事故，保障机关工作正常开展。") * 2
+"""A last paragraph of eight lines."""
+
+
+def kept_outline(lines: int) -> str:
+    """A sealed document whose last paragraph ends where the 署名 and date no longer fit under it (21 lines before it)."""
+    lead = "".join(f"  - {LINE}\n" for _ in range(lines)) + f"  - {LONG}\n"
+    official = "organs: 甲部\nnumber: 甲发〔2024〕1号\ncopy_to: 乙部。\nprinter: 甲部办公室\nprint_date: 2024-01-15\n"
+    return _outline(official, "lead:\n" + lead)
+
+
+def check_signature_kept_with_text(result: list[Page]) -> None:
+    """The 署名 never opens a page: the paragraph above it went over whole (the seal presses on text)."""
+    page = next(p for p in result if "2024年1月14日" in p.text)
+    texts = [line.text for line in page.lines if line.top < BOTTOM]
+    assert texts[0].startswith("各单位要充分认识做好机关安全生产工作的重要性，坚持")  # the last paragraph's first line
+    assert texts[-2:] == ["甲部", "2024年1月14日"] and len(texts) == 8 + 2
+    before = result[result.index(page) - 1]
+    assert not any("人民至上" in line.text for line in before.lines)
+
+
+def test_signature_kept_with_the_text(build: Callable[[str], list[Page]]) -> None:
+    result = build(kept_outline(21))
+    check_signature_kept_with_text(result)
+    assert [_page_number(page) for page in result] == ["— 1 —", "— 2 —", "— 3 —", None]
+
+
 def test_example_outline_is_reproducible(tmp_path: Path) -> None:
     doc = number(load(EXAMPLE))
     one = render(doc, "pdf", tmp_path / "a.pdf", theme="gongwen").read_bytes()

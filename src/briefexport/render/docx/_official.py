@@ -24,6 +24,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
+from docx.oxml.text.paragraph import CT_P
+from docx.text.paragraph import Paragraph
 from reportlab.pdfbase import pdfmetrics
 
 from ...errors import FontError
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     from ...theme.loader import Theme
 
@@ -355,25 +356,41 @@ def _signature(w: _Writer, official: Official, ems: Callable[[str], float]) -> N
         return
     name_indents, date_indent = signature_indents(names, official.date, official.seal, ems)
     before = (2 if official.seal else 1) * w.pitch
+    written: list[Paragraph] = []
     if official.seal and len(names) > 1:
-        _joint_seal_rows(w, names, name_indents[-1] + ems(names[-1]) / 2, before)
+        written.extend(_joint_seal_rows(w, names, name_indents[-1] + ems(names[-1]) / 2, before))
         names = []  # written; the date follows
     # The indents count characters, so no automatic space may widen the date's digits.
     for index, (name, indent) in enumerate(zip(names, name_indents)):
         paragraph = w.paragraph(name, SIGNATURE, align="right", right=indent, before=before if index == 0 else 0)
         paragraph.paragraph_format.keep_with_next = True
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
+        written.append(paragraph)
     if official.date:
         paragraph = w.paragraph(official.date, DATE, align="right", right=date_indent, before=0 if official.signed_by else before)
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
+        written.append(paragraph)
+    _keep_above_with(written[0])
 
 
-def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float, before: int) -> None:
+def _keep_above_with(paragraph: Paragraph) -> None:
+    """Mark the paragraph before ``paragraph`` (the text's or the 附件说明's last) keep-with-next.
+
+    The seal presses on text: with the 署名 go the last lines of the text above (two, by Word's
+    widow control), as the PDF's ``KeptWithText`` carries them.
+    """
+    above = paragraph._p.getprevious()
+    if isinstance(above, CT_P):
+        Paragraph(above, paragraph._parent).paragraph_format.keep_with_next = True
+
+
+def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float, before: int) -> list[Paragraph]:
     """Sealed signatures of a joint document, two a row on centred tab stops: the right column over
     the date, the left one mirroring it, rows a seal apart (``_gongwen.seal_grid``)."""
     right = w.geometry.type_width - round(centre_from_right * w.char)
     stops = {"left": w.geometry.type_width - right, "right": right}
     rows: dict[int, dict[str, str]] = {}
+    written = []
     for name, (row, side) in zip(names, seal_grid(len(names))):
         rows.setdefault(row, {})[side] = name
     for row, cells in sorted(rows.items()):
@@ -383,6 +400,8 @@ def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float,
         paragraph.add_run("\t" + cells.get("left", "") + "\t" + cells.get("right", ""))
         paragraph.paragraph_format.keep_with_next = True
         ox.no_auto_space(paragraph._p.get_or_add_pPr())
+        written.append(paragraph)
+    return written
 
 
 # -- 版记 ------------------------------------------------------------------------

@@ -356,6 +356,51 @@ class Signature(Flowable):  # type: ignore[misc]
             _draw_top(self.canv, self.date, date_x, top - (self.rows[-1] + 1 if self.rows else 0) * pitch)
 
 
+class KeptWithText(Flowable):  # type: ignore[misc]
+    """The 署名 and 成文日期 kept with the text above them, so that the seal always presses on text.
+
+    GB/T 9704 7.3.5.1 puts the seal's top within a line of the text and allows no blank seal;
+    a 署名 alone at the top of a page would have neither. When the pair does not fit under the
+    text, the paragraph above goes over with it, whole, as LibreOffice moves a paragraph kept
+    with the next (the DOCX marks it so, ``render/docx/_official.py``); only a paragraph too
+    long for that leaves its first lines behind, at least two.
+    """
+
+    LINES_CARRIED = 2
+
+    def __init__(self, text: Flowable, signature: Signature) -> None:
+        super().__init__()
+        self.text, self.signature = text, signature
+        self.spaceBefore, self.spaceAfter = text.getSpaceBefore(), signature.getSpaceAfter()
+        self._text_height = 0.0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self._text_height = self.text.wrap(avail_width, avail_height)[1]
+        below = self.signature.wrap(avail_width, avail_height)[1]
+        self.height = self._text_height + self.signature.getSpaceBefore() + below
+        return avail_width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        if not isinstance(self.text, TextBlock):
+            return []
+        frame = self._doctemplateAttr("frame")
+        page = float(frame._aH) if frame is not None else avail_height
+        lines = self.text.lines(avail_width)
+        if self.height <= page + 1e-3 or len(lines) < 2 * self.LINES_CARRIED:
+            return []  # all of it on the next page
+        staying = min(avail_height, (len(lines) - self.LINES_CARRIED) * self.text.block.leading)
+        parts = self.text.split(avail_width, staying)
+        if len(parts) != 2:
+            return []
+        head, rest = parts
+        return [head, KeptWithText(rest, self.signature)]
+
+    def draw(self) -> None:
+        self.text.drawOn(self.canv, 0, self.height - self._text_height)
+        self.signature.drawOn(self.canv, 0, 0)
+
+
 def _note(official: Official, kit: _Kit) -> list[Flowable]:
     """附注: the line below the date, two characters in, in （）."""
     if not official.note:
@@ -496,7 +541,9 @@ def official_flowables(
     out.extend(body)
     out.extend(_attachment_list(official, kit))
     if official.signed_by or official.date:
-        out.append(Signature(official, kit))
+        signature = Signature(official, kit)
+        above = out[-1] if len(out) > 1 else None  # not the 版头
+        out[-1:] = [KeptWithText(above, signature)] if above is not None else [out[-1], signature]
     out.extend(_note(official, kit))
     out.extend(_attachment_pages(official, kit))
     if official.has_record:
