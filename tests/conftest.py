@@ -93,30 +93,42 @@ class WebServer:
         self.url = url
 
     def stop(self) -> tuple[int, str]:
-        """Ctrl-C (SIGINT), as a person stops it; the exit status and what it printed after starting."""
+        """Ctrl-C (SIGINT), as a person stops it; the exit status and what it printed after starting.
+
+        A server started with ``own_group`` gets it as a terminal sends it: to its whole
+        process group, render workers included.
+        """
+        import os
         import signal
 
-        self.process.send_signal(signal.SIGINT)
+        if self.process.pid == os.getpgid(self.process.pid):
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            self.process.send_signal(signal.SIGINT)
         out, _ = self.process.communicate(timeout=60)
         return self.process.returncode, out
 
 
-def start_server(*args: str) -> WebServer:
-    """Start `briefexport serve --no-browser` and wait until it prints its address."""
+def start_server(*args: str, own_group: bool = False, host: str = "127.0.0.1") -> WebServer:
+    """Start `briefexport serve --no-browser` and wait until it prints its address.
+
+    ``own_group``: in a process group of its own, as a terminal starts a command.
+    """
     import subprocess
     import sys
 
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "briefexport", "serve", "--port", str(port), "--no-browser", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
+        [sys.executable, "-u", "-m", "briefexport", "serve", "--host", host, "--port", str(port), "--no-browser", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, start_new_session=own_group,
     )
     assert process.stdout is not None
     line = process.stdout.readline()
     if "the page is at" not in line:
         process.kill()
         raise AssertionError(f"the server did not start: {line}{process.stdout.read()}")
-    return WebServer(process, f"http://127.0.0.1:{port}")
+    shown = f"[{host}]" if ":" in host else host
+    return WebServer(process, f"http://{shown}:{port}")
 
 
 @pytest.fixture(scope="session")

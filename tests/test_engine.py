@@ -148,6 +148,25 @@ def test_a_job_over_its_timeout_fails_and_the_worker_is_replaced(own_engine: Eng
     assert own_engine.pids() != (before,)
 
 
+def test_a_replacement_worker_ignores_ctrl_c_from_its_first_moment(own_engine: Engine, seed_text: str) -> None:
+    own_engine.submit(seed_text, formats=["epub"]).result()  # warm
+    (before,) = own_engine.pids()
+    with pytest.raises(BuildTimeout):
+        own_engine.submit(seed_text, formats=["pdf"], timeout=0.001).result()
+    deadline = time.monotonic() + 60
+    while own_engine.pids() in ((before,), (None,)) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    (replacement,) = own_engine.pids()
+    assert replacement is not None
+    # Ctrl-C in the terminal reaches every worker, also one still importing (started from the slot's thread).
+    for _ in range(40):
+        os.kill(replacement, signal.SIGINT)
+        time.sleep(0.025)
+    result = own_engine.submit(seed_text, formats=["epub"]).result()
+    assert result.files["epub"].startswith(b"PK")
+    assert own_engine.pids() == (replacement,)  # the same worker: it was not killed and replaced again
+
+
 def test_a_worker_that_dies_fails_its_job_only(own_engine: Engine, seed_text: str) -> None:
     own_engine.submit(seed_text, formats=["epub"]).result()
     big = own_engine.submit(seed_text, formats=["pdf", "docx", "epub"])

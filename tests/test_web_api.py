@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -221,9 +222,34 @@ def test_headers_keep_the_page_to_itself(web_server: WebServer) -> None:
         assert status == 200 and b"http://" not in text and b"https://" not in text and b"innerHTML" not in text
 
 
-def test_a_foreign_host_name_is_refused(web_server: WebServer) -> None:
-    status, _, _ = request(web_server, "GET", "/api/themes", headers={"Host": "attacker.example:8765"})
-    assert status == 400
+@pytest.mark.parametrize(("host", "answered"), [
+    ("[::1]:{port}", True), ("[::1]", True), ("127.0.0.1:{port}", True), ("LOCALHOST:{port}", True),
+    ("[::2]:{port}", False), ("[::1]x", False), ("::1", False), ("[::1]:{port}@attacker.example", False), ("", False),
+])
+def test_loopback_names_are_answered_with_or_without_a_port(web_server: WebServer, host: str, answered: bool) -> None:
+    status, _, body = request(web_server, "GET", "/api/themes", headers={"Host": host.format(port=urlsplit(web_server.url).port)})
+    assert status == (200 if answered else 400), body
+    if not answered:
+        assert "answers only to the names of this computer" in json.loads(body)["error"]["message"]
+
+
+def test_a_server_on_the_ipv6_loopback_answers_its_own_address() -> None:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    server = start_server(host="::1")
+    try:
+        assert server.url.startswith("http://[::1]:")
+        # http.client sends Host: [::1]:PORT, as a browser opening the printed address does
+        status, _, body = request(server, "GET", "/api/themes")
+        assert status == 200, body
+        assert request(server, "GET", "/api/themes", headers={"Host": "attacker.example"})[0] == 400
+    finally:
+        assert server.stop()[0] == 0
 
 
 def test_a_write_from_another_sites_page_is_refused(web_server: WebServer) -> None:
@@ -256,6 +282,69 @@ def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c() -> None:
     code, out = server.stop()
     assert code == 0, out
     assert out.strip().splitlines()[-1] == "briefexport: stopped"
+
+
+def slow_outline(sections: int = 400) -> str:
+    """An outline of many long sections: its PDF takes seconds, well past a short time limit."""
+    paragraph = "各地要坚持问题导向，细化工作措施，压实工作责任，确保各项任务落地见效。" * 6
+    return "title: 很长的简报\nsections:\n" + "".join(
+        f"  - title: 第{n}部分\n    body:\n      - {paragraph}\n      - {paragraph}\n" for n in range(sections))
+
+
+def _post_all(server: WebServer, bodies: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """The bodies posted to /api/build at the same time; each answer's status and JSON error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def post(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        status, headers, data = request(server, "POST", "/api/build", body)
+        return status, (json.loads(data)["error"] if headers["content-type"] == "application/json" else {})
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(post, bodies))
+
+
+def _children(pid: int) -> set[int]:
+    """The process's children, whichever of its threads started them."""
+    return {int(child) for task in Path(f"/proc/{pid}/task").iterdir() for child in (task / "children").read_text().split()}
+
+
+def test_busy_and_too_slow_renders_are_answered_503_and_504_and_the_server_goes_on() -> None:
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("needs /proc to find the server's workers")
+    server = start_server("--workers", "1", "--max-waiting", "0", "--time-limit", "1", own_group=True)
+    try:
+        slow = {"outline": slow_outline(), "format": "pdf"}
+        answers = _post_all(server, [slow] * 4)
+        statuses = sorted(status for status, _ in answers)
+        assert statuses == [503, 503, 503, 504], answers  # one render at a time, none waiting; that one too slow
+        busy = next(error for status, error in answers if status == 503)
+        assert busy["message"] == "briefexport: error: the server is busy (at most 1 renders at a time); try again in a moment"
+        late = next(error for status, error in answers if status == 504)
+        assert late["message"] == "outline.yaml: error: the build took longer than 1 s and was stopped"
+        # the replaced worker serves the next request
+        status, headers, pdf = request(server, "POST", "/api/build", {"outline": "title: 简报\n", "format": "pdf"})
+        assert status == 200 and pdf.startswith(b"%PDF"), pdf[:200]
+        # Ctrl-C to the whole group right after a worker was replaced: the new worker, still
+        # starting, ignores it like the first; the server stops cleanly, no traceback from anyone
+        first = _children(server.process.pid)
+        _post_all(server, [slow])
+        deadline = time.monotonic() + 30
+        while not _children(server.process.pid) - first and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(0.05)  # the replacement is importing (it takes about a second)
+        code, out = server.stop()
+        assert code == 0, out
+        assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+        assert out.strip().splitlines()[-1] == "briefexport: stopped"
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+def test_serve_limits_must_be_numbers() -> None:
+    done = subprocess.run([sys.executable, "-m", "briefexport", "serve", "--time-limit", "0", "--no-browser"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "expected a positive number of seconds, got '0'" in done.stderr
 
 
 def test_a_host_elsewhere_is_warned_about(tmp_path: Path) -> None:

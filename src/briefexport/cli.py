@@ -105,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this computer only)")
     serve_cmd.add_argument("--port", type=int, default=8765, help="port (default: 8765)")
     serve_cmd.add_argument("--no-browser", action="store_true", help="do not open the page in the default browser")
+    serve_cmd.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                           help="render processes (default: 2, or 1 on a one-core machine)")
+    serve_cmd.add_argument("--max-waiting", type=_count, default=48, metavar="N",
+                           help="renders that may wait for a worker; more are answered 503 busy (default: 48)")
+    serve_cmd.add_argument("--time-limit", type=_seconds, default=30.0, metavar="SECONDS",
+                           help="a render taking longer is stopped and answered 504 (default: 30)")
 
     commands.add_parser("themes", help="list the built-in themes")
     commands.add_parser("schema", help="print the JSON Schema of outline files")
@@ -237,10 +243,38 @@ def _replace_keeping_backup(target: Path, text: str) -> None:
         commit_all([(tmp, target)])
 
 
+def _count(text: str) -> int:
+    """A whole number, 0 or more (an argparse type)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'")
+    return int(text)
+
+
+def _positive_int(text: str) -> int:
+    """A whole number, 1 or more (an argparse type)."""
+    if _count(text) < 1:
+        raise argparse.ArgumentTypeError("expected 1 or more")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (an argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+    return value
+
+
 def _run_serve(args: argparse.Namespace) -> int:
+    from .web.engine import EngineLimits
     from .web.server import serve
 
-    serve(args.host, args.port, open_browser=not args.no_browser)
+    defaults = EngineLimits()
+    limits = EngineLimits(workers=args.workers or defaults.workers, waiting=args.max_waiting, time_limit=args.time_limit)
+    serve(args.host, args.port, open_browser=not args.no_browser, limits=limits)
     return 0
 
 

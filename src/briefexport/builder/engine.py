@@ -21,13 +21,15 @@ subclasses, message and location kept.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -93,6 +95,10 @@ class _Job:
 
 #: What a worker process runs: find this very briefexport, warm up for the formats named, serve the socket given.
 _WORKER_MAIN = (
+    # SIGINT arrives blocked (see _Slot._start): ignore it before unblocking, so a Ctrl-C meant for
+    # the owner, even one sent while this worker is still importing, neither kills it nor prints.
+    "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "if hasattr(signal, 'pthread_sigmask'): signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})\n"
     "import sys; folder, fd, formats = sys.argv[1:4]\n"
     # A folder already on the path (site-packages) keeps its place: inserting it first would
     # let installed packages shadow the standard library.
@@ -255,6 +261,19 @@ def _options(theme: str | Theme, theme_text: str | None, strict: bool, embed_fon
     }
 
 
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in the calling thread (not the process), where the platform has signal masks."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: no masks; the worker ignores it on start
+        yield
+        return
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
+
+
 class _Slot:
     """One worker process and the thread of this process that feeds it jobs and replaces it when lost."""
 
@@ -290,10 +309,13 @@ class _Slot:
         with self._guard, ours, theirs:
             if self._aborted:
                 return
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_MAIN, _package_folder(), str(theirs.fileno()), self._warm],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-            )
+            # Blocked here, SIGINT stays blocked in the child until it ignores it: this covers the
+            # first workers and the ones started later from this slot's thread (which cannot set handlers).
+            with _sigint_blocked():
+                self._process = subprocess.Popen(
+                    [sys.executable, "-c", _WORKER_MAIN, _package_folder(), str(theirs.fileno()), self._warm],
+                    pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                )
             self._conn = Connection(ours.detach())
 
     def _stop(self, *, kill: bool) -> None:

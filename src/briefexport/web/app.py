@@ -19,7 +19,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -313,7 +312,46 @@ def _cross_site(scope: Scope) -> bool:
     return origin == "null" or origin.partition("://")[2] != headers.get("host", "")
 
 
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def host_name(header: str) -> str | None:
+    """The name in a Host header without its port (``[::1]:8765`` → ``::1``); None when it is malformed."""
+    header = header.strip().lower()
+    if header.startswith("["):  # an IPv6 address, bracketed as URLs write it
+        name, closed, rest = header[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:]
+    elif header.count(":") > 1:  # an unbracketed IPv6 address is no Host header
+        return None
+    else:
+        name, _, port = header.partition(":")
+    if not name or (port and not port.isdigit()):
+        return None
+    return name
+
+
+class _KnownHosts:
+    """Answers only requests whose Host header names one of ``allowed`` (``*``: any).
+
+    Starlette's TrustedHostMiddleware cuts the header at its first colon, which turns
+    ``[::1]:8765`` into ``[``; this reads bracketed IPv6 addresses with their port.
+    """
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = frozenset(name.strip("[]").lower() for name in allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and "*" not in self.allowed:
+            header = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+            if host_name(header) not in self.allowed:
+                response = JSONResponse({"error": {"message": "briefexport: error: this server answers only to the names of "
+                                                              "this computer (127.0.0.1, localhost, [::1])"}}, status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_app(limits: EngineLimits = EngineLimits(), *, allowed_hosts: tuple[str, ...] = ("*",)) -> Starlette:
@@ -352,6 +390,6 @@ def create_app(limits: EngineLimits = EngineLimits(), *, allowed_hosts: tuple[st
         Route("/api/preview/{page:int}", route("preview_page"), methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("briefexport.web", "static")]), name="static"),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts)), Middleware(_SecurityHeaders),
+    middleware = [Middleware(_KnownHosts, allowed=allowed_hosts), Middleware(_SecurityHeaders),
                   Middleware(_SameOriginWrites)]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -11,11 +11,7 @@ in a thread of the server, from the PDF's bytes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-import signal
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..builder.engine import BuildResult
@@ -39,28 +35,13 @@ class EngineLimits:
     time_limit: float = 30.0
     """Seconds one render may take before its worker is stopped (and replaced)."""
 
-@contextlib.contextmanager
-def _ctrl_c_ignored() -> Iterator[None]:
-    """Workers started meanwhile ignore SIGINT (kept across exec), so Ctrl-C in the terminal stops
-    the server, which stops its workers, instead of printing a traceback from each worker."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 class Engine:
     """The warm render workers shared by every request of one server."""
 
     def __init__(self, limits: EngineLimits = EngineLimits()) -> None:
         self.limits = limits
         self._slots = asyncio.Semaphore(limits.workers + limits.waiting)
-        with _ctrl_c_ignored():
-            self._engine = BuildEngine(limits.workers)
+        self._engine = BuildEngine(limits.workers)  # its workers ignore Ctrl-C: the server stops them
 
     async def run(self, job: RenderJob) -> RenderResult:
         """Render ``job``; :class:`Busy` when too many wait, a RenderError past the time limit."""
