@@ -4,9 +4,11 @@
 
 Starts a real server on a free loopback port (nothing else is contacted), then measures:
 - warm re-renders of the bundled briefing (×1) and of it repeated ×10 through ``POST /api/build``
-  (PDF alone, and all three as a zip) and ``POST /api/preview`` (PDF + page images): median and p95;
+  (PDF alone, and all three as a zip) and ``POST /api/preview`` (PDF + first page image; each
+  request's outline differs by a comment, so none is answered from the preview cache), the same
+  preview asked again (from the cache), and one more page image drawn on demand: median and p95;
 - in Debian's chromium (selenium, as the tests drive it): from a keystroke in the title to the new
-  preview pages on screen, timed inside the page (median and p95);
+  first preview page on screen (decoded), timed inside the page (median and p95), for ×1 and ×10;
 - the resident memory of the server and its workers at the end.
 Compare with the cold CLI (README "Speed"): `briefexport build -f pdf` of the briefing takes 0.37 s.
 """
@@ -52,9 +54,14 @@ def _port() -> int:
 
 
 def _post(port: int, path: str, body: dict[str, object]) -> float:
+    return _timed(port, "POST", path, json.dumps(body, ensure_ascii=False).encode())
+
+
+def _timed(port: int, method: str, path: str, body: bytes | None = None) -> float:
+    """Seconds from sending the request to the last byte of a 200 answer."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     start = time.perf_counter()
-    connection.request("POST", path, body=json.dumps(body, ensure_ascii=False).encode())
+    connection.request(method, path, body=body)
     response = connection.getresponse()
     response.read()
     elapsed = time.perf_counter() - start
@@ -77,15 +84,20 @@ def _rss_mib(pid: int) -> float:
     return own / 1024 + sum(_rss_mib(int(child)) for child in children)
 
 
-def _browser(port: int, runs: int) -> list[float]:
+def _browser(port: int, runs: int, outline: str | None = None) -> list[float]:
+    """Edit → preview samples: the seed briefing pasted (``outline`` None), or an outline typed into the YAML tab."""
     from browser import chromium
 
     with chromium(1366, 900) as driver:
         driver.set_script_timeout(60)
         driver.get(f"http://127.0.0.1:{port}/")
-        text = (ROOT / "tests" / "data" / "seed_briefing.txt").read_text(encoding="utf-8")
-        driver.execute_script("""const d = new DataTransfer(); d.setData('text/plain', arguments[0]);
-            document.getElementById('paste').dispatchEvent(new ClipboardEvent('paste', {clipboardData: d, bubbles: true}));""", text)
+        if outline is None:
+            text = (ROOT / "tests" / "data" / "seed_briefing.txt").read_text(encoding="utf-8")
+            driver.execute_script("""const d = new DataTransfer(); d.setData('text/plain', arguments[0]);
+                document.getElementById('paste').dispatchEvent(new ClipboardEvent('paste', {clipboardData: d, bubbles: true}));""", text)
+        else:
+            driver.execute_script("""const box = document.getElementById('yaml'); box.value = arguments[0];
+                box.dispatchEvent(new Event('input'));""", outline)
         end = time.monotonic() + 60
         while driver.find_element("id", "pages").get_attribute("data-version") == "0" and time.monotonic() < end:
             time.sleep(0.1)
@@ -94,6 +106,28 @@ def _browser(port: int, runs: int) -> list[float]:
             samples.append(driver.execute_async_script(EDIT_TO_PREVIEW) / 1000)
             time.sleep(0.3)
         return samples
+
+
+def _previews(port: int, size: str, outline: str, runs: int) -> None:
+    """Rows for the preview: a new outline each time, the same one again, one more page drawn on demand."""
+    fresh, again, pages = [], [], []
+    for run in range(runs + 2):
+        request = {"outline": f"{outline}\n# run {run}\n"}
+        fresh.append(_post(port, "/api/preview", request))
+        again.append(_post(port, "/api/preview", request))
+        answer = _post_json(port, "/api/preview", request)
+        pages.append(_timed(port, "GET", str(answer["pages"][-1])))  # type: ignore[index]
+    print(f"| {size} | preview, changed outline (pdf + first page image) | {_stats(fresh[2:])} |")
+    print(f"| {size} | preview, unchanged outline (kept: no render) | {_stats(again[2:])} |")
+    print(f"| {size} | one more page image, drawn on demand (GET) | {_stats(pages[2:])} |", flush=True)
+
+
+def _post_json(port: int, path: str, body: dict[str, object]) -> dict[str, object]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    connection.request("POST", path, body=json.dumps(body, ensure_ascii=False).encode())
+    answer: dict[str, object] = json.loads(connection.getresponse().read())
+    connection.close()
+    return answer
 
 
 def main() -> int:
@@ -113,13 +147,15 @@ def main() -> int:
         print(f"warm server, {args.runs} requests per row after 2 unmeasured; seconds, client side, loopback")
         print("| outline | request | median (s) | p95 (s) |\n|---|---|---:|---:|")
         for size, outline in outlines.items():
-            for label, path, body in (("build pdf", "/api/build", {"format": "pdf"}), ("build zip (all three)", "/api/build", {"format": "zip"}),
-                                      ("preview (pdf + page images)", "/api/preview", {})):
+            for label, path, body in (("build pdf", "/api/build", {"format": "pdf"}), ("build zip (all three)", "/api/build", {"format": "zip"})):
                 request = {"outline": outline, **body}
                 samples = [_post(port, path, request) for _ in range(args.runs + 2)][2:]
                 print(f"| {size} | {label} | {_stats(samples)} |", flush=True)
+            _previews(port, size, outline, args.runs)
         if not args.no_browser:
-            print(f"| ×1 | edit → preview on screen (chromium, {args.runs} edits) | {_stats(_browser(port, args.runs))} |")
+            for size, outline in (("×1", None), ("×10", outlines["×10"])):
+                print(f"| {size} | edit → first page on screen (chromium, {args.runs} edits) | {_stats(_browser(port, args.runs, outline))} |",
+                      flush=True)
         print(f"server + workers resident memory at the end: {_rss_mib(server.pid):.0f} MiB")
     finally:
         server.send_signal(signal.SIGINT)

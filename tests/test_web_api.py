@@ -178,16 +178,31 @@ def test_a_malformed_tree_is_one_clear_error(web_server: WebServer) -> None:
 
 
 def test_preview_pages_and_notices(web_server: WebServer, imported: dict[str, Any]) -> None:
-    status, _, body = request(web_server, "POST", "/api/preview", {"outline": imported["yaml"], "theme": "gongwen"})
+    body = {"outline": imported["yaml"], "theme": "gongwen"}
+    status, _, data = request(web_server, "POST", "/api/preview", body)
     assert status == 200
-    result = json.loads(body)
-    assert len(result["pages"]) >= 4
-    assert all(page.startswith("data:image/png;base64,") for page in result["pages"])
+    result = json.loads(data)
+    count = len(result["pages"])
+    assert count >= 4 and result["pages"][0] == f"/api/preview/{result['build']}/1.png"
+    assert all(size == [595.28, 841.89] for size in result["sizes"]) and len(result["sizes"]) == count  # A4
     assert any("仿宋_GB2312" in n["message"] and n["level"] == "note" for n in result["notices"])
-    status, headers, png = request(web_server, "POST", "/api/preview/2", {"outline": imported["yaml"], "theme": "gongwen"})
-    assert status == 200 and headers["content-type"] == "image/png" and png.startswith(b"\x89PNG")
+    # the same outline and theme again: the same build, its pages drawn on request, each one different
+    assert json.loads(request(web_server, "POST", "/api/preview", body)[2])["build"] == result["build"]
+    images = []
+    for url in result["pages"]:
+        status, headers, png = request(web_server, "GET", url)
+        assert status == 200 and headers["content-type"] == "image/png" and png.startswith(b"\x89PNG")
+        assert "no-store" not in headers["cache-control"]  # named by content: the browser may keep it
+        images.append(png)
+    assert len(set(images)) == count
+    status, headers, png = request(web_server, "POST", "/api/preview/2", body)
+    assert status == 200 and headers["content-type"] == "image/png" and png == images[1]
     status, error = error_of(request(web_server, "POST", "/api/preview/99", {"outline": imported["yaml"]}))
     assert status == 400 and "there is no page 99" in error["message"]
+    status, error = error_of(request(web_server, "GET", f"/api/preview/{result['build']}/{count + 1}.png"))
+    assert status == 400 and f"the PDF has {count} pages; there is no page {count + 1}" in error["message"]
+    status, error = error_of(request(web_server, "GET", "/api/preview/0123456789abcdef/1.png"))
+    assert status == 404 and "ask for the preview again" in error["message"]
 
 
 def test_an_uncovered_character_is_a_located_warning(web_server: WebServer) -> None:

@@ -70,8 +70,20 @@ def wait_preview_after(driver: Any, version: int) -> int:
     return int(wait_for(lambda: preview_version(driver) > version and preview_version(driver), "a new preview"))
 
 
+#: The SHA-256 of the image the first page shows, as the browser holds it (after it has loaded).
+SHOWN_IMAGE = """
+const done = arguments[arguments.length - 1];
+const img = document.querySelector('#pages img');
+img.decode().then(() => fetch(img.currentSrc)).then((r) => r.arrayBuffer()).then((b) => crypto.subtle.digest('SHA-256', b))
+  .then((d) => done(Array.from(new Uint8Array(d), (x) => x.toString(16).padStart(2, '0')).join('')), (e) => done('error: ' + e));
+"""
+
+
 def first_page(driver: Any) -> str:
-    return str(by_css(driver, "#pages img")[0].get_attribute("src"))
+    """What the first page image shows (a hash of its pixels' file)."""
+    shown = str(driver.execute_async_script(SHOWN_IMAGE))
+    assert not shown.startswith("error"), shown
+    return shown
 
 
 def click(driver: Any, element: Any) -> None:
@@ -116,6 +128,11 @@ def test_paste_review_edit_preview_and_download_the_cli_bytes(page: Any, tmp_pat
     version = wait_preview_after(page, version)
     wait_for(lambda: first_page(page) != before, "the preview to show the new title")
     assert "（修订）" in page.find_element("id", "yaml").get_attribute("value")
+    revised = first_page(page)
+    title.send_keys("稿")  # a second burst of typing in the same box counts too
+    version = wait_preview_after(page, version)
+    wait_for(lambda: first_page(page) != revised, "the preview to show the second edit")
+    assert "（修订）稿" in page.find_element("id", "yaml").get_attribute("value")
 
     handout = first_page(page)
     page.find_element("css selector", "#theme option[value=gongwen]").click()
@@ -124,7 +141,7 @@ def test_paste_review_edit_preview_and_download_the_cli_bytes(page: Any, tmp_pat
     assert "仿宋_GB2312" in page.find_element("id", "warnings").text  # the substituted font is named
 
     folder = tmp_path / "downloads"
-    stem = f"{TITLE}（修订）"
+    stem = f"{TITLE}（修订）稿"
     for fmt in ("yaml", "docx", "pdf", "epub"):
         click(page, page.find_element("css selector", f"#step-download button[data-format={fmt}]"))
         downloaded(folder, f"{stem}.{fmt}")
@@ -133,6 +150,21 @@ def test_paste_review_edit_preview_and_download_the_cli_bytes(page: Any, tmp_pat
                    check=True, capture_output=True)
     for fmt in ("docx", "pdf", "epub"):
         assert (folder / f"{stem}.{fmt}").read_bytes() == (tmp_path / "cli" / f"{stem}.{fmt}").read_bytes(), fmt
+
+
+def test_pages_are_drawn_as_they_come_into_view(page: Any) -> None:
+    paste(page, (DATA / "seed_briefing.txt").read_text(encoding="utf-8"))
+    wait_preview_after(page, 0)
+    figures = by_css(page, "#pages figure")
+    assert len(figures) >= 4
+    loaded = "return arguments[0].querySelector('img').naturalWidth > 0"
+    assert page.execute_script(loaded, figures[0])
+    last = figures[-1]
+    assert last.find_element("css selector", "img").get_attribute("src") is None  # not asked for yet
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", last)
+    wait_for(lambda: page.execute_script(loaded, last), "the last page, once scrolled to")
+    width, height = page.execute_script("const i = arguments[0].querySelector('img'); return [i.naturalWidth, i.naturalHeight]", last)
+    assert abs(width - 496) <= 1 and abs(height - 702) <= 1  # A4 at the preview's 60 dpi
 
 
 def test_tree_edits_move_add_delete_renumber_and_undo(page: Any) -> None:

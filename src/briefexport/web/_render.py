@@ -1,4 +1,4 @@
-"""What the page asks a render for, and what it gets back: files, page images, located notices."""
+"""What the page asks a render for, and what it gets back: files and located notices; the PDF's pages as images."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-__all__ = ["Notice", "RenderJob", "RenderResult", "notice_of", "page_images"]
+__all__ = ["Notice", "RenderJob", "RenderResult", "notice_of", "page_image", "page_sizes"]
 
 #: The name errors and warnings give the outline, as if the user had saved it beside the page.
 OUTLINE_NAME = "outline.yaml"
@@ -17,7 +17,7 @@ THEME_NAME = "theme.yaml"
 
 @dataclass(frozen=True, slots=True)
 class RenderJob:
-    """One request for files: the outline and theme as text, which formats, whether to draw pages."""
+    """One request for files: the outline and theme as text, and which formats."""
 
     outline: str
     formats: tuple[str, ...]
@@ -25,8 +25,6 @@ class RenderJob:
     """A preset name; ignored when ``theme_text`` is given."""
     theme_text: str | None = None
     """An uploaded theme file's text (it may ``extends:`` a preset, nothing else)."""
-    preview_dpi: int = 0
-    """Draw the PDF's pages as PNG images at this resolution (0: no images)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +39,9 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class RenderResult:
-    """The rendered files (format → bytes), the PDF's page images, and what the render noticed."""
+    """The rendered files (format → bytes) and what the render noticed."""
 
     files: dict[str, bytes]
-    pages: tuple[bytes, ...] = ()
     notices: tuple[Notice, ...] = ()
 
 
@@ -63,22 +60,31 @@ def notice_of(level: str, line: str) -> Notice:
 _PDFIUM = threading.Lock()
 
 
-def page_images(pdf: bytes, dpi: int) -> tuple[bytes, ...]:
-    """The PDF's pages as PNG images, drawn by pdfium (the engine of Chrome's PDF viewer)."""
+def page_sizes(pdf: bytes) -> tuple[tuple[float, float], ...]:
+    """Each page's width and height in points (cheap: no page is drawn)."""
     import pypdfium2
 
-    images = []
     with _PDFIUM:
         document = pypdfium2.PdfDocument(pdf)
         try:
-            for index in range(len(document)):
-                page = document[index]
-                image = page.render(scale=dpi / 72).to_pil()
-                page.close()
-                buffer = io.BytesIO()
-                # Fast compression: the image travels over loopback, so time matters more than size.
-                image.save(buffer, "PNG", compress_level=1)
-                images.append(buffer.getvalue())
+            return tuple(document.get_page_size(index) for index in range(len(document)))
         finally:
             document.close()
-    return tuple(images)
+
+
+def page_image(pdf: bytes, index: int, dpi: int) -> bytes:
+    """Page ``index`` (from 0) of the PDF as a PNG image, drawn by pdfium (the engine of Chrome's PDF viewer)."""
+    import pypdfium2
+
+    with _PDFIUM:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            page = document[index]
+            image = page.render(scale=dpi / 72).to_pil()
+            page.close()
+        finally:
+            document.close()
+    buffer = io.BytesIO()
+    # Fast compression: the image travels over loopback, so time matters more than size.
+    image.save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()

@@ -9,7 +9,6 @@ they are (``FILE:LINE:COL: error: …``, plus line and column as numbers).
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -34,6 +33,7 @@ from ._render import Notice, RenderJob, RenderResult
 from .downloads import content_disposition, file_stem, zip_files
 from .engine import Busy, Engine, EngineLimits
 from .intake import check, import_upload, review_notes
+from .preview import Preview, Previews, UnknownBuild
 from .tree import outline_yaml, tree_of
 
 __all__ = ["API_DOC", "CSP", "create_app"]
@@ -62,9 +62,12 @@ API_DOC: Mapping[str, str] = {
     "POST /api/outline": "body: {tree} as /api/check returns it, edited. Answer: {yaml, tree}",
     "POST /api/build": "body: {outline, format: docx|pdf|epub|zip|yaml, theme: PRESET, theme_file: THEME YAML}. "
     "Answer: the file, named from the title; the bytes equal `briefexport build` of the same outline and theme",
-    "POST /api/preview": "body as /api/build. Answer: {pages: [PNG data URLs], notices: [{level, message, line, col}]}",
+    "POST /api/preview": "body as /api/build. Answer: {build, pages: [image URLs], sizes: [[width, height] in points], "
+    "notices: [{level, message, line, col}]}; the same outline and theme are not rendered twice",
+    "GET /api/preview/{build}/{page}.png": "page PAGE (from 1) of a preview's PDF as a PNG image, drawn when first asked for",
     "POST /api/preview/{page}": "body as /api/build. Answer: page PAGE (from 1) of the PDF as a PNG image",
-    "errors": "status 400 (bad input), 413 (body over 8 MiB), 500 (a worker died), 503 (busy), 504 (too slow): "
+    "errors": "status 400 (bad input), 404 (a preview no longer kept: ask again), 413 (body over 8 MiB), "
+    "500 (a worker died), 503 (busy), 504 (too slow): "
     "{error: {message, file, line, col}}; message is the CLI's one line",
 }
 
@@ -87,6 +90,8 @@ def _error_body(exc: BriefexportError) -> dict[str, Any]:
 def _status(exc: BriefexportError) -> int:
     if isinstance(exc, _TooLarge):
         return 413
+    if isinstance(exc, UnknownBuild):
+        return 404
     if isinstance(exc, Busy):
         return 503
     if isinstance(exc, BuildTimeout):
@@ -139,7 +144,7 @@ def _api(handler: Handler) -> Handler:
             response = await handler(request)
         except BriefexportError as exc:
             response = JSONResponse(_error_body(exc), status_code=_status(exc))
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     return wrapped
@@ -189,11 +194,16 @@ class Api:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.previews = Previews(engine, PREVIEW_DPI)
 
-    async def _render(self, body: Mapping[str, Any], formats: tuple[str, ...], dpi: int = 0) -> tuple[str, RenderResult]:
+    async def _render(self, body: Mapping[str, Any], formats: tuple[str, ...]) -> tuple[str, RenderResult]:
         outline, theme, theme_file = _job_fields(body)
-        result = await self.engine.run(RenderJob(outline, formats, theme, theme_file, dpi))
+        result = await self.engine.run(RenderJob(outline, formats, theme, theme_file))
         return outline, result
+
+    async def _preview(self, body: Mapping[str, Any]) -> Preview:
+        outline, theme, theme_file = _job_fields(body)
+        return await self.previews.preview(RenderJob(outline, ("pdf",), theme, theme_file))
 
     async def build(self, request: Request) -> Response:
         body = await _json_body(request)
@@ -215,16 +225,20 @@ class Api:
         return Response(data, media_type=MIME[str(kind)], headers={"Content-Disposition": content_disposition(f"{stem}.{kind}")})
 
     async def preview(self, request: Request) -> Response:
-        _, result = await self._render(await _json_body(request), ("pdf",), PREVIEW_DPI)
-        pages = ["data:image/png;base64," + base64.b64encode(page).decode("ascii") for page in result.pages]
-        return JSONResponse({"pages": pages, "notices": _notices(result.notices)})
+        made = await self._preview(await _json_body(request))
+        pages = [f"/api/preview/{made.build}/{number}.png" for number in range(1, len(made.sizes) + 1)]
+        sizes = [[round(width, 2), round(height, 2)] for width, height in made.sizes]
+        return JSONResponse({"build": made.build, "pages": pages, "sizes": sizes, "notices": _notices(made.notices)})
+
+    async def preview_image(self, request: Request) -> Response:
+        image = await self.previews.image(str(request.path_params["build"]), int(request.path_params["page"]) - 1)
+        # The address names the content (a hash of outline and theme), so the browser may keep it.
+        return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
     async def preview_page(self, request: Request) -> Response:
-        number = int(request.path_params["page"])
-        _, result = await self._render(await _json_body(request), ("pdf",), PREVIEW_DPI)
-        if not 1 <= number <= len(result.pages):
-            raise _BadRequest(f"the PDF has {len(result.pages)} pages; there is no page {number}")
-        return Response(result.pages[number - 1], media_type="image/png")
+        made = await self._preview(await _json_body(request))
+        image = await self.previews.image(made.build, int(request.path_params["page"]) - 1)
+        return Response(image, media_type="image/png")
 
 
 async def _themes(request: Request) -> Response:
@@ -388,6 +402,7 @@ def create_app(limits: EngineLimits = EngineLimits(), *, allowed_hosts: tuple[st
         Route("/api/build", route("build"), methods=["POST"]),
         Route("/api/preview", route("preview"), methods=["POST"]),
         Route("/api/preview/{page:int}", route("preview_page"), methods=["POST"]),
+        Route("/api/preview/{build:str}/{page:int}.png", route("preview_image")),
         Mount("/static", StaticFiles(packages=[("briefexport.web", "static")]), name="static"),
     ]
     middleware = [Middleware(_KnownHosts, allowed=allowed_hosts), Middleware(_SecurityHeaders),

@@ -4,8 +4,8 @@ This is the one seam between the web page and the renderers: :meth:`Engine.run` 
 :class:`~._render.RenderJob` and returns its :class:`~._render.RenderResult`. The files come
 from :class:`briefexport.builder.engine.Engine`, the warm workers batch builds use too
 (renderers, fonts and presets loaded once per worker; bytes equal to ``briefexport build``;
-a job past its time limit has its worker killed and replaced). Preview pages are drawn here,
-in a thread of the server, from the PDF's bytes.
+a job past its time limit has its worker killed and replaced). Preview pages are drawn by
+:mod:`.preview`, in a thread of the server, from the PDF's bytes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..builder.engine import BuildResult
 from ..builder.engine import Engine as BuildEngine
 from ..errors import BriefexportError
-from ._render import OUTLINE_NAME, THEME_NAME, RenderJob, RenderResult, notice_of, page_images
+from ._render import OUTLINE_NAME, THEME_NAME, RenderJob, RenderResult, notice_of
 
 __all__ = ["Busy", "Engine", "EngineLimits"]
 
@@ -53,9 +53,8 @@ class Engine:
                 theme_name=THEME_NAME, timeout=self.limits.time_limit,
             )
             built: BuildResult = await asyncio.wrap_future(future)
-            pages = await asyncio.to_thread(page_images, built.files["pdf"], job.preview_dpi) if job.preview_dpi else ()
         notices = (*(notice_of("warning", line) for line in built.warnings), *(notice_of("note", line) for line in built.notes))
-        return RenderResult(dict(built.files), pages, notices)
+        return RenderResult(dict(built.files), notices)
 
     def close(self) -> None:
         """Stop the workers, dropping renders still waiting."""

@@ -191,29 +191,45 @@ function edited(structural) {
 }
 
 let syncTimer = 0;
+let syncSeq = 0;
 function syncTree(now) {
   clearTimeout(syncTimer);
   syncTimer = setTimeout(async () => {
     state.editing = false;
+    const seq = ++syncSeq;
     try {
       const result = await api("/api/outline", { tree: state.tree });
+      if (seq !== syncSeq) return;  // a later edit's answer is on its way
       state.yaml = result.yaml;
       $("yaml").value = result.yaml;
       updateGutter(null);
-      const sameShape = JSON.stringify(shape(result.tree)) === JSON.stringify(shape(state.tree));
-      state.tree = result.tree;
-      if (now || !sameShape) renderTree(); else updateLabels();
+      if (now || JSON.stringify(shape(result.tree)) !== JSON.stringify(shape(state.tree))) {
+        state.tree = result.tree;
+        renderTree();
+      } else {
+        // Typing: keep the tree the inputs are editing (their handlers hold its nodes), take the new labels.
+        adoptLabels(state.tree.sections, result.tree.sections);
+        updateLabels();
+      }
       $("undo").disabled = state.history.length === 0;
       showError("");
       schedulePreview(0);
     } catch (error) {
-      showError(describe(error));
+      if (seq === syncSeq) showError(describe(error));
     }
-  }, now ? 0 : 200);
+  }, now ? 0 : 150);
 }
 
 function shape(nodes) {
   return (nodes.sections ?? nodes).map((node) => shape(node.items));
+}
+
+function adoptLabels(nodes, answered) {
+  nodes.forEach((node, i) => {
+    node.label = answered[i].label;
+    node.line = answered[i].line;
+    adoptLabels(node.items, answered[i].items);
+  });
 }
 
 function rowsFor(text) {
@@ -225,7 +241,7 @@ function rowsFor(text) {
 function field(labelKey, value, onChange, { multi = false, cls = "" } = {}) {
   const input = multi ? el("textarea", { rows: rowsFor(value), value, class: cls })
     : el("input", { type: "text", value, class: cls });
-  input.addEventListener("input", () => onChange(input.value));
+  input.addEventListener("input", (event) => { if (!event.isComposing) onChange(input.value); });  // not mid-IME (pinyin)
   return el("label", { class: "field" }, el("span", {}, t(labelKey)), input);
 }
 
@@ -266,7 +282,7 @@ function nodeView(node, siblings, index, level) {
       if (window.confirm(t("confirm_remove", { title: node.title }))) { siblings.splice(index, 1); edited(true); }
     }));
   const title = el("input", { type: "text", value: node.title, class: "title", "aria-label": t("meta_title") });
-  title.addEventListener("input", () => { node.title = title.value; edited(false); });
+  title.addEventListener("input", (event) => { if (!event.isComposing) { node.title = title.value; edited(false); } });
   const view = el("div", { class: `node level-${level}`, "data-line": node.line ?? "" },
     el("div", { class: "head" }, el("span", { class: "label" }, node.label), title, tools));
   if (level === 1) view.append(field("kicker", node.kicker, (value) => { node.kicker = value; edited(false); }, { cls: "kicker" }));
@@ -394,36 +410,97 @@ function job(extra = {}) {
 }
 
 // -- 4. the preview ------------------------------------------------------------------
+// One preview request at a time: edits made meanwhile are folded into the next one, so a stale
+// outline is never rendered. The answer carries the page count and image addresses; the first page
+// is fetched at once, every other page when it scrolls into view (the server draws it then).
+
+const preview = { running: false, again: false, shownKey: null, build: null, observer: null, started: 0 };
 
 let previewTimer = 0;
 function schedulePreview(delay = 100) {
   clearTimeout(previewTimer);
-  previewTimer = setTimeout(preview, delay);
+  previewTimer = setTimeout(runPreview, delay);
 }
 
-let notices = [];
-async function preview() {
+function jobKey() { return JSON.stringify([state.yaml, state.theme, state.themeFile]); }
+
+async function runPreview() {
   if (state.yaml === null) return;
+  if (preview.running) { preview.again = true; return; }
+  const key = jobKey();
+  if (key === preview.shownKey) return;  // the same outline and layout: nothing to redraw
+  preview.running = true;
   const seq = ++state.previewSeq;
   const started = performance.now();
   $("preview-status").textContent = t("preview_wait");
   try {
     const result = await api("/api/preview", job());
-    if (seq !== state.previewSeq) return;  // a newer edit's preview is on its way
-    const pages = $("pages");
-    pages.replaceChildren(...result.pages.map((src, i) =>
-      el("figure", {}, el("img", { src, alt: t("page", { n: i + 1 }) }), el("figcaption", {}, t("page", { n: i + 1 })))));
-    pages.dataset.version = String(seq);
-    notices = result.notices;
-    $("warnings").replaceChildren(...notices.map((notice) =>
-      el("li", { class: notice.level }, `${t(notice.level)}：${notice.line ? t("line_at", notice) : ""}${notice.message}`)));
-    markWarnings();
+    await showPages(result, seq);
+    preview.shownKey = key;
     $("preview-status").textContent = t("preview_done", { pages: result.pages.length, seconds: ((performance.now() - started) / 1000).toFixed(1) });
   } catch (error) {
-    if (seq !== state.previewSeq) return;
     $("preview-status").textContent = describe(error);
+  } finally {
+    preview.running = false;
+    if (preview.again) { preview.again = false; runPreview(); }
   }
 }
+
+function pageObserver() {
+  // Pages load when they come near the visible part of the page list (it scrolls down, or sideways on a phone).
+  if (!preview.observer) {
+    preview.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        entry.target.dataset.seen = entry.isIntersecting ? "1" : "";
+        if (entry.isIntersecting) loadPage(entry.target);
+      }
+    }, { root: $("pages"), rootMargin: "50%" });
+  }
+  return preview.observer;
+}
+
+function loadPage(figure) {
+  const img = figure.querySelector("img");
+  if (figure.dataset.src && img.getAttribute("src") !== figure.dataset.src) img.src = figure.dataset.src;
+}
+
+function pageFigure() {
+  const figure = el("figure", {}, el("img", { alt: "" }), el("figcaption", {}));
+  pageObserver().observe(figure);
+  return figure;
+}
+
+async function showPages(result, seq) {
+  const pages = $("pages");
+  if (result.build !== preview.build) {
+    // Keep the figures (and the old images until the new ones arrive): no jump, no blank flash.
+    while (pages.children.length > result.pages.length) { preview.observer?.unobserve(pages.lastChild); pages.lastChild.remove(); }
+    while (pages.children.length < result.pages.length) pages.append(pageFigure());
+    [...pages.children].forEach((figure, i) => {
+      const [width, height] = result.sizes[i];
+      const img = figure.querySelector("img");
+      img.width = Math.round(width * 60 / 72);  // the server's 60 dpi: the box has the page's shape before the image comes
+      img.height = Math.round(height * 60 / 72);
+      img.alt = t("page", { n: i + 1 });
+      figure.querySelector("figcaption").textContent = t("page", { n: i + 1 });
+      figure.dataset.src = result.pages[i];
+      if (figure.dataset.seen && i > 0) loadPage(figure);
+    });
+    preview.build = result.build;
+    const first = pages.firstElementChild;
+    if (first) {
+      loadPage(first);
+      try { await first.querySelector("img").decode(); } catch (_) { /* shown as broken; the status says more */ }
+    }
+  }
+  if (seq === state.previewSeq) pages.dataset.version = String(seq);
+  notices = result.notices;
+  $("warnings").replaceChildren(...notices.map((notice) =>
+    el("li", { class: notice.level }, `${t(notice.level)}：${notice.line ? t("line_at", notice) : ""}${notice.message}`)));
+  markWarnings();
+}
+
+let notices = [];
 
 function markWarnings() {
   // A warning's line falls in the node that starts at or before it (the next node starts after it).
