@@ -72,7 +72,12 @@ def test_import_finds_the_briefings_sections_items_and_labels(imported: dict[str
     assert [i["label"] for i in sections[2]["items"]][:2] == ["重点任务一：", "重点任务二："]
     assert sections[0]["items"][0]["title"] == "必须坚持党的绝对领导"
     assert "found 4 sections and 14 items" in imported["summary"]
-    assert any("anti-copy junk" in note for note in imported["notes"])
+    notes = imported["notes"]
+    assert [note["code"] for note in notes] == ["imported_from", "junk_removed", "sections_kicker", "item_headings",
+                                                "check_then_build"]
+    assert notes[1] == {"message": "6 runs of anti-copy junk (142 characters) were removed", "code": "junk_removed",
+                        "params": {"runs": "6", "chars": "142"}}
+    assert "# 6 runs of anti-copy junk (142 characters) were removed; " + notes[2]["message"] + ";" in imported["yaml"]
 
 
 def test_gb18030_text_imports_like_utf8(web_server: WebServer, imported: dict[str, Any]) -> None:
@@ -185,7 +190,9 @@ def test_preview_pages_and_notices(web_server: WebServer, imported: dict[str, An
     count = len(result["pages"])
     assert count >= 4 and result["pages"][0] == f"/api/preview/{result['build']}/1.png"
     assert all(size == [595.28, 841.89] for size in result["sizes"]) and len(result["sizes"]) == count  # A4
-    assert any("仿宋_GB2312" in n["message"] and n["level"] == "note" for n in result["notices"])
+    substituted = [n for n in result["notices"] if n["level"] == "note" and "仿宋_GB2312" in n["message"]]
+    assert substituted and substituted[0]["code"] == "font_substituted"
+    assert substituted[0]["params"]["font"] == "仿宋_GB2312" and substituted[0]["params"]["reason"] == "not_installed"
     # the same outline and theme again: the same build, its pages drawn on request, each one different
     assert json.loads(request(web_server, "POST", "/api/preview", body)[2])["build"] == result["build"]
     images = []
@@ -211,11 +218,13 @@ def test_an_uncovered_character_is_a_located_warning(web_server: WebServer) -> N
     assert status == 200
     warnings = [n for n in json.loads(body)["notices"] if n["level"] == "warning"]
     assert warnings and warnings[0]["line"] == 4, warnings
+    assert warnings[0]["code"] == "uncovered_char" and warnings[0]["params"]["codepoint"] == "U+F0001"
+    assert warnings[0]["params"]["char"] == "\U000f0001" and warnings[0]["params"]["role"] == "body"
 
 
 def test_size_limit_binary_and_bad_json(web_server: WebServer) -> None:
     status, error = error_of(request(web_server, "POST", "/api/import", b"x" * (8 * 2**20 + 1)))
-    assert status == 413 and "8 MiB" in error["message"]
+    assert status == 413 and "8 MiB" in error["message"] and error["code"] == "too_large" and error["params"] == {"limit": "8"}
     status, error = error_of(request(web_server, "POST", "/api/import", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\xff"))
     assert status == 400 and "cannot read the text as UTF-8, GB18030 or UTF-16" in error["message"]
     status, error = error_of(request(web_server, "POST", "/api/build", b"{not json"))
@@ -334,8 +343,9 @@ def test_busy_and_too_slow_renders_are_answered_503_and_504_and_the_server_goes_
         assert statuses == [503, 503, 503, 504], answers  # one render at a time, none waiting; that one too slow
         busy = next(error for status, error in answers if status == 503)
         assert busy["message"] == "briefexport: error: the server is busy (at most 1 renders at a time); try again in a moment"
+        assert busy["code"] == "busy"
         late = next(error for status, error in answers if status == 504)
-        assert late["message"] == "outline.yaml: error: the build took longer than 1 s and was stopped"
+        assert late["message"] == "outline.yaml: error: the build took longer than 1 s and was stopped" and late["code"] == "too_slow"
         # the replaced worker serves the next request
         status, headers, pdf = request(server, "POST", "/api/build", {"outline": "title: 简报\n", "format": "pdf"})
         assert status == 200 and pdf.startswith(b"%PDF"), pdf[:200]

@@ -119,7 +119,9 @@ def test_paste_review_edit_preview_and_download_the_cli_bytes(page: Any, tmp_pat
     assert labels[0] == ["一是", "二是", "三是", "四是", "五是", "六是"]
     assert labels[2] == [f"重点任务{n}：" for n in "一二三四五六七八"]
     assert by_css(page, "#tree > .node.level-1 .head .title")[0].get_attribute("value") == "六个“必须坚持”"
-    assert "6 runs of anti-copy junk" in page.find_element("id", "notes").text
+    notes = page.find_element("id", "notes").text  # the importer's review notes, in the page's Chinese
+    assert "已去掉 6 处防复制杂字（共 142 个字符）。" in notes and "由 briefexport 从粘贴的文字导入" in notes
+    assert "anti-copy" not in notes
 
     version = wait_preview_after(page, 0)
     before = first_page(page)
@@ -138,7 +140,8 @@ def test_paste_review_edit_preview_and_download_the_cli_bytes(page: Any, tmp_pat
     page.find_element("css selector", "#theme option[value=gongwen]").click()
     version = wait_preview_after(page, version)
     assert first_page(page) != handout
-    assert "仿宋_GB2312" in page.find_element("id", "warnings").text  # the substituted font is named
+    substituted = page.find_element("id", "warnings").text  # the substituted font is named, in Chinese
+    assert "版式 gongwen 的正文字体“仿宋_GB2312”本机未安装，改用随附的" in substituted, substituted
 
     folder = tmp_path / "downloads"
     stem = f"{TITLE}（修订）稿"
@@ -245,6 +248,17 @@ def test_oversized_input_is_refused_with_a_clear_line(page: Any, tmp_path: Path)
     assert not by_css(page, "#tree .node")
 
 
+def test_an_english_page_shows_the_servers_english(web_server: WebServer) -> None:
+    with chromium(1366, 900) as driver:
+        user_agent = driver.execute_script("return navigator.userAgent")
+        driver.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": user_agent, "acceptLanguage": "en-GB,en"})
+        driver.get(web_server.url + "/")
+        assert driver.execute_script("return document.documentElement.lang") == "en"
+        driver.execute_script(PASTE, (DATA / "seed_briefing.txt").read_text(encoding="utf-8"), None)
+        wait_for(lambda: "6 runs of anti-copy junk (142 characters) were removed" in driver.find_element("id", "notes").text,
+                 "the review notes in English")
+
+
 @pytest.mark.parametrize("width", [1366, 390])
 def test_layout_fits_the_window(web_server: WebServer, tmp_path: Path, width: int) -> None:
     with chromium(width, 900) as driver:
@@ -264,4 +278,6 @@ def test_an_uncovered_character_is_warned_about_at_its_heading(page: Any, tmp_pa
     wait_for(lambda: len(by_css(page, "#tree > .node.level-1")) == 2, "the review tree")
     warned = wait_for(lambda: by_css(page, "#tree .node.warned"), "the warned heading")
     assert [node.find_element("css selector", ".title").get_attribute("value") for node in warned] == ["第二部分"]
-    assert "第 6 行" in page.find_element("css selector", "#warnings li.warning").text
+    warning = page.find_element("css selector", "#warnings li.warning").text
+    assert warning.startswith("注意：第 6 行：没有字体含“\U000f0001”（U+F0001）：正文里的这个字"), warning
+    assert "no font has" not in warning

@@ -13,12 +13,14 @@ from pathlib import Path
 
 __all__ = [
     "BriefexportError",
+    "Coded",
     "FontError",
     "LocatedError",
     "OutlineError",
     "RenderError",
     "SourcePos",
     "ThemeError",
+    "coded",
     "printable",
     "warn",
 ]
@@ -40,9 +42,30 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda found: _NAMED.get(found.group(), f"\\u{ord(found.group()):04x}"), text)
 
 
-def warn(where: SourcePos | str, message: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """What a message says as a code and its parameters, so that a page can say it in the reader's language.
+
+    The English message stays the one the CLI prints; this travels beside it (the web page's JSON).
+    """
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, str]:
+        """The parameters by name."""
+        return dict(self.params)
+
+
+def coded(code: str, **params: object) -> Coded:
+    """A :class:`Coded` with its parameters as text."""
+    return Coded(code, tuple((name, str(value)) for name, value in params.items()))
+
+
+def warn(where: SourcePos | str, message: str, code: Coded | None = None) -> None:
     """Report a problem that does not stop the build; ``--strict`` makes it fatal."""
-    _log.warning("%s: warning: %s", printable(str(where)), printable(message), extra={"where": where, "warning": message})
+    _log.warning("%s: warning: %s", printable(str(where)), printable(message),
+                 extra={"where": where, "warning": message, "coded": code})
 
 
 @dataclass(frozen=True, slots=True)

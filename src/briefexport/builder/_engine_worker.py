@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BriefexportError, LocatedError, OutlineError, RenderError, SourcePos
+from ..errors import BriefexportError, Coded, LocatedError, OutlineError, RenderError, SourcePos
 from ..render import RENDERERS
 from .engine import BuildResult, _Job
 
@@ -142,13 +142,14 @@ def _build(warm: _Warm, job: _Job) -> BuildResult:
     from .api import creation_time
 
     start, cpu = time.perf_counter(), time.process_time()
-    with _captured_log(job.strict) as (warnings, notes):
+    with _captured_log(job.strict) as log:
         numbered = number(_load(job))
         theme = _theme(warm, job)
         created = creation_time(numbered.doc, epoch=job.epoch)
         options = RenderOptions(fonts=warm.fonts, created=created, strict=job.strict, embed_font=job.embed_font)
         files = {name: _render_bytes(numbered, name, theme, options, warm.scratch) for name in job.formats}
-    return BuildResult(files, tuple(warnings), time.perf_counter() - start, tuple(notes), time.process_time() - cpu)
+    return BuildResult(files, tuple(log.warnings), time.perf_counter() - start, tuple(log.notes), time.process_time() - cpu,
+                       tuple(log.coded))
 
 
 def _load(job: _Job) -> Document:
@@ -246,8 +247,13 @@ class _Capture(logging.Handler):
         self.strict = strict
         self.warnings: list[str] = []
         self.notes: list[str] = []
+        self.coded: list[tuple[str, Coded]] = []
+        """Lines that say what they say as a code too (``warn(…, code)``), for the web page's languages."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        said = getattr(record, "coded", None)
+        if isinstance(said, Coded):
+            self.coded.append((record.getMessage(), said))
         if record.levelno < logging.WARNING:
             self.notes.append(record.getMessage())
             return
@@ -259,7 +265,7 @@ class _Capture(logging.Handler):
 
 
 @contextmanager
-def _captured_log(strict: bool) -> Iterator[tuple[list[str], list[str]]]:
+def _captured_log(strict: bool) -> Iterator[_Capture]:
     log = logging.getLogger("briefexport")
     handler = _Capture(strict)
     saved = (log.handlers[:], log.level, log.propagate)
@@ -267,6 +273,6 @@ def _captured_log(strict: bool) -> Iterator[tuple[list[str], list[str]]]:
     log.setLevel(logging.INFO)
     log.propagate = False
     try:
-        yield handler.warnings, handler.notes
+        yield handler
     finally:
         log.handlers[:], log.level, log.propagate = saved

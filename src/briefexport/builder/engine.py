@@ -35,7 +35,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import LocatedError, RenderError
+from ..errors import Coded, LocatedError, RenderError
 from ..render import RENDERERS
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ class BuildResult:
     """Informational lines (e.g. which bundled font stands in for an uninstalled one)."""
     cpu_seconds: float = 0.0
     """CPU time the worker spent on the job (wall time grows with other load on the machine; this less)."""
+    coded: tuple[tuple[str, Coded], ...] = ()
+    """Warning and note lines paired with what they say as a code and parameters (see :class:`~briefexport.errors.Coded`)."""
 
 
 @dataclass(frozen=True, slots=True)

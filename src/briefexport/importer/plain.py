@@ -26,7 +26,7 @@ from ._extracted import Extracted
 from ._junk import Cleaned, remove_junk, tidy_space, unwrap_lines, widen_punctuation
 from ._structure import Entry, Outline, parse_outline
 from .._yaml import MAX_BYTES, read_bounded
-from ..errors import OutlineError, SourcePos
+from ..errors import Coded, OutlineError, SourcePos, coded
 
 __all__ = ["ImportResult", "decode_text", "import_extracted", "import_file", "import_text", "read_source"]
 
@@ -48,6 +48,8 @@ class ImportResult:
     """The removed junk runs, in reading order (for review)."""
     sections: int = 0
     items: int = 0
+    notes: tuple[Coded, ...] = ()
+    """The review notes the outline's header comments say, as codes (English: :func:`note_text`)."""
 
 
 # -- reading ------------------------------------------------------------------
@@ -148,40 +150,53 @@ def _entry(entry: Entry, indent: str) -> list[str]:
     return lines
 
 
-_SECTION_NOTES = MappingProxyType({
-    "kicker": "sections start at the marker word '{kicker}' (kept as each section's kicker)",
-    "numbered": "sections are the text's numbered headings",
-    "headings": "sections are the short unpunctuated lines that stand above paragraphs",
-    "marked": "sections are the headings the file marks as such",
-    "none": "no sections were found; all text is in the lead",
+#: The English of each review note (the outline's header comments); the web page says them in Chinese by code.
+NOTE_TEXTS = MappingProxyType({
+    "imported_from": "Imported by `briefexport import` from {source}: review it before building.",
+    "junk_off": "junk removal was off (--keep-junk)",
+    "junk_structural": "{parts} hidden or surrounding parts of the page (anti-copy nodes, navigation, forum notes) and "
+    "{runs} runs of anti-copy junk in the text were removed",
+    "junk_removed": "{runs} runs of anti-copy junk ({chars} characters) were removed",
+    "junk_none": "no anti-copy junk was found",
+    "sections_kicker": "sections start at the marker word '{kicker}' (kept as each section's kicker)",
+    "sections_numbered": "sections are the text's numbered headings",
+    "sections_headings": "sections are the short unpunctuated lines that stand above paragraphs",
+    "sections_marked": "sections are the headings the file marks as such",
+    "sections_none": "no sections were found; all text is in the lead",
+    "item_headings": "each item's heading is its first clause or sentence; the rest is its body.",
+    "maybe_junk": "Kept, but it may be junk: {quoted} (delete it if it is not part of the briefing)",
+    "check_then_build": "Check headings and paragraph breaks, then run: briefexport check FILE",
 })
 
 
-def _header(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool, structural: int = 0) -> list[str]:
-    first = outline.sections[0].kicker if outline.sections else ""
-    found = _SECTION_NOTES[outline.section_source].format(kicker=first)
+def note_text(note: Coded) -> str:
+    """A review note in English, as the outline's header comment says it."""
+    return NOTE_TEXTS[note.code].format(**note.as_dict())
+
+
+def _review(outline: Outline, source: str, cleaned: Cleaned, keep_junk: bool, structural: int = 0) -> tuple[Coded, ...]:
+    """What the import found and did, as review notes (in the order the header says them)."""
     if keep_junk:
-        junk = "junk removal was off (--keep-junk)"
+        junk = coded("junk_off")
     elif structural:
-        junk = (
-            f"{structural} hidden or surrounding parts of the page (anti-copy nodes, navigation, forum notes) and "
-            f"{len(cleaned.removed) - structural} runs of anti-copy junk in the text were removed"
-        )
+        junk = coded("junk_structural", parts=structural, runs=len(cleaned.removed) - structural)
     elif cleaned.removed:
-        junk = f"{len(cleaned.removed)} runs of anti-copy junk ({cleaned.removed_chars} characters) were removed"
+        junk = coded("junk_removed", runs=len(cleaned.removed), chars=cleaned.removed_chars)
     else:
-        junk = "no anti-copy junk was found"
-    doubts = [
-        f"# Kept, but it may be junk: {_quoted(text)} (delete it if it is not part of the briefing)"
-        for text in dict.fromkeys(cleaned.doubtful)
-    ]
+        junk = coded("junk_none")
+    kicker = outline.sections[0].kicker if outline.sections else ""
+    found = coded(f"sections_{outline.section_source}", **({"kicker": kicker} if outline.section_source == "kicker" else {}))
+    doubts = [coded("maybe_junk", text=text, quoted=_quoted(text)) for text in dict.fromkeys(cleaned.doubtful)]
+    return (coded("imported_from", source=source), junk, found, coded("item_headings"), *doubts, coded("check_then_build"))
+
+
+def _header(notes: tuple[Coded, ...]) -> list[str]:
+    imported, junk, found, *rest = notes
     return [
         "# yaml-language-server: $schema=outline.schema.json",
-        f"# Imported by `briefexport import` from {source}: review it before building.",
-        f"# {junk}; {found};",
-        "# each item's heading is its first clause or sentence; the rest is its body.",
-        *doubts,
-        "# Check headings and paragraph breaks, then run: briefexport check FILE",
+        f"# {note_text(imported)}",
+        f"# {note_text(junk)}; {note_text(found)};",
+        *(f"# {note_text(note)}" for note in rest),
     ]
 
 
@@ -250,7 +265,8 @@ def import_extracted(
         raise OutlineError(SourcePos(source, 1, 1), "no text to import (the file is empty or holds only junk)")
     cleaned = Cleaned(cleaned.text, extracted.removed + cleaned.removed, cleaned.doubtful)
     title = outline.header.title or fallback_title
-    yaml_text = _document_yaml(outline, title, _header(outline, source, cleaned, keep_junk, len(extracted.removed)))
+    notes = _review(outline, source, cleaned, keep_junk, len(extracted.removed))
+    yaml_text = _document_yaml(outline, title, _header(notes))
     size = len(yaml_text.encode("utf-8"))
     if size > MAX_BYTES:  # check would refuse it: say so now, in terms of the source
         raise OutlineError(
@@ -262,7 +278,8 @@ def import_extracted(
     if dropped:
         junk += f", {dropped} noncharacters (U+FFFE and the like)"
     summary = f"{source}: {junk}; found {len(outline.sections)} sections and {items} items; review the outline before building"
-    return ImportResult(yaml_text, summary, len(cleaned.removed), cleaned.removed_chars, cleaned.removed, len(outline.sections), items)
+    return ImportResult(yaml_text, summary, len(cleaned.removed), cleaned.removed_chars, cleaned.removed, len(outline.sections), items,
+                        notes)
 
 
 def import_text(text: str, *, keep_junk: bool = False, source: str = "pasted text", fallback_title: str = UNTITLED) -> ImportResult:

@@ -7,6 +7,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from ..errors import Coded
+
 __all__ = ["Notice", "RenderJob", "RenderResult", "notice_of", "page_image", "page_sizes"]
 
 #: The name errors and warnings give the outline, as if the user had saved it beside the page.
@@ -35,6 +37,8 @@ class Notice:
     message: str
     line: int | None = None
     col: int | None = None
+    said: Coded | None = None
+    """The message as a code and parameters, which the page shows in its language (None: English only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +52,12 @@ class RenderResult:
 _LOCATED = re.compile(rf"^{re.escape(OUTLINE_NAME)}:(\d+):(\d+): (?:warning: )?(.*)$", re.DOTALL)
 
 
-def notice_of(level: str, line: str) -> Notice:
+def notice_of(level: str, line: str, said: Coded | None = None) -> Notice:
     """A logged line (``outline.yaml:12:5: warning: …``) as a notice with its line and column."""
     match = _LOCATED.match(line)
     if match:
-        return Notice(level, match.group(3), int(match.group(1)), int(match.group(2)))
-    return Notice(level, line)
+        return Notice(level, match.group(3), int(match.group(1)), int(match.group(2)), said)
+    return Notice(level, line, said=said)
 
 
 #: pdfium is not thread-safe: one page drawing at a time in this process.

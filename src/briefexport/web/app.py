@@ -27,12 +27,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .._yaml import MAX_BYTES
 from ..builder.api import FORMATS, creation_time
 from ..builder.engine import BuildTimeout, WorkerLost
-from ..errors import BriefexportError, LocatedError, SourcePos
+from ..errors import BriefexportError, Coded, LocatedError, SourcePos, coded
 from ..theme.loader import load_theme, preset_names
 from ._render import Notice, RenderJob, RenderResult
 from .downloads import content_disposition, file_stem, zip_files
 from .engine import Busy, Engine, EngineLimits
-from .intake import check, import_upload, review_notes
+from ..importer.plain import note_text
+from .intake import Imported, check, import_upload, review_notes
 from .preview import Preview, Previews, UnknownBuild
 from .tree import outline_yaml, tree_of
 
@@ -57,7 +58,8 @@ API_DOC: Mapping[str, str] = {
     "GET /api": "this list",
     "GET /api/themes": "the presets: [{name, description}]",
     "POST /api/import": "body: the briefing's bytes (text in UTF-8, GB18030 or UTF-16; Content-Type text/html for HTML; "
-    "?filename=NAME.yaml for an outline); ?keep_junk=1 keeps anti-copy junk. Answer: {yaml, summary, notes, tree}",
+    "?filename=NAME.yaml for an outline); ?keep_junk=1 keeps anti-copy junk. Answer: {yaml, summary, notes: [{message, code, params}], "
+    "tree}",
     "POST /api/check": "body: outline YAML. Answer: {yaml, tree} with every heading's printed label",
     "POST /api/outline": "body: {tree} as /api/check returns it, edited. Answer: {yaml, tree}",
     "POST /api/build": "body: {outline, format: docx|pdf|epub|zip|yaml, theme: PRESET, theme_file: THEME YAML}. "
@@ -66,6 +68,8 @@ API_DOC: Mapping[str, str] = {
     "notices: [{level, message, line, col}]}; the same outline and theme are not rendered twice",
     "GET /api/preview/{build}/{page}.png": "page PAGE (from 1) of a preview's PDF as a PNG image, drawn when first asked for",
     "POST /api/preview/{page}": "body as /api/build. Answer: page PAGE (from 1) of the PDF as a PNG image",
+    "codes": "notes, notices and the server's own errors carry {code, params} beside the English message, for a page "
+    "to say in its language",
     "errors": "status 400 (bad input), 404 (a preview no longer kept: ask again), 413 (body over 8 MiB), "
     "500 (a worker died), 503 (busy), 504 (too slow): "
     "{error: {message, file, line, col}}; message is the CLI's one line",
@@ -84,7 +88,15 @@ def _error_body(exc: BriefexportError) -> dict[str, Any]:
     error: dict[str, Any] = {"message": str(exc) if isinstance(exc, LocatedError) else f"briefexport: error: {exc}"}
     if isinstance(exc, LocatedError) and isinstance(exc.pos, SourcePos):
         error.update(file=exc.pos.file, line=exc.pos.line, col=exc.pos.col)
+    error.update(_said(_error_code(exc)))
     return {"error": error}
+
+
+def _error_code(exc: BriefexportError) -> Coded | None:
+    """The code of the server's own errors, for the page to say in its language."""
+    codes = {_TooLarge: coded("too_large", limit=MAX_BYTES // 2**20), Busy: coded("busy"), BuildTimeout: coded("too_slow"),
+             WorkerLost: coded("worker_lost"), UnknownBuild: coded("preview_gone")}
+    return next((said for kind, said in codes.items() if isinstance(exc, kind)), None)
 
 
 def _status(exc: BriefexportError) -> int:
@@ -161,7 +173,14 @@ async def _import(request: Request) -> Response:
     keep_junk = request.query_params.get("keep_junk", "") in ("1", "true")
     imported = await run_in_threadpool(import_upload, data, filename, content_type, keep_junk)
     checked = await run_in_threadpool(_checked, imported.yaml)
-    return JSONResponse({**checked, "summary": imported.summary, "notes": review_notes(imported.yaml)})
+    return JSONResponse({**checked, "summary": imported.summary, "notes": _review(imported)})
+
+
+def _review(imported: Imported) -> list[dict[str, Any]]:
+    """The importer's review notes, each with its code; an outline file's own top comments as they are."""
+    if imported.notes:
+        return [{"message": note_text(note), **_said(note)} for note in imported.notes]
+    return [{"message": note} for note in review_notes(imported.yaml)]
 
 
 async def _check(request: Request) -> Response:
@@ -185,8 +204,13 @@ def _job_fields(body: Mapping[str, Any]) -> tuple[str, str, str | None]:
     return outline, str(theme), theme_file
 
 
+def _said(said: Coded | None) -> dict[str, Any]:
+    """A message's code and parameters for the page to say in its language (nothing when it has none)."""
+    return {} if said is None else {"code": said.code, "params": said.as_dict()}
+
+
 def _notices(notices: tuple[Notice, ...]) -> list[dict[str, Any]]:
-    return [{"level": n.level, "message": n.message, "line": n.line, "col": n.col} for n in notices]
+    return [{"level": n.level, "message": n.message, "line": n.line, "col": n.col, **_said(n.said)} for n in notices]
 
 
 class Api:
@@ -310,7 +334,8 @@ class _SameOriginWrites:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(scope):
             response = JSONResponse({"error": {"message": "briefexport: error: requests from other web pages are refused; "
-                                                          "use the page this server serves"}}, status_code=403)
+                                                          "use the page this server serves", "code": "cross_site", "params": {}}},
+                                    status_code=403)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -362,7 +387,8 @@ class _KnownHosts:
             header = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
             if host_name(header) not in self.allowed:
                 response = JSONResponse({"error": {"message": "briefexport: error: this server answers only to the names of "
-                                                              "this computer (127.0.0.1, localhost, [::1])"}}, status_code=400)
+                                                              "this computer (127.0.0.1, localhost, [::1])", "code": "foreign_host",
+                                                   "params": {}}}, status_code=400)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

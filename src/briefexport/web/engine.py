@@ -53,7 +53,9 @@ class Engine:
                 theme_name=THEME_NAME, timeout=self.limits.time_limit,
             )
             built: BuildResult = await asyncio.wrap_future(future)
-        notices = (*(notice_of("warning", line) for line in built.warnings), *(notice_of("note", line) for line in built.notes))
+        said = dict(built.coded)
+        notices = (*(notice_of("warning", line, said.get(line)) for line in built.warnings),
+                   *(notice_of("note", line, said.get(line)) for line in built.notes))
         return RenderResult(dict(built.files), notices)
 
     def close(self) -> None:

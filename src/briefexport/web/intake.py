@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LocatedError, OutlineError, SourcePos
+from ..errors import Coded, LocatedError, OutlineError, SourcePos, coded
 from ..importer.plain import UNTITLED, ImportResult, decode_text, import_text
 from ..numbering import NumberedDocument, number
 from ..outline.reader import loads
@@ -29,6 +29,8 @@ class Imported:
 
     yaml: str
     summary: str
+    notes: tuple[Coded, ...] = ()
+    """The importer's review notes as codes (none for an outline brought in as it is)."""
 
 
 def check(text: str) -> NumberedDocument:
@@ -95,7 +97,7 @@ def import_html(markup: str, source: str, keep_junk: bool = False) -> Imported:
 
 
 def _imported(result: ImportResult) -> Imported:
-    return Imported(result.yaml, result.summary)
+    return Imported(result.yaml, result.summary, result.notes)
 
 
 def import_word(data: bytes, filename: str, keep_junk: bool = False) -> Imported:
@@ -114,7 +116,8 @@ def import_word(data: bytes, filename: str, keep_junk: bool = False) -> Imported
             pos = exc.pos
             where = SourcePos(path.name, pos.line, pos.col) if isinstance(pos, SourcePos) else path.name
             raise type(exc)(where, exc.message.replace(str(path), path.name)) from None
-    return Imported(result.yaml.replace(str(path), path.name), result.summary.replace(str(path), path.name))
+    notes = tuple(coded(n.code, **{k: v.replace(str(path), path.name) for k, v in n.params}) for n in result.notes)
+    return Imported(result.yaml.replace(str(path), path.name), result.summary.replace(str(path), path.name), notes)
 
 
 def import_upload(data: bytes, filename: str, content_type: str, keep_junk: bool = False) -> Imported:

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ...errors import FontError, LocatedError, SourcePos, warn
+from ...errors import FontError, LocatedError, SourcePos, coded, warn
 from ...model import Span
 from ._cjk_lines import Run, fullwidth_punctuation
 
@@ -65,15 +65,18 @@ class Typesetter:
             if wanted and wanted not in self._reported:
                 found = self.fonts.find(wanted, bold=bold)
                 if found is None:
-                    why = "is not installed"
+                    why, reason = "is not installed", "not_installed"
                 elif not self.fonts.is_truetype(found):
-                    why = "is installed but has PostScript (CFF) outlines, which reportlab cannot embed"
+                    why, reason = "is installed but has PostScript (CFF) outlines, which reportlab cannot embed", "cff"
                 else:
-                    why = ""
+                    why = reason = ""
                 if why:
                     self._reported.add(wanted)
                     kind = "bundled" if chain[0].bundled else "installed"
-                    _log.info("font %s (theme %s, %s) %s; using %s (%s)", wanted, self.theme.name, role, why, chain[0].family, kind)
+                    said = coded("font_substituted", font=wanted, theme=self.theme.name, role=role, reason=reason,
+                                 using=chain[0].family, kind=kind)
+                    _log.info("font %s (theme %s, %s) %s; using %s (%s)", wanted, self.theme.name, role, why, chain[0].family, kind,
+                              extra={"coded": said})
             self._chains[key] = chain
         return self._chains[key]
 
@@ -149,7 +152,7 @@ class Typesetter:
             if ch.isspace():
                 continue
             message = f"no font has {ch} (U+{ord(ch):04X}) in this {role} text (tried {faces}); it prints as an empty box"
-            warn(where or self.theme.name, message)
+            warn(where or self.theme.name, message, coded("uncovered_char", char=ch, codepoint=f"U+{ord(ch):04X}", role=role, fonts=faces))
             if self.strict:  # located where the outline or theme says where
                 raise LocatedError(where, f"{message} (strict)") if where else FontError(f"{message} (strict)")
             # Drawn as the face's .notdef box under a code of its own (see _flow._split), so

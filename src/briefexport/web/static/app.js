@@ -21,7 +21,7 @@ const TEXTS = {
     download_title: "下载", download_zip: "三种都要（ZIP）", download_yaml: "提纲（YAML）",
     downloading: "正在生成 {name}……", downloaded: "已下载：{name}",
     error_at: "第 {line} 行，第 {col} 列：", line_at: "第 {line} 行：", warning: "注意", note: "说明",
-    too_large: "文件太大：上限是 8 MiB。", busy: "服务器正忙，请稍后再试。", network: "无法连接到 briefexport 服务器：{message}",
+    too_large: "文件太大：上限是 8 MiB。", network: "无法连接到 briefexport 服务器：{message}",
   },
   en: {
     app_title: "briefexport", tagline: "Paste a briefing, review the numbered outline, preview, download Word, PDF and EPUB.",
@@ -41,11 +41,52 @@ const TEXTS = {
     download_title: "Download", download_zip: "All three (ZIP)", download_yaml: "Outline (YAML)",
     downloading: "Making {name}…", downloaded: "Downloaded: {name}",
     error_at: "line {line}, column {col}: ", line_at: "line {line}: ", warning: "warning", note: "note",
-    too_large: "The file is too large: the limit is 8 MiB.", busy: "The server is busy; please try again in a moment.",
+    too_large: "The file is too large: the limit is 8 MiB.",
     network: "Cannot reach the briefexport server: {message}",
   },
 };
+// What the server says with a code (notes, notices, its own errors), in Chinese; English pages show the server's English.
+const SAID_ZH = {
+  uncovered_char: "没有字体含“{char}”（{codepoint}）：{role}里的这个字（已试 {fonts}）会印成空框。",
+  font_substituted_not_installed: "版式 {theme} 的{role}字体“{font}”本机未安装，改用{kind}的 {using}。",
+  font_substituted_cff: "版式 {theme} 的{role}字体“{font}”已安装，但它是 PostScript（CFF）轮廓，不能嵌入 PDF，改用{kind}的 {using}。",
+  imported_from: "由 briefexport 从{source}导入：下载前请先核对。",
+  junk_off: "没有清除防复制杂字（--keep-junk）。",
+  junk_structural: "已去掉网页中 {parts} 处隐藏或外围内容（防复制节点、导航、论坛附注），以及正文中 {runs} 处防复制杂字。",
+  junk_removed: "已去掉 {runs} 处防复制杂字（共 {chars} 个字符）。",
+  junk_none: "没有发现防复制杂字。",
+  sections_kicker: "各部分以提示词“{kicker}”开头（保留为各部分的提示词）。",
+  sections_numbered: "各部分按原文带编号的标题划分。",
+  sections_headings: "各部分按段落上方不带标点的短行划分。",
+  sections_marked: "各部分按文件标明的标题划分。",
+  sections_none: "没有找到部分标题，全部文字放在导语里。",
+  item_headings: "每个条目的标题取其第一个分句或句子，其余是正文。",
+  maybe_junk: "保留了“{text}”，但它可能是杂字（如果不属于简报，请删掉）。",
+  check_then_build: "请核对各级标题和分段，再下载。",
+  too_large: "文件太大：上限是 {limit} MiB。",
+  busy: "服务器正忙，请稍后再试。",
+  too_slow: "生成时间超过上限，已停止（提纲可能太长）。",
+  worker_lost: "生成进程意外退出，请再试一次。",
+  preview_gone: "这个预览已不在服务器上，请再预览一次。",
+  cross_site: "拒绝来自其他网页的请求，请使用本服务器自己的页面。",
+  foreign_host: "本服务器只接受本机的地址（127.0.0.1、localhost、[::1]）。",
+};
+const ROLES_ZH = { title: "标题", subtitle: "副标题", h1: "一级标题", h2: "二级标题", h3: "三级标题", h4: "四级标题", body: "正文",
+  lead: "导语", kicker: "提示词", meta: "署名", toc: "目录", page_number: "页码" };
+const PARAMS_ZH = { "pasted text": "粘贴的文字", bundled: "随附", installed: "本机已装" };
 const LANG = document.documentElement.lang.startsWith("en") ? "en" : "zh";
+
+function say(item) {
+  // item: {message, code, params} from the server; the code's Chinese when there is one, else its message.
+  const code = item.code === "font_substituted" ? `${item.code}_${item.params.reason}` : item.code;
+  const text = LANG === "zh" && code ? SAID_ZH[code] : undefined;
+  if (!text) return item.message;
+  const params = item.params ?? {};
+  return text.replace(/\{(\w+)\}/g, (_, name) => {
+    const value = String(params[name] ?? "");
+    return name === "role" ? (ROLES_ZH[value] ?? value) : (PARAMS_ZH[value] ?? value);
+  });
+}
 const TEMPLATES = ["{cn}、", "（{cn}）", "{cn}是", "重点任务{cn}：", "第{cn}条", "第{cn}，", "{n}.", "（{n}）", "{roman}."];
 const MAX_BYTES = 8 * 1024 * 1024;
 
@@ -95,11 +136,7 @@ class ApiError extends Error {
 }
 
 function describe(error) {
-  if (error instanceof ApiError) {
-    if (error.status === 413) return t("too_large") + " " + error.message;
-    if (error.status === 503) return t("busy");
-    return error.message;
-  }
+  if (error instanceof ApiError) return say(error.info);
   return t("network", { message: error.message });
 }
 
@@ -143,7 +180,7 @@ async function importBody(body, type, filename = "") {
     const query = filename ? `?filename=${encodeURIComponent(filename)}` : "";
     const result = await api(`/api/import${query}`, body, { type });
     setOutline(result);
-    $("notes").replaceChildren(...result.notes.map((note) => el("li", {}, note)));
+    $("notes").replaceChildren(...result.notes.map((note) => el("li", {}, say(note))));
     $("import-status").textContent = t("imported", { sections: result.tree.sections.length, items: countItems(result.tree.sections) });
   } catch (error) {
     $("import-status").textContent = "";
@@ -496,7 +533,7 @@ async function showPages(result, seq) {
   if (seq === state.previewSeq) pages.dataset.version = String(seq);
   notices = result.notices;
   $("warnings").replaceChildren(...notices.map((notice) =>
-    el("li", { class: notice.level }, `${t(notice.level)}：${notice.line ? t("line_at", notice) : ""}${notice.message}`)));
+    el("li", { class: notice.level }, `${t(notice.level)}：${notice.line ? t("line_at", notice) : ""}${say(notice)}`)));
   markWarnings();
 }
 
@@ -509,7 +546,7 @@ function markWarnings() {
   for (const notice of notices) {
     if (!notice.line || notice.level !== "warning") continue;
     const owner = views.filter((view) => Number(view.dataset.line) <= notice.line).pop();
-    if (owner) { owner.classList.add("warned"); owner.title = notice.message; }
+    if (owner) { owner.classList.add("warned"); owner.title = say(notice); }
   }
 }
 
