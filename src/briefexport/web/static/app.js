@@ -71,6 +71,12 @@ const SAID_ZH = {
   cross_site: "拒绝来自其他网页的请求，请使用本服务器自己的页面。",
   foreign_host: "本服务器只接受本机的地址（127.0.0.1、localhost、[::1]）。",
 };
+// The presets' descriptions in Chinese (an uploaded or unknown theme shows its own description).
+const THEMES_ZH = {
+  handout: "A4 学习讲义：正文宋体小四，标题黑体，行距宽松",
+  gongwen: "公文（GB/T 9704-2012）：每页 22 行、每行 28 字，仿宋三号",
+  ebook: "电子书：行距较大，正文宋体，标题黑体，嵌入字体子集",
+};
 const ROLES_ZH = { title: "标题", subtitle: "副标题", h1: "一级标题", h2: "二级标题", h3: "三级标题", h4: "四级标题", body: "正文",
   lead: "导语", kicker: "提示词", meta: "署名", toc: "目录", page_number: "页码" };
 const PARAMS_ZH = { "pasted text": "粘贴的文字", bundled: "随附", installed: "本机已装" };
@@ -421,7 +427,7 @@ async function setUpThemes() {
   const select = $("theme");
   try {
     for (const theme of await api("/api/themes")) {
-      select.append(el("option", { value: theme.name, selected: theme.name === state.theme, title: theme.description }, `${theme.name} — ${theme.description}`));
+      select.append(el("option", { value: theme.name, selected: theme.name === state.theme, title: theme.description }, `${theme.name} — ${LANG === "zh" ? THEMES_ZH[theme.name] ?? theme.description : theme.description}`));
     }
   } catch (error) {
     showError(describe(error));
