@@ -457,7 +457,7 @@ function job(extra = {}) {
 // outline is never rendered. The answer carries the page count and image addresses; the first page
 // is fetched at once, every other page when it scrolls into view (the server draws it then).
 
-const preview = { running: false, again: false, shownKey: null, build: null, observer: null, started: 0 };
+const preview = { running: false, again: false, shownKey: null, build: null, observer: null, retried: null };
 
 let previewTimer = 0;
 function schedulePreview(delay = 100) {
@@ -508,7 +508,16 @@ function loadPage(figure) {
 }
 
 function pageFigure() {
-  const figure = el("figure", {}, el("img", { alt: "" }), el("figcaption", {}));
+  const img = el("img", { alt: "" });
+  // A server that dropped this preview (or restarted) answers 404: make the preview again, once per build.
+  img.addEventListener("error", () => {
+    if (!img.getAttribute("src") || preview.retried === preview.build) return;
+    preview.retried = preview.build;
+    img.removeAttribute("src");  // so that the same address is asked for again
+    preview.build = preview.shownKey = null;
+    schedulePreview(0);
+  });
+  const figure = el("figure", {}, img, el("figcaption", {}));
   pageObserver().observe(figure);
   return figure;
 }
