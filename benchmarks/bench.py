@@ -9,7 +9,8 @@ of 20, sizes ×1 and ×10). Sections:
    writing the same text (when ``pandoc`` is installed; its PDF needs a LaTeX engine, which is
    used only when ``xelatex`` is installed), with ours ÷ Pandoc for wall and CPU time.
 3. **Warm re-renders** through the engine (``builder/engine.py``): a warm worker's median per
-   format, beside the cold process of the same format.
+   format, for the same outline again and for the outline with one sentence edited each time,
+   beside the cold process of the same format.
 4. **Batches**: N outlines as a shell loop of ``briefexport build FILE`` against one
    ``briefexport build FOLDER``, and whether both wrote the same bytes.
 
@@ -143,7 +144,8 @@ class Bench:
             return None
         cells = []
         for fmt in formats.split(","):
-            extra = ["--pdf-engine=xelatex", "-V", "CJKmainfont=Noto Serif CJK SC"] if fmt == "pdf" else []
+            # babel has no name for zh-CN; Pandoc then writes \babelprovide{} and LaTeX stops.
+            extra = ["--pdf-engine=xelatex", "-V", "CJKmainfont=Noto Serif CJK SC", "-V", "babel-lang=chinese-simplified"] if fmt == "pdf" else []
             command = [self.pandoc, str(markdown), "-s", "-o", str(self.out / f"pandoc.{fmt}"), *extra]
             cells.append(measure(command, self.env, runs or self.runs))
         return Cell(sum(c.seconds for c in cells), sum(c.cpu_seconds for c in cells), max(c.peak_rss_mib for c in cells))
@@ -195,31 +197,46 @@ def cold(bench: Bench, sizes: Sequence[int]) -> dict[tuple[int, str], tuple[Cell
     return cells
 
 
-def warm(bench: Bench, cold_cells: dict[tuple[int, str], tuple[Cell, Cell | None]], repeats: int) -> dict[str, float]:
-    """Median seconds a warm engine worker spends re-rendering the briefing, per format."""
+#: A sentence of the briefing's lead that the "edited" warm re-renders change, as a live preview's typing does.
+EDITED_SENTENCE = "今年是新中国成立75周年"
+
+
+def warm(bench: Bench, cold_cells: dict[tuple[int, str], tuple[Cell, Cell | None]], repeats: int) -> dict[str, tuple[float, float]]:
+    """Median seconds (wall, CPU) a warm engine worker spends re-rendering the briefing, per format.
+
+    Two kinds of re-render: the same outline again (a worker keeps paragraph lines and heading
+    pages of equal input, so this is its best case), and the outline with one sentence of the lead
+    changed each time (a live preview while typing: the edited paragraph is broken anew and the
+    DOCX's TOC pages laid out again). The targets are judged on the edited ones.
+    """
     os.environ.update(XDG_CACHE_HOME=bench.env["XDG_CACHE_HOME"])
     from briefexport.builder.engine import Engine
 
     text = (ROOT / "outline.yaml").read_text(encoding="utf-8")
+    assert EDITED_SENTENCE in text
     print(f"\n## Warm re-renders of the briefing (one engine worker, median of {repeats}), beside the cold process\n")
-    print("| formats | warm, in the worker (s) | its CPU (s) | submit → bytes (s) | cold process wall (s) | warm ÷ cold |")
-    print("|---|---:|---:|---:|---:|---:|")
-    medians = {}
+    print("| formats | outline | warm, in the worker (s) | its CPU (s) | submit → bytes (s) | cold process wall (s) | warm ÷ cold |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    medians: dict[str, tuple[float, float]] = {}
     with Engine(workers=1) as engine:
         engine.submit(text).result()  # the first job also warms what the warm-up does not reach
         for formats in (*FORMATS, ALL):
-            inside, cpu, round_trip = [], [], []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                result = engine.submit(text, formats=formats.split(",")).result()
-                round_trip.append(time.perf_counter() - start)
-                inside.append(result.seconds)
-                cpu.append(result.cpu_seconds)
-            medians[formats] = statistics.median(inside)
-            cold_wall = cold_cells[(1, formats)][0].seconds if (1, formats) in cold_cells else None
-            label = "all three" if formats == ALL else formats
-            print(f"| {label} | {medians[formats]:.3f} | {statistics.median(cpu):.3f} | {statistics.median(round_trip):.3f} |"
-                  f" {cold_wall or 0:.3f} | {ratio(medians[formats], cold_wall)} |", flush=True)
+            for edited in (False, True):
+                inside, cpu, round_trip = [], [], []
+                for index in range(repeats):
+                    source = text.replace(EDITED_SENTENCE, f"{EDITED_SENTENCE}（{index}）", 1) if edited else text
+                    start = time.perf_counter()
+                    result = engine.submit(source, formats=formats.split(",")).result()
+                    round_trip.append(time.perf_counter() - start)
+                    inside.append(result.seconds)
+                    cpu.append(result.cpu_seconds)
+                if edited:
+                    medians[formats] = (statistics.median(inside), statistics.median(cpu))
+                cold_wall = cold_cells[(1, formats)][0].seconds if (1, formats) in cold_cells else None
+                label = "all three" if formats == ALL else formats
+                print(f"| {label} | {'one sentence edited' if edited else 'the same again'} | {statistics.median(inside):.3f} |"
+                      f" {statistics.median(cpu):.3f} | {statistics.median(round_trip):.3f} |"
+                      f" {cold_wall or 0:.3f} | {ratio(statistics.median(inside), cold_wall)} |", flush=True)
     return medians
 
 
@@ -247,7 +264,7 @@ def batch(bench: Bench, count: int) -> tuple[Cell, Cell]:
     return shell, together
 
 
-def targets(cold_cells: dict[tuple[int, str], tuple[Cell, Cell | None]], warm_medians: dict[str, float],
+def targets(cold_cells: dict[tuple[int, str], tuple[Cell, Cell | None]], warm_medians: dict[str, tuple[float, float]],
             loop: tuple[Cell, Cell] | None) -> list[tuple[str, str, str, bool | None]]:
     rows: list[tuple[str, str, str, bool | None]] = []
     for fmt in ("docx", "epub"):
@@ -256,7 +273,9 @@ def targets(cold_cells: dict[tuple[int, str], tuple[Cell, Cell | None]], warm_me
             rows.append((f"cold -f {fmt}, briefing, ÷ Pandoc (wall)", "≤ 1.00", f"{ours.seconds / peer.seconds:.2f}", ours.seconds <= peer.seconds))
     for fmt, limit in (("pdf", 0.1), ("docx", 0.05), ("epub", 0.05)):
         if fmt in warm_medians:
-            rows.append((f"warm re-render {fmt.upper()} (median)", f"≤ {limit} s", f"{warm_medians[fmt]:.3f} s", warm_medians[fmt] <= limit))
+            wall, cpu = warm_medians[fmt]
+            rows.append((f"warm re-render {fmt.upper()}, one sentence edited (median wall / CPU)", f"≤ {limit} s",
+                         f"{wall:.3f} / {cpu:.3f} s", wall <= limit))
     fifty = cold_cells.get((50, ALL))
     if fifty is not None:
         ours, peer = fifty

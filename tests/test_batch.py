@@ -111,3 +111,14 @@ def test_build_many_yields_in_the_order_given(folder: Path, tmp_path: Path) -> N
     assert [o.outline for o in outcomes] == order
     assert [o.ok for o in outcomes] == [True, False, True]
     assert outcomes[0].built[0].path == tmp_path / "o" / "brief2.epub" and outcomes[0].built[0].size > 0
+
+
+def test_a_briefing_among_the_outlines_gets_the_import_hint(folder: Path, tmp_path: Path) -> None:
+    notes = folder / "notes.txt"
+    result = _run("build", str(folder / "brief0.yaml"), str(notes), "-f", "epub", "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{notes}:1:1: error: this is not an outline; run `briefexport import {notes}` first to make notes.yaml, "
+        "review it, then build that"
+    ]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["brief0.epub"]

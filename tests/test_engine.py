@@ -17,6 +17,7 @@ import pytest
 
 from briefexport.builder.engine import FORMATS, BuildResult, BuildTimeout, Engine, WorkerLost
 from briefexport.errors import LocatedError, OutlineError, RenderError, ThemeError
+from briefexport.render import WarmMemo
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,38 @@ def test_files_are_byte_identical_to_the_command(engine: Engine, seed_outline_pa
         assert set(result.files) == set(FORMATS)
         for fmt in FORMATS:
             assert hashlib.sha256(result.files[fmt]).hexdigest() == hashlib.sha256(expected[fmt]).hexdigest(), fmt
+
+
+def test_docx_alone_after_other_builds_is_the_commands_docx(engine: Engine, seed_outline_path: Path, seed_text: str,
+                                                          tmp_path: Path) -> None:
+    # A warm worker keeps paragraph lines and heading pages between builds; an edit must still reach the TOC.
+    edited = seed_text.replace('title: "今年', 'title: "明年', 1).replace("- title: ", "- title: 新", 1)
+    (tmp_path / "edited").mkdir()
+    path = tmp_path / "edited" / seed_outline_path.name
+    path.write_text(edited, encoding="utf-8")
+    expected = {"seed": _cli_build(seed_outline_path, tmp_path / "seed", "-f", "docx")["docx"],
+                "edited": _cli_build(path, tmp_path / "out", "-f", "docx")["docx"]}
+    engine.submit(seed_text, formats=["pdf"]).result()
+    for name, text in (("seed", seed_text), ("edited", edited), ("seed", seed_text)):
+        assert engine.submit(text, formats=["docx"]).result().files["docx"] == expected[name], name
+
+
+def test_a_warm_docx_warns_on_every_build(engine: Engine) -> None:
+    # Heading pages laid out with a warning are never reused, so every build reports it.
+    text = "title: 表情\nsections:\n  - title: 一\n    body:\n      - 笑脸😀在此\n"
+    for _ in range(2):
+        result = engine.submit(text, name="emoji.yaml", formats=["docx"]).result()
+        assert any("U+1F600" in line for line in result.warnings), result.warnings
+
+
+def test_warm_memo_keeps_what_the_last_build_used() -> None:
+    memo = WarmMemo()
+    memo.put("a", 1)
+    memo.put("b", 2)
+    memo.next_build()
+    assert memo.get("a") == 1  # used by this build: kept for the next
+    memo.next_build()
+    assert memo.get("a") == 1 and memo.get("b") is None  # b went unused for a whole build
 
 
 def test_gongwen_notes_say_which_face_stands_in(engine: Engine, seed_text: str) -> None:

@@ -6,6 +6,7 @@ import re
 import subprocess
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from pypdf import PdfReader
 
 import briefexport
 from briefexport.builder.api import build_options, render
+from briefexport.render import HeadingPages
+from briefexport.render.pdf import heading_pages
 from briefexport.errors import BriefexportError
 from briefexport.numbering import NumberedDocument, NumberedNode
 from briefexport.theme.loader import load_theme
@@ -673,3 +676,31 @@ def test_page_number_format_with_the_page_count(tmp_path: Path, seed_doc: Number
     pages = len(PdfReader(pdf).pages)
     footers = [line.get_text().strip() for _, _, line in text_lines(pdf) if line.get_text().startswith("第 ")]
     assert footers == [f"第 {n} 页 共 {pages} 页 {{x}}" for n in range(2, pages + 1)]
+
+
+def _bookmark_pages(pdf: Path) -> dict[str, int]:
+    """Each bookmark's title (squashed) and the page it opens, as a reader's outline pane shows them."""
+    reader = PdfReader(pdf)
+    pages: dict[str, int] = {}
+    stack = list(reader.outline)
+    while stack:
+        entry = stack.pop()
+        if isinstance(entry, list):
+            stack.extend(entry)
+        else:
+            pages[squash(entry.title)] = reader.get_destination_page_number(entry) + 1
+    return pages
+
+
+@pytest.mark.parametrize("theme_name", ["handout", "gongwen", "ebook"])
+def test_heading_pages_laid_out_without_drawing_are_the_pdfs(tmp_path: Path, seed_doc: NumberedDocument, theme_name: str) -> None:
+    # The DOCX's TOC numbers come from a layout pass that draws nothing, or from the same build's PDF.
+    theme = load_theme(theme_name)
+    shared = HeadingPages()
+    pdf = render(seed_doc, "pdf", tmp_path / "seed.pdf", theme=theme, opts=replace(build_options(seed_doc.doc), layout=shared))
+    laid_out = heading_pages(seed_doc, theme, opts=build_options(seed_doc.doc))
+    titles = {item.path: squash(item.heading) for item in seed_doc.walk()}
+    assert len(laid_out) == len(titles) == 18
+    assert {titles[path]: page for path, page in laid_out.items()} == _bookmark_pages(pdf)
+    assert shared.pages(seed_doc, theme) == laid_out
+    assert max(laid_out.values()) > 2  # the headings spread over pages

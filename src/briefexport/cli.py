@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import __version__
 from .builder.api import FORMATS, build
 from .errors import BriefexportError, LocatedError, OutlineError, SourcePos, printable
+from .outline.reader import not_an_outline
 
 if TYPE_CHECKING:
     from .theme.loader import Theme
@@ -117,23 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: File names an outline has; anything else given to build or check may be a briefing still to import.
-_OUTLINE_SUFFIXES = (".yaml", ".yml")
-
-
 @contextlib.contextmanager
 def _import_hint(path: Path) -> Iterator[None]:
     """Turn "not an outline" into the next step when the file is a briefing (``article.txt``)."""
     try:
         yield
     except OutlineError as exc:
-        if path.suffix.lower() in _OUTLINE_SUFFIXES or not path.is_file():
+        hinted = not_an_outline(path, exc)
+        if hinted is exc:
             raise
-        raise OutlineError(
-            SourcePos(str(path), 1, 1),
-            f"this is not an outline; run `briefexport import {path}` first to make {path.with_suffix('.yaml').name}, "
-            "review it, then build that",
-        ) from None
+        raise hinted from None
 
 
 def _run_build(args: argparse.Namespace) -> int:

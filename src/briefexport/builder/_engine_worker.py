@@ -18,13 +18,13 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BriefexportError, Coded, LocatedError, OutlineError, RenderError, SourcePos
-from ..render import RENDERERS
+from ..render import RENDERERS, WarmMemo
 from .engine import BuildResult, _Job
 
 if TYPE_CHECKING:
@@ -39,11 +39,13 @@ __all__ = ["main"]
 
 @dataclass(slots=True)
 class _Warm:
-    """What a worker keeps between jobs: one font set (parsed cmaps, registered reportlab fonts) and the presets."""
+    """What a worker keeps between jobs: one font set (parsed cmaps, registered reportlab fonts), the presets, a memo."""
 
     fonts: FontSet
     presets: dict[str, Theme]
     scratch: Path
+    memo: WarmMemo = field(default_factory=WarmMemo)
+    """Paragraph lines of the last builds: a re-render breaks only what changed."""
 
 
 def main(fd: int, formats: Sequence[str] = tuple(RENDERERS)) -> None:  # pragma: no cover - runs in the worker; tests assert its results
@@ -138,17 +140,21 @@ def _answer(warm: _Warm, job: _Job) -> tuple[bool, object]:  # pragma: no cover 
 def _build(warm: _Warm, job: _Job) -> BuildResult:
     """Load, number and render one job, all formats into memory; the same steps as ``briefexport build``."""
     from ..numbering import number
-    from ..render import RenderOptions
-    from .api import creation_time
+    from ..render import HeadingPages, RenderOptions
+    from .api import creation_time, layout_first
 
     start, cpu = time.perf_counter(), time.process_time()
+    warm.memo.next_build()
     with _captured_log(job.strict) as log:
         numbered = number(_load(job))
         theme = _theme(warm, job)
         created = creation_time(numbered.doc, epoch=job.epoch)
-        options = RenderOptions(fonts=warm.fonts, created=created, strict=job.strict, embed_font=job.embed_font)
-        files = {name: _render_bytes(numbered, name, theme, options, warm.scratch) for name in job.formats}
-    return BuildResult(files, tuple(log.warnings), time.perf_counter() - start, tuple(log.notes), time.process_time() - cpu,
+        options = RenderOptions(
+            fonts=warm.fonts, created=created, strict=job.strict, embed_font=job.embed_font, layout=HeadingPages(), warm=warm.memo,
+        )
+        files = {name: _render_bytes(numbered, name, theme, options, warm.scratch) for name in layout_first(job.formats)}
+    ordered = {name: files[name] for name in job.formats}
+    return BuildResult(ordered, tuple(log.warnings), time.perf_counter() - start, tuple(log.notes), time.process_time() - cpu,
                        tuple(log.coded))
 
 

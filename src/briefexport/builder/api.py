@@ -16,7 +16,7 @@ from ..errors import BriefexportError, RenderError
 from ..model import Document
 from ..numbering import NumberedDocument, number
 from ..outline.reader import load
-from ..render import RENDERERS, RenderOptions, get_renderer
+from ..render import RENDERERS, HeadingPages, RenderOptions, get_renderer
 from ..theme.loader import Theme, load_theme
 
 if TYPE_CHECKING:
@@ -60,6 +60,12 @@ def build_options(doc: Document, *, strict: bool = False, embed_font: bool | Non
     from ..fonts.fontset import FontSet
 
     return RenderOptions(fonts=FontSet(), created=creation_time(doc), strict=strict, embed_font=embed_font)
+
+
+def layout_first(formats: Sequence[str]) -> list[str]:
+    """The order to render ``formats`` in one process: the PDF first, whose layout the DOCX's TOC
+    numbers then reuse (``RenderOptions.layout``) instead of laying the pages out again."""
+    return sorted(formats, key=lambda name: name != "pdf")
 
 
 def _as_numbered(doc: Document | NumberedDocument) -> NumberedDocument:
@@ -144,7 +150,9 @@ class _Job:
     def options(self, fonts: FontSet | None = None) -> RenderOptions:
         from ..fonts.fontset import FontSet
 
-        return RenderOptions(fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font)
+        return RenderOptions(
+            fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font, layout=HeadingPages(),
+        )
 
     def stage(self, name: str, options: RenderOptions) -> _Staged:
         return _stage(self.numbered, name, self.targets[name], self.theme, options, self.owner)
@@ -157,22 +165,24 @@ def _load_job(outline: str | Path, theme: Theme | str | Path, targets: Mapping[s
     return _Job(numbered, resolved_theme, targets, creation_time(numbered.doc), strict, embed_font, os.getpid())
 
 
-def _prepare(name: str) -> FontSet:
-    """Work a forked child can do before the outline is read: import its renderer, find the bundled fonts."""
+def _prepare(names: Sequence[str]) -> FontSet:
+    """Work a forked child can do before the outline is read: import its renderers, find the bundled fonts."""
     from ..fonts.fontset import FontSet
 
-    get_renderer(name)
+    for name in names:
+        get_renderer(name)
     fonts = FontSet()
     fonts.bundled_faces()
     return fonts
 
 
-def _child_renders(fonts: FontSet, job: _Job, first: str, queue: TaskQueue[str]) -> list[_Staged]:
-    """The forked child's share of a build: its own format, then any the queue still holds (staged, not committed)."""
+def _child_renders(fonts: FontSet, job: _Job, own: Sequence[str], queue: TaskQueue[str]) -> list[_Staged]:
+    """The forked child's share of a build: its own formats, then any the queue still holds (staged, not committed)."""
     options = job.options(fonts)
     staged: list[_Staged] = []
     try:
-        staged.append(job.stage(first, options))
+        for mine in own:
+            staged.append(job.stage(mine, options))
         while (name := queue.take()) is not None:
             staged.append(job.stage(name, options))
     except BaseException:
@@ -197,8 +207,9 @@ def build(
     all of them are complete, so a failure leaves every earlier output as it was.
 
     With several formats and ``parallel`` (the command line turns it on; off by default
-    because forking a host process that runs threads is unsafe), a forked child renders the PDF (the slowest) and
-    this process the next format; remaining formats go to whichever finishes first. The
+    because forking a host process that runs threads is unsafe), a forked child renders the PDF (the slowest), then
+    the DOCX when asked (sharing the PDF's layout), and this process the next format; remaining
+    formats go to whichever finishes first. The
     child starts before the outline is read, so that importing its renderer overlaps with
     reading. Each file is still written atomically.
     """
@@ -226,7 +237,7 @@ def _build_here(outline: str | Path, formats: Sequence[str], targets: Mapping[st
     options = job.options()
     staged: list[_Staged] = []
     try:
-        for name in formats:
+        for name in layout_first(formats):
             staged.append(job.stage(name, options))
     except BaseException:
         _discard(staged)
@@ -234,15 +245,29 @@ def _build_here(outline: str | Path, formats: Sequence[str], targets: Mapping[st
     return staged
 
 
+def _share(formats: Sequence[str]) -> tuple[tuple[str, ...], str | None, list[str]]:
+    """Who renders what in a parallel build: the child's formats, this process's first, and the rest (queued).
+
+    The child takes the slowest, the PDF; with the DOCX asked too it takes that as well, right
+    after the PDF, whose layout gives the DOCX's TOC its page numbers (``RenderOptions.layout``):
+    the pages are laid out once, not once per process, at the cost of the two running one after
+    the other.
+    """
+    rank = {name: index for index, name in enumerate(_SLOWEST_FIRST)}
+    first, *others = sorted(formats, key=lambda name: rank.get(name, len(rank)))
+    own = (first, "docx") if first == "pdf" and "docx" in others else (first,)
+    others = [name for name in others if name not in own]
+    return own, (others[0] if others else None), others[1:]
+
+
 def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mapping[str, Path], *,
                     theme: Theme | str | Path, strict: bool, embed_font: bool | None) -> list[_Staged]:
     from ._parallel import TaskQueue, Worker, fork_worker
 
-    rank = {name: index for index, name in enumerate(_SLOWEST_FIRST)}
-    first, second, *rest = sorted(formats, key=lambda name: rank.get(name, len(rank)))
+    own, second, rest = _share(formats)
     queue = TaskQueue(rest)
     worker: Worker[_Job, list[_Staged]] = fork_worker(
-        lambda: _prepare(first), lambda fonts, job: _child_renders(fonts, job, first, queue)
+        lambda: _prepare(own), lambda fonts, job: _child_renders(fonts, job, own, queue)
     )
     try:
         job = _load_job(outline, theme, targets, strict=strict, embed_font=embed_font)
@@ -254,7 +279,8 @@ def _build_parallel(outline: str | Path, formats: Sequence[str], targets: Mappin
     staged: list[_Staged] = []
     try:
         options = job.options()
-        staged.append(job.stage(second, options))
+        if second is not None:
+            staged.append(job.stage(second, options))
         while (name := queue.take()) is not None:
             staged.append(job.stage(name, options))
     except BaseException:

@@ -15,13 +15,12 @@ from pathlib import Path
 from ._atomic import reserve
 from .api import BuiltFile, _commit_all, _discard, _Staged
 from .engine import FORMATS, BuildResult, Engine, default_workers
-from ..errors import BriefexportError, LocatedError
+from ..errors import BriefexportError, LocatedError, OutlineError
+from ..outline.reader import OUTLINE_SUFFIXES, not_an_outline
 from ..theme.loader import Theme
 
 __all__ = ["OUTLINE_SUFFIXES", "Outcome", "build_many", "collect_outlines"]
 
-#: What counts as an outline when a folder is given.
-OUTLINE_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +94,8 @@ def build_many(
 def _land(outline: Path, future: Future[BuildResult], formats: Sequence[str], out_dir: Path) -> Outcome:
     try:
         result = future.result()
+    except OutlineError as exc:  # a briefing given as an outline gets the next step, as a single build does
+        return Outcome(outline, (), (), (), _one_line(outline, not_an_outline(outline, exc)), 0.0)
     except BriefexportError as exc:
         return Outcome(outline, (), (), (), _one_line(outline, exc), 0.0)
     try:

@@ -17,7 +17,10 @@ from ..model import MAX_LEVEL, Attachment, Document, Official, LabelTemplate, Me
 from ..numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
 from ..text import bad_character
 
-__all__ = ["ATTACHMENT_KEYS", "DOCUMENT_KEYS", "NODE_KEYS", "OFFICIAL_KEYS", "load", "loads", "parse_inline"]
+__all__ = ["ATTACHMENT_KEYS", "DOCUMENT_KEYS", "NODE_KEYS", "OFFICIAL_KEYS", "OUTLINE_SUFFIXES", "load", "loads", "not_an_outline", "parse_inline"]
+
+#: File names an outline has; anything else given to build or check may be a briefing still to import.
+OUTLINE_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +330,18 @@ def _unknown_key_message(key: str, keys: Mapping[str, KeySpec], what: str) -> st
     if close:
         return f"unknown key '{key}' in {what}; did you mean '{close[0]}'?"
     return f"unknown key '{key}' in {what}; known keys: {', '.join(keys)}"
+
+
+def not_an_outline(path: Path, error: OutlineError) -> OutlineError:
+    """``error`` as the next step when ``path`` is a briefing rather than an outline (``article.txt``):
+    run ``briefexport import`` first. An outline's own errors (a .yaml file, or no file) stay as they are."""
+    if path.suffix.lower() in OUTLINE_SUFFIXES or not path.is_file():
+        return error
+    return OutlineError(
+        SourcePos(str(path), 1, 1),
+        f"this is not an outline; run `briefexport import {path}` first to make {path.with_suffix('.yaml').name}, "
+        "review it, then build that",
+    )
 
 
 def load(path: str | Path) -> Document:

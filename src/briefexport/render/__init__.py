@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -16,7 +16,62 @@ if TYPE_CHECKING:
     from ..numbering import NumberedDocument
     from ..theme.loader import Theme
 
-__all__ = ["RENDERERS", "RenderOptions", "Renderer", "get_renderer"]
+__all__ = ["RENDERERS", "HeadingPages", "RenderOptions", "Renderer", "WarmMemo", "get_renderer"]
+
+
+class WarmMemo:
+    """Results a warm process keeps from one build to the next: a live preview re-renders an
+    outline that changed in one place, and every paragraph that did not change breaks into the
+    same lines again.
+
+    Only results that are a pure function of their key may go in (the PDF's lines of a paragraph:
+    its runs, faces and measure), so a remembered value is what computing it again would give.
+    Two generations bound the memory: what the last build used, and what this one has used so far.
+    """
+
+    __slots__ = ("_new", "_old")
+
+    def __init__(self) -> None:
+        self._new: dict[Hashable, object] = {}
+        self._old: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable) -> object | None:
+        """The value kept for ``key`` (kept on into the next build), else None."""
+        found = self._new.get(key)
+        if found is None and (found := self._old.pop(key, None)) is not None:
+            self._new[key] = found
+        return found
+
+    def put(self, key: Hashable, value: object) -> None:
+        self._new[key] = value
+
+    def next_build(self) -> None:
+        """Start a build: forget what the build before last used and the last one did not."""
+        self._old, self._new = self._new, {}
+
+
+class HeadingPages:
+    """One build's memo of where its headings fall in the PDF layout (node path -> page).
+
+    The PDF renderer lays the pages out anyway; the DOCX's TOC caches the same numbers. A build
+    that asks for both shares one layout through this memo instead of laying the PDF out twice.
+    Make one per build: it answers only for the very document and theme it was given.
+    """
+
+    __slots__ = ("_doc", "_pages", "_theme")
+
+    def __init__(self) -> None:
+        self._doc: object | None = None
+        self._theme: object | None = None
+        self._pages: Mapping[tuple[int, ...], int] = {}
+
+    def keep(self, doc: NumberedDocument, theme: Theme, pages: Mapping[tuple[int, ...], int]) -> None:
+        """Remember the pages of ``doc`` laid out in ``theme``."""
+        self._doc, self._theme, self._pages = doc, theme, dict(pages)
+
+    def pages(self, doc: NumberedDocument, theme: Theme) -> Mapping[tuple[int, ...], int] | None:
+        """The pages kept for this very ``doc`` and ``theme`` (same objects), else None."""
+        return self._pages if doc is self._doc and theme is self._theme else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +85,10 @@ class RenderOptions:
     """Treat warnings (uncovered characters, substituted fonts) as errors."""
     embed_font: bool | None = None
     """EPUB: embed a font subset; None = as the theme says."""
+    layout: HeadingPages | None = None
+    """The build's shared heading pages (PDF layout for the DOCX TOC); None = each renderer lays out alone."""
+    warm: WarmMemo | None = None
+    """A warm process's memo across builds (the engine's workers); None = nothing kept."""
 
 
 class Renderer(Protocol):

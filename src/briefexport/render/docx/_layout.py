@@ -8,6 +8,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Pt, RGBColor, Twips
 from docx.oxml.ns import qn
+from docx.oxml.simpletypes import ST_HexColor, ST_HpsMeasure, ST_SignedTwipsMeasure, ST_TwipsMeasure
 from docx.styles import BabelFish
 from docx.styles.style import StyleFactory
 
@@ -54,17 +55,20 @@ class _Styles:
     def __init__(self, document: WordDocument) -> None:
         self._element = document.styles.element
         self._by_name: dict[str, BaseOxmlElement] = {}
+        name_tag, val, style_id = qn("w:name"), qn("w:val"), qn("w:styleId")
+        self._by_id: dict[str, list[BaseOxmlElement]] = {}
         for style in self._element.iterchildren(qn("w:style")):
-            name = style.find(qn("w:name"))
+            name = style.find(name_tag)
             if name is not None:
-                self._by_name.setdefault(name.get(qn("w:val")), style)  # the first, as python-docx finds
+                self._by_name.setdefault(name.get(val), style)  # the first, as python-docx finds
+            self._by_id.setdefault(style.get(style_id), []).append(style)
 
     def __getitem__(self, name: str) -> ParagraphStyle:
         return cast("ParagraphStyle", StyleFactory(cast("CT_Style", self._by_name[BabelFish.ui2internal(name)])))
 
     def by_id(self, style_id: str) -> list[ParagraphStyle]:
-        return [cast("ParagraphStyle", StyleFactory(cast("CT_Style", style))) for style in self._element.iterchildren(qn("w:style"))
-                if style.get(qn("w:styleId")) == style_id]
+        """The template's styles with this id (linked character styles; ids are never changed before this is asked)."""
+        return [cast("ParagraphStyle", StyleFactory(cast("CT_Style", style))) for style in self._by_id.get(style_id, ())]
 
     def paragraph_style(self, name: str, *, builtin: bool = False) -> ParagraphStyle:
         """The template's style of that name, or a new one based on Normal (``builtin``: one Word knows, e.g. toc 1)."""
@@ -73,6 +77,7 @@ class _Styles:
             return self[name]
         # What python-docx's add_style does once it has found the name unused.
         added = self._by_name[internal] = self._element.add_style_of_type(internal, WD_STYLE_TYPE.PARAGRAPH, builtin)
+        self._by_id.setdefault(added.get(qn("w:styleId")), []).append(added)  # appended last, as in the document
         style = cast("ParagraphStyle", StyleFactory(added))
         style.base_style = self["Normal"]
         style.quick_style = not builtin
@@ -90,21 +95,22 @@ def _color(style: TextStyle, role: str) -> RGBColor | None:
 
 def _apply(style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry, *, paragraph: bool = True) -> None:
     """Give a Word style the theme role's font, size, weight, colour, alignment, spacing and indent."""
-    ox.reset_properties(style.element)
-    style.font.size = Pt(text.size)
-    style.font.bold = True if text.bold else None  # not bold: no w:b at all (a w:b val=0 reads as an override)
-    style.font.color.rgb = _color(text, role)
-    ox.set_fonts(style.element.get_or_add_rPr(), text.fonts[0])
-    if not paragraph:
-        return
-    fmt = style.paragraph_format
-    fmt.alignment = ALIGN[text.align]
-    fmt.space_before = Pt(text.space_before)
-    fmt.space_after = Pt(text.space_after)
-    # The grid covers the type area only; the footer keeps its own line height.
-    fmt.line_spacing = Twips(geometry.line_twips(text, on_grid=role != "page_number"))
-    char_pt = geometry.char_width(text)
-    ox.set_indent(style.element.get_or_add_pPr(), first_line_chars=text.indent, first_line_twips=round(text.indent * char_pt * 20))
+    color = _color(text, role)
+    spacing = None
+    if paragraph:
+        # The grid covers the type area only; the footer keeps its own line height.
+        line = Twips(geometry.line_twips(text, on_grid=role != "page_number"))
+        spacing = (ST_TwipsMeasure.convert_to_xml(Pt(text.space_before)), ST_TwipsMeasure.convert_to_xml(Pt(text.space_after)),
+                   ST_SignedTwipsMeasure.convert_to_xml(line))
+    # Values converted as python-docx's setters convert them (Pt to half-points, twips), so the XML is theirs.
+    _, pPr = ox.write_look(
+        style.element, family=text.fonts[0], half_points=ST_HpsMeasure.convert_to_xml(Pt(text.size)), bold=text.bold,
+        color=None if color is None else ST_HexColor.convert_to_xml(color), spacing=spacing,
+        jc=WD_ALIGN_PARAGRAPH.to_xml(ALIGN[text.align]) if paragraph else None,
+    )
+    if pPr is not None:
+        char_pt = geometry.char_width(text)
+        ox.set_indent(pPr, first_line_chars=text.indent, first_line_twips=round(text.indent * char_pt * 20))
 
 
 def _sync_linked_character_style(styles: _Styles, style: ParagraphStyle, text: TextStyle, role: str, geometry: Geometry) -> None:

@@ -138,6 +138,36 @@ def reset_properties(style: BaseOxmlElement) -> None:
             style.remove(found)
 
 
+def write_look(
+    style: BaseOxmlElement, *, family: str, half_points: str, bold: bool, color: str | None,
+    spacing: tuple[str, str, str] | None = None, jc: str | None = None,
+) -> tuple[BaseOxmlElement, BaseOxmlElement | None]:
+    """A style's run look (and with ``spacing``, its paragraph look), written straight into fresh
+    ``w:rPr``/``w:pPr`` in schema order: the same elements and attributes python-docx's ``font``
+    and ``paragraph_format`` setters make, without its successor search for each of them.
+
+    ``spacing`` is (before, after, line) in twips, exactly; returns (rPr, pPr or None).
+    """
+    reset_properties(style)
+    rPr = cast(Any, style).get_or_add_rPr()
+    rPr.append(_el("w:rFonts"))  # first in w:rPr; set_fonts then finds it
+    set_fonts(rPr, family)
+    if bold:
+        rPr.append(_el("w:b"))
+    if color is not None:
+        rPr.append(_el("w:color", val=color))
+    rPr.append(_el("w:sz", val=half_points))
+    if spacing is None:
+        return rPr, None
+    pPr = cast(Any, style).get_or_add_pPr()
+    before, after, line = spacing
+    pPr.append(_el("w:spacing", before=before, after=after, line=line, lineRule="exact"))
+    pPr.append(_el("w:ind"))
+    if jc is not None:
+        pPr.append(_el("w:jc", val=jc))
+    return rPr, pPr
+
+
 def linked_style_id(style: BaseOxmlElement) -> str | None:
     """The id of the character style a paragraph style is linked to (``w:link``), if any."""
     link = style.find(qn("w:link"))
@@ -333,6 +363,18 @@ def add_body_paragraph(sectPr: BaseOxmlElement) -> CT_P:
     """
     p = cast(CT_P, OxmlElement("w:p"))
     sectPr.addprevious(p)
+    return p
+
+
+def add_styled_paragraph(sectPr: BaseOxmlElement, style_id: str | None) -> CT_P:
+    """:func:`add_body_paragraph` with what python-docx's ``p.style = style_id`` adds: a ``w:pPr``
+    (empty for the default style, None) holding the ``w:pStyle``; written directly, as it is the
+    paragraph's first child and the properties' first."""
+    p = add_body_paragraph(sectPr)
+    pPr = _el("w:pPr")
+    if style_id is not None:
+        pPr.append(_el("w:pStyle", val=style_id))
+    p.append(pPr)
     return p
 
 

@@ -6,14 +6,17 @@ and every raw WordprocessingML element in ``_oxml``; this module writes the cont
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import docx
+from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.pkgwriter import PackageWriter
+from docx.oxml.ns import qn
 from docx.shared import Twips
 from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
@@ -31,8 +34,8 @@ from .._zip import write_entries
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from docx.document import Document as WordDocument
     from docx.opc.packuri import PackURI
+    from docx.oxml.styles import CT_Style
     from docx.oxml.xmlchemy import BaseOxmlElement
 
     from ...theme.loader import Theme
@@ -56,12 +59,13 @@ class Body:
     set up before the first paragraph), and the ``w:sectPr`` is kept. The XML is the same.
     """
 
-    __slots__ = ("_default", "_document", "_sectPr", "_style_ids")
+    __slots__ = ("_by_name", "_default", "_document", "_sectPr", "_style_ids")
 
     def __init__(self, document: WordDocument) -> None:
         self._document = document
         self._sectPr: BaseOxmlElement = document.element.body.get_or_add_sectPr()
         self._style_ids: dict[str, str | None] = {}
+        self._by_name: dict[str, CT_Style] | None = None
         # python-docx finds the default style anew (walking every style) on each lookup.
         self._default: BaseOxmlElement | None = document.styles.element.default_for(WD_STYLE_TYPE.PARAGRAPH)
 
@@ -71,13 +75,17 @@ class Body:
             style_id = self._style_ids[style]
         else:
             style_id = self._style_ids[style] = self._style_id(style)
-        p = ox.add_body_paragraph(self._sectPr)
-        p.style = style_id
+        p = ox.add_styled_paragraph(self._sectPr, style_id)
         return Paragraph(p, self._document._body)
 
     def _style_id(self, name: str) -> str | None:
         """What python-docx's ``get_style_id(name, PARAGRAPH)`` gives: None for the default paragraph style."""
-        found = self._document.styles.element.get_by_name(BabelFish.ui2internal(name))
+        if self._by_name is None:
+            # python-docx's get_by_name is an XPath query over every style, once per name: index them once.
+            self._by_name = {}
+            for style in self._document.styles.element.iterchildren(qn("w:style")):
+                self._by_name.setdefault(style.name_val, cast("CT_Style", style))  # the first of a name, as the XPath finds
+        found = self._by_name.get(BabelFish.ui2internal(name))
         if found is None or found.type != WD_STYLE_TYPE.PARAGRAPH:
             # python-docx's own lookup, for its errors (and its deprecated lookup by id).
             lookup: Callable[[str, WD_STYLE_TYPE], str | None] = self._document.part.get_style_id  # untyped in python-docx
@@ -263,6 +271,21 @@ def write_font_table(document: WordDocument, theme: Theme) -> None:
             part._blob = ox.font_table(chains)  # a plain Part: python-docx keeps its bytes as they are
 
 
+def _template(opts: RenderOptions) -> WordDocument:
+    """python-docx's default template, parsed; a warm process copies one parsed copy (half the time of parsing)."""
+    if opts.warm is None:
+        return docx.Document()
+    pristine = opts.warm.get(_TEMPLATE_KEY)
+    if not isinstance(pristine, WordDocument):
+        pristine = docx.Document()
+        opts.warm.put(_TEMPLATE_KEY, pristine)
+    opts.warm.put(_TEMPLATE_KEY, pristine)  # kept on while DOCX builds come
+    return copy.deepcopy(pristine)
+
+
+_TEMPLATE_KEY = ("docx-template",)
+
+
 def _drop_template_leftovers(document: WordDocument) -> None:
     """Remove the template's thumbnail (a picture of some other document) and its Word 2010 style copy."""
     package_rels = document.part.package.rels
@@ -307,7 +330,7 @@ def _east_asian_lang(lang: str) -> str:
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as a DOCX file at ``out``."""
     check_theme_text(theme, page_number=True)
-    document = docx.Document()
+    document = _template(opts)
     _drop_template_leftovers(document)
     geometry = Geometry.of(theme)
     lang = doc.doc.meta.lang

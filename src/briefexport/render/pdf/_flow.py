@@ -15,10 +15,11 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import CondPageBreak, Flowable
 
+from .. import WarmMemo
 from ._cjk_lines import LayoutCache, Line, Measure, Piece, Run, break_lines
 from ._ink import InkReader
 
-__all__ = ["Anchor", "Block", "FlowCache", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "width_of"]
+__all__ = ["Anchor", "Block", "FlowCache", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "lays_out_only", "width_of"]
 
 _FUZZ = 1e-3
 
@@ -58,15 +59,18 @@ class FlowCache:
     ``layout`` keeps character widths and line-breaking atoms; ``font_sizes`` the formatted
     size part of font-selection operators (number formatting is the costliest step of
     writing text); ``notdef`` the code points each face draws as its .notdef box (the
-    Typesetter's record of characters no face has). Make one per render.
+    Typesetter's record of characters no face has); ``lines``, in a warm process, each
+    paragraph's lines by runs and measure. Make one per render.
     """
 
-    __slots__ = ("font_sizes", "layout", "notdef")
+    __slots__ = ("font_sizes", "layout", "lines", "notdef")
 
-    def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None) -> None:
+    def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None, lines: WarmMemo | None = None) -> None:
         self.layout = LayoutCache(width_of, InkReader())
         self.font_sizes: dict[tuple[float, float], str] = {}
         self.notdef: Mapping[str, AbstractSet[int]] = notdef if notdef is not None else {}
+        self.lines = lines
+        """A warm process's paragraph lines from earlier builds (None outside the engine)."""
 
 
 def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | None = None) -> None:
@@ -216,6 +220,15 @@ def _size_operands(size: float, leading: float, cache: FlowCache | None) -> str:
     return found
 
 
+def lays_out_only(canv: Canvas) -> bool:
+    """Whether ``canv`` only lays the pages out (for their numbers): flowables then note where they land and draw nothing.
+
+    Drawing never moves a flowable (platypus places it before drawing), so the pages are those
+    of the drawn PDF.
+    """
+    return bool(getattr(canv, "lays_out_only", False))
+
+
 def width_of(text: str, font: str, size: float) -> float:
     """Advance width of ``text`` in a registered face."""
     return float(pdfmetrics.stringWidth(text, font, size))
@@ -255,9 +268,21 @@ class TextBlock(Flowable):  # type: ignore[misc]
             return self._lines
         if self._lines is None or self._laid_out_for != avail_width:
             measure = replace(self.block.measure, width=self.measure_width(avail_width))
-            self._lines = tuple(break_lines(self.runs, measure, width_of, cache=self.cache.layout if self.cache else None))
+            self._lines = self._broken(measure)
             self._laid_out_for = avail_width
         return self._lines
+
+    def _broken(self, measure: Measure) -> tuple[Line, ...]:
+        # Lines depend only on the runs (text, face, size) and the measure: a warm memo's are the same.
+        memo = self.cache.lines if self.cache is not None else None
+        key = ("pdf-lines", self.runs, measure)
+        found = memo.get(key) if memo is not None else None
+        if isinstance(found, tuple):
+            return found
+        lines = tuple(break_lines(self.runs, measure, width_of, cache=self.cache.layout if self.cache else None))
+        if memo is not None:
+            memo.put(key, lines)
+        return lines
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         self.width = avail_width
@@ -286,6 +311,8 @@ class TextBlock(Flowable):  # type: ignore[misc]
         canv = self.canv
         if self.anchor is not None:
             self._mark(canv, self.anchor)
+        if lays_out_only(canv):
+            return
         canv.setFillColor(self.block.color)
         if any(run.bold for run in self.runs):
             canv.setStrokeColor(self.block.color)  # synthetic bold strokes the glyphs
@@ -346,6 +373,8 @@ class TocEntry(TextBlock):
 
     def draw(self) -> None:
         canv = self.canv
+        if lays_out_only(canv):
+            return
         canv.setFillColor(self.block.color)
         if any(run.bold for run in self.runs):
             canv.setStrokeColor(self.block.color)

@@ -26,6 +26,7 @@ from ...model import Span
 from ._cjk_lines import Run, fullwidth_punctuation
 
 if TYPE_CHECKING:
+    from .. import WarmMemo
     from ...fonts.fontset import Face, FaceChain, FontSet
     from ...theme.loader import Theme
 
@@ -45,10 +46,12 @@ def _without_invisibles(text: str) -> str:
 class Typesetter:
     """Resolves each role's faces once and converts text to runs for the line breaker."""
 
-    def __init__(self, fonts: FontSet, theme: Theme, *, strict: bool = False) -> None:
+    def __init__(self, fonts: FontSet, theme: Theme, *, strict: bool = False, memo: WarmMemo | None = None) -> None:
         self.fonts = fonts
         self.theme = theme
         self.strict = strict
+        self.memo = memo
+        """A warm process's runs of earlier builds (same theme and font set objects), None elsewhere."""
         self._chains: dict[tuple[str, bool], FaceChain] = {}
         self._names: dict[Face, str] = {}
         self._reported: set[str] = set()
@@ -80,6 +83,11 @@ class Typesetter:
             self._chains[key] = chain
         return self._chains[key]
 
+    @property
+    def logged_nothing(self) -> bool:
+        """No face was reported missing and no character uncovered: typesetting again would log nothing."""
+        return not self._reported and not self.notdef
+
     def font_name(self, face: Face) -> str:
         """Register a face with reportlab (only faces the document draws with) and return its name."""
         if face not in self._names:
@@ -100,22 +108,32 @@ class Typesetter:
         ``1)``, as in the bookmarks, DOCX and EPUB): only the text after it is converted.
         """
         style = self.theme.style(role)
+        key = ("pdf-runs", role, tuple(spans), label)
+        found = self.memo.get(key) if self.memo is not None else None
+        if isinstance(found, tuple) and found[0] is self.theme and found[1] is self.fonts:
+            for span in ([Span(label)] if label else []) + list(spans):
+                self._emphasis(role, style.bold, span.bold)  # the faces chosen, and the notes choosing them logs
+            return list(found[2])
         visible = [_without_invisibles(span.text) for span in spans]
         pairs = list(zip(spans, fullwidth_punctuation(visible)))
         if label:
             pairs.insert(0, (Span(label), label))
         runs: list[Run] = []
+        covered = True
         for span, text in pairs:
             chain, fake = self._emphasis(role, style.bold, span.bold)
             for face, part in self.fonts.split_runs(text, chain):
                 name = self.font_name(face or chain[0])
                 if face is None:
+                    covered = False
                     self._missing(part, role, where, name)
                 bold = fake if fake is not None else (style.bold or span.bold) and not (face or chain[0]).bold
                 if runs and (runs[-1].font, runs[-1].bold) == (name, bold):
                     runs[-1] = Run(runs[-1].text + part, name, style.size, bold)
                 else:
                     runs.append(Run(part, name, style.size, bold))
+        if self.memo is not None and covered:  # a text with a missing character warns on every build
+            self.memo.put(key, (self.theme, self.fonts, tuple(runs)))
         return runs
 
     def _emphasis(self, role: str, role_bold: bool, span_bold: bool) -> tuple[FaceChain, bool | None]:

@@ -31,7 +31,9 @@ from ...errors import RenderError
 from ...text import format_date
 from ...theme.loader import PageNumber, Theme
 from ._cjk_lines import InkOf, LayoutCache, Line, Measure, Run, break_lines
-from ._flow import Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, width_of
+from ._flow import (
+    Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, width_of,
+)
 from ._fonts import Typesetter
 from ._official import REPLACED_ROLES, official_flowables
 from ._ink import InkReader
@@ -83,26 +85,34 @@ class _Job:
 
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as a PDF at ``out``: title block, TOC, numbered headings, bookmarks, page numbers."""
+    job = _job(doc, theme, opts, strict=opts.strict)
     try:
-        _build(_job(doc, theme, opts, strict=opts.strict), out)
+        _build(job, out)
     except LayoutError:
         # A valid theme can still ask for text taller than the type area (e.g. a 200 pt title).
         raise RenderError(
             f"theme '{theme.name}': a heading or paragraph does not fit on one page; reduce the sizes, line heights or margins"
         ) from None
+    _keep_pages(job)
 
 
 def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> dict[tuple[int, ...], int]:
     """The page each heading (by node path) starts on in this theme's PDF layout, laid out in memory.
 
     The DOCX's pre-filled TOC caches these numbers, so a reader sees page numbers before Word
-    or LibreOffice updates the field.
+    or LibreOffice updates the field. When ``opts.layout`` holds this job's PDF layout, its
+    pages are taken from there; otherwise the story is laid out without drawing it (the pages
+    are those of the PDF: drawing never moves a flowable).
     """
+    if opts.layout is not None and (known := opts.layout.pages(doc, theme)) is not None:
+        return dict(known)
+    remembered = opts.warm.get(_pages_key(doc, theme)) if opts.warm is not None else None
+    if isinstance(remembered, tuple) and remembered[0] == theme:
+        return dict(remembered[1])
     job = _measured(doc, theme, opts)
     if job is None:
         return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
-    keys = {_anchor(item, theme).key: item.path for item in doc.walk()}
-    return {keys[key]: page for key, page in job.pages.items() if key in keys}
+    return _keep_pages(job)
 
 
 def imprint_alone(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> bool:
@@ -116,31 +126,64 @@ def imprint_alone(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     return job is None or bool(job.unnumbered)
 
 
+def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> _Job | None:
+    """The document laid out in memory without drawing it (its job holds the headings' pages and the
+    unnumbered pages); None if it does not fit."""
+    job = _job(doc, theme, opts, strict=False)
+    try:
+        _build(job, io.BytesIO(), canvasmaker=_layout_only_canvas(job))
+    except LayoutError:
+        return None
+    return job
+
+
+def _pages_key(doc: NumberedDocument, theme: Theme) -> tuple[str, NumberedDocument, str]:
+    return ("pdf-heading-pages", doc, theme.name)
+
+
+def _keep_pages(job: _Job) -> dict[tuple[int, ...], int]:
+    """The layout's heading pages, kept for the build's DOCX and, in a warm process, for later builds.
+
+    A later build takes them only for an equal document and theme, and only when laying out
+    logged nothing (no missing face or character), so that its warnings stay its own.
+    """
+    pages = _by_path(job)
+    opts = job.opts
+    if opts.layout is not None:
+        opts.layout.keep(job.doc, job.theme, pages)
+    if opts.warm is not None and job.setter.logged_nothing:
+        opts.warm.put(_pages_key(job.doc, job.theme), (job.theme, pages))
+    return pages
+
+
 def _job(doc: NumberedDocument, theme: Theme, opts: RenderOptions, *, strict: bool) -> _Job:
-    """The typeset story of one render, ready to lay out."""
-    setter = Typesetter(opts.fonts, theme, strict=strict)
+    """The typeset story of one render, ready to lay out: what both the PDF and its layout-only pass lay out."""
+    setter = Typesetter(opts.fonts, theme, strict=strict, memo=opts.warm)
     story = _content(doc, theme, setter)
     if doc.doc.official is not None:
         # The official layout signs and dates the document itself (署名, 成文日期).
         story = [para for para in story if para.role not in REPLACED_ROLES | {"signature", "date"}]
     blocks = {role: _block(theme, setter, role) for role in {para.role for para in story}}
     blocks.update(_signature_blocks(story, blocks, theme))
-    return _Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef))
+    return _Job(doc, theme, opts, setter, story, blocks, cache=FlowCache(setter.notdef, lines=opts.warm))
 
 
-def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> _Job | None:
-    """The document laid out in memory (its job holds the headings' pages and the unnumbered pages); None if it does not fit."""
-    job = _job(doc, theme, opts, strict=False)
+def _by_path(job: _Job) -> dict[tuple[int, ...], int]:
+    """The pages the layout noted (by anchor key) as node path -> page."""
+    keys = {_anchor(item, job.theme).key: item.path for item in job.doc.walk()}
+    return {keys[key]: page for key, page in job.pages.items() if key in keys}
 
-    class Measuring(_canvas_class(job)):  # type: ignore[misc]
+
+def _layout_only_canvas(job: _Job) -> type[Canvas]:
+    """A canvas for :func:`heading_pages`: the flowables note their pages and draw nothing; nothing is saved."""
+
+    class LayingOut(_canvas_class(job)):  # type: ignore[misc]
+        lays_out_only = True
+
         def save(self) -> None:
             pass  # the pages are laid out; nothing is written (no font subsetting, no streams)
 
-    try:
-        _build(job, io.BytesIO(), canvasmaker=Measuring)
-    except LayoutError:
-        return None
-    return job
+    return LayingOut
 
 
 # -- content -------------------------------------------------------------------
@@ -411,7 +454,7 @@ def _furniture(
 ) -> None:
     """Draw the page number, or (a format with ``{pages}``) a form filled in on save, when the count is known."""
     number = canv.getPageNumber()
-    if not _numbered(number, theme, unnumbered):
+    if not _numbered(number, theme, unnumbered) or lays_out_only(canv):
         return
     if theme.page_number.needs_total:
         canv.doForm(f"{_PAGE_FORM}{number}")
