@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTComponent, LTCurve, LTLayoutContainer, LTPage
+
+from conftest import require_tool
 
 MM = 72 / 25.4
 
@@ -133,3 +137,27 @@ def pages(path: Path) -> list[Page]:
         built = tuple(TextLine(tuple(sorted(line, key=lambda g: g.x0))) for line in lines)
         out.append(Page(layout.pageid, height / MM, built, tuple(sorted(rules, key=lambda r: r.y))))
     return out
+
+
+def page_ink(pdf: Path, page: int, dpi: int = 300) -> tuple[int, int, bytes]:
+    """Page ``page`` rendered by poppler as 8-bit grey: (width, height, pixels, top row first)."""
+    out = subprocess.run(
+        [require_tool("pdftoppm"), "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)], capture_output=True, check=True
+    ).stdout
+    header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", out)
+    assert header is not None
+    width, height = int(header.group(1)), int(header.group(2))
+    return width, height, out[header.end() :]
+
+
+def ink_box(image: tuple[int, int, bytes], box: tuple[float, float, float, float], dpi: int = 300) -> tuple[float, float, float, float] | None:
+    """The ink (pixels darker than mid-grey) inside ``box`` (x0, top, x1, bottom in mm from the
+    page's top left): its extent in mm, or None."""
+    width, _, pixels = image
+    px = dpi / 25.4
+    x0, top, x1, bottom = (round(v * px) for v in box)
+    rows = [y for y in range(top, bottom) if min(pixels[y * width + x0 : y * width + x1]) < 128]
+    if not rows:
+        return None
+    cols = [x for x in range(x0, x1) if any(pixels[y * width + x] < 128 for y in rows)]
+    return cols[0] / px, rows[0] / px, (cols[-1] + 1) / px, (rows[-1] + 1) / px

@@ -20,6 +20,7 @@ from briefexport.errors import RenderError
 from briefexport.numbering import NumberedDocument
 from briefexport.theme.loader import Theme, load_theme
 from conftest import DATA, require_tool
+from pdfgeometry import ink_box, page_ink, pages
 from readback import docx_headings
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -558,3 +559,63 @@ def test_page_number_format_with_the_page_count(tmp_path: Path, seed_doc: Number
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "count.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     pages = text.count("\f")
     assert pages > 1 and all(f"第 {n} 页 共 {pages} 页 {{x}}" in text for n in range(1, pages + 1))
+
+
+# -- hard text (issue #15) in LibreOffice's PDF of the DOCX ---------------------------
+
+HARD = DATA / "typography" / "hard.yaml"
+
+
+@pytest.fixture(scope="module")
+def hard_gongwen(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The hard outline's gongwen DOCX and LibreOffice's PDF of it, made once."""
+    folder = tmp_path_factory.mktemp("hard-docx")
+    docx_path = render(number(loads(HARD.read_text(encoding="utf-8"))), "docx", folder / "hard.docx", theme="gongwen")
+    return docx_path, _libreoffice_pdf(docx_path, folder)
+
+
+@pytest.mark.slow
+def test_gongwen_docx_page_number_7_mm_below_the_type_area_to_the_dash(hard_gongwen: tuple[Path, Path]) -> None:
+    # GB/T 9704 7.5: the dash's ink, not the footer's line box, is 7 mm under the type area (was 11.4 mm).
+    theme = load_theme("gongwen")
+    page = theme.page
+    bottom = page.height - page.margin_bottom
+    image = page_ink(hard_gongwen[1], 1)
+    found = ink_box(image, (page.margin_left, bottom + 1, page.width - page.margin_right, page.height - 3))
+    assert found is not None
+    dash = ink_box(image, (found[0], bottom + 1, found[0] + 3, page.height - 3))  # the first dash alone
+    assert dash is not None
+    # LibreOffice sets 宋体 in its own fallback face (Noto Sans CJK, dash 0.02 em higher than the PDF's).
+    assert dash[1] - bottom == pytest.approx(7.0, abs=0.5)
+
+
+@pytest.mark.slow
+def test_gongwen_docx_signs_at_the_end_like_the_pdf(hard_gongwen: tuple[Path, Path]) -> None:
+    theme = load_theme("gongwen")
+    meta = "某某市人民政府办公室", "2024年1月14日"
+    package = Package(hard_gongwen[0])
+    texts = [text_of(p) for p in package.document.findall("w:body/w:p", NS)]
+    assert texts[:3] == ["关于推进数字经济高质量发展和新时代“枫桥经验”创新实践的工作方案", "副标题含“引号”与《书名号》", ""]  # blank line
+    assert list(meta) == texts[-2:] and meta[0] not in texts[:-2]  # 署名 and 成文日期 at the end only
+    last = pages(hard_gongwen[1])[-1]
+    signature, date = last.find(meta[0]), last.find("年1月14日")
+    pitch = theme.page.type_width / theme.grid.chars  # type: ignore[union-attr]
+    right = theme.page.width - theme.page.margin_right
+    assert signature.top < date.top and date.top - signature.top < 2 * pitch
+    assert right - date.glyphs[-1].x1 == pytest.approx(4 * pitch, abs=0.6)  # four characters from the right
+    # Centred over the date in grid characters (Han whole, digits half, as FangSong sets them in
+    # Word and WPS): 4 + (6.5 − 10) / 2 characters in. LibreOffice's fallback digits are wider,
+    # so the date's own ink is not the measure here.
+    assert right - signature.glyphs[-1].x1 == pytest.approx(2.25 * pitch, abs=0.6)
+
+
+def test_date_paragraphs_turn_off_automatic_han_digit_space(hard_gongwen: tuple[Path, Path], tmp_path: Path) -> None:
+    # Word and WPS add about 1/4 em between Han and digits unless w:autoSpaceDN is off; it is a
+    # paragraph property, so only paragraphs holding a date turn it off (LibreOffice 7.4 ignores it).
+    for docx_path in (hard_gongwen[0], render(number(loads(HARD.read_text(encoding="utf-8"))), "docx", tmp_path / "h.docx")):
+        package = Package(docx_path)
+        for p in package.document.findall("w:body/w:p", NS):
+            off = p.find("w:pPr/w:autoSpaceDN", NS)
+            has_date = re.search(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日", text_of(p)) is not None
+            signature = text_of(p) == "某某市人民政府办公室" and docx_path == hard_gongwen[0]  # its indent counts characters too
+            assert (off is not None and off.get(w("val")) == "0") == (has_date or signature), text_of(p)

@@ -496,6 +496,12 @@ def no_auto_space(pPr: BaseOxmlElement) -> None:
     pPr.insert_element_before(_el("w:autoSpaceDN", val=0), *following)
 
 
+def no_digit_space(pPr: BaseOxmlElement) -> None:
+    """No extra space between Chinese and digits (``w:autoSpaceDN`` off); Latin letters keep theirs."""
+    following = _AFTER_PBDR[_AFTER_PBDR.index("w:autoSpaceDN") + 1 :]
+    pPr.insert_element_before(_el("w:autoSpaceDN", val=0), *following)
+
+
 def add_line_break(r: BaseOxmlElement) -> None:
     """A line break (``w:br``) at the end of a run."""
     r.append(_el("w:br"))

@@ -22,13 +22,14 @@ from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
 
 from ...model import Para
+from ...text import DATE, format_date, is_cjk
 from ...numbering import NumberedDocument, NumberedNode
 from . import _official, _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
-from ..pdf import heading_pages, imprint_alone
+from ..pdf import heading_pages, imprint_alone, page_number_drop
 from .._zip import write_entries
 
 if TYPE_CHECKING:
@@ -105,15 +106,62 @@ def _add_para(body: Body, para: Para, role: str) -> Paragraph:
     paragraph = body.add_paragraph(ROLE_STYLES[role])
     for span in para.spans:
         _add_text(paragraph, span.text, bold=span.bold)
+    _date_rule(paragraph, para.text)
     return paragraph
 
 
+def _date_rule(paragraph: Paragraph, text: str) -> None:
+    """Dates print without Word's automatic Han–digit space (2024年1月14日, as in the PDF and EPUB).
+
+    ``w:autoSpaceDN`` is a paragraph property in Word, WPS and LibreOffice alike (no run can
+    turn it off), so it is turned off for each paragraph that holds a date, and only for those.
+    """
+    if DATE.search(text):
+        ox.no_digit_space(paragraph._p.get_or_add_pPr())
+
+
 def write_title_block(body: Body, doc: NumberedDocument, theme: Theme) -> None:
-    """Title, subtitle and a date/author line."""
+    """Title, subtitle and (unless the theme signs at the end) a date/author line; then the theme's blank line."""
     meta = doc.doc.meta
-    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", theme.meta_line(meta))):
+    line = None if theme.title_block.meta == "signature" else theme.meta_line(meta)
+    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", line)):
         if text:
-            _add_text(body.add_paragraph(ROLE_STYLES[role]), text)
+            paragraph = body.add_paragraph(ROLE_STYLES[role])
+            _add_text(paragraph, text)
+            _date_rule(paragraph, text)
+    if theme.title_block.blank_line:
+        body.add_paragraph(ROLE_STYLES["body"])  # GB/T 9704: a blank line under the title, before the body
+
+
+def _ems(text: str) -> float:
+    """Width in characters of the grid: Chinese whole, everything else half."""
+    return sum(1.0 if is_cjk(char) else 0.5 for char in text)
+
+
+def write_signature(body: Body, doc: NumberedDocument, theme: Theme, geometry: Geometry) -> None:
+    """署名 and 成文日期 at the end when the theme signs there (``title_block.meta: signature``, GB/T 9704
+    7.3.5), as the PDF sets them: a blank line under the text, the date right-aligned ``date_indent``
+    characters from the right, the signature centred over the date."""
+    meta = doc.doc.meta
+    if theme.title_block.meta != "signature":
+        return
+    date = format_date(meta.date, meta.lang, theme.furniture.date_format) if meta.date else None
+    indent = theme.title_block.date_indent
+    char = geometry.char_width(theme.style("body")) * 20
+    before = geometry.line_pitch or geometry.line_twips(theme.style("body"))
+    for role, text in (("signature", meta.author), ("date", date)):
+        if not text:
+            continue
+        right = max(0.0, indent + (_ems(date) - _ems(text)) / 2) if role == "signature" and date else indent
+        paragraph = body.add_paragraph(ROLE_STYLES["meta"])
+        fmt = paragraph.paragraph_format
+        fmt.alignment = ALIGN["right"]
+        fmt.first_line_indent = Twips(0)
+        fmt.space_before = Twips(before if role == "signature" or not meta.author else 0)
+        fmt.keep_with_next = role == "signature" or None
+        ox.set_side_indent(paragraph._p.get_or_add_pPr(), "right", right, round(right * char))
+        _add_text(paragraph, text)
+        ox.no_auto_space(paragraph._p.get_or_add_pPr())  # the indents count characters: no automatic space may widen them
 
 
 def _bookmark(index: int) -> str:
@@ -168,6 +216,7 @@ def _write_heading(body: Body, item: NumberedNode, index: int, theme: Theme, pla
         _add_text(paragraph, item.label + theme.label_gap(item.level))
     for span in item.node.title.spans:
         _add_text(paragraph, span.text, bold=span.bold)
+    _date_rule(paragraph, item.node.title.text)
     ox.add_bookmark(paragraph._p, index, _bookmark(index))
     return written
 
@@ -185,16 +234,14 @@ def write_content(body: Body, doc: NumberedDocument, theme: Theme, plan: Numberi
 # -- page, footer, metadata, package -------------------------------------------
 
 
-def setup_section(document: WordDocument, theme: Theme, geometry: Geometry) -> None:
+def setup_section(document: WordDocument, theme: Theme, geometry: Geometry, *, opts: RenderOptions) -> None:
     """Paper, margins, the optional grid, and the page-number footers."""
     section = document.sections[0]
     section.page_width, section.page_height = Twips(geometry.width), Twips(geometry.height)
     section.top_margin, section.bottom_margin = Twips(geometry.top), Twips(geometry.bottom)
     section.left_margin, section.right_margin = Twips(geometry.left), Twips(geometry.right)
     number = theme.page_number
-    line = geometry.line_twips(theme.style("page_number"), on_grid=False)
-    # The number's line starts below_type_area mm under the type area; Word measures the footer from the page edge.
-    section.footer_distance = Twips(max(0, geometry.bottom - twips(number.below_type_area) - line))
+    section.footer_distance = Twips(max(0, geometry.bottom - twips(number.below_type_area) - _footer_drop(theme, geometry, opts)))
     if geometry.line_pitch is not None:
         ox.set_doc_grid(section._sectPr, geometry.line_pitch, geometry.char_space(theme.style("body").size))
     if not number.first_page:
@@ -207,6 +254,16 @@ def setup_section(document: WordDocument, theme: Theme, geometry: Geometry) -> N
         _page_number(section.even_page_footer.paragraphs[0], theme, "left", "2")
     else:
         _page_number(section.footer.paragraphs[0], theme, number.align, "1")
+
+
+def _footer_drop(theme: Theme, geometry: Geometry, opts: RenderOptions) -> int:
+    """Twips from the top of the page number (its line box, or with ``to: ink`` the dash's ink)
+    down to the bottom of its line, which Word measures the footer distance to."""
+    if theme.page_number.to == "ink":
+        # Word and LibreOffice set the text on the bottom of the exact-height line; the dash's
+        # ink lies (descent + ink top) above that bottom, measured on the PDF's face.
+        return round(page_number_drop(theme, opts=opts) * 20)
+    return geometry.line_twips(theme.style("page_number"), on_grid=False)
 
 
 def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) -> None:
@@ -353,9 +410,11 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         write_toc(body, doc, theme, heading_pages(doc, theme, opts=opts))
         ox.set_update_fields(document.settings.element)
     write_content(body, doc, theme, plan, new_page=toc)
-    if official is not None:
+    if official is None:
+        write_signature(body, doc, theme, geometry)
+    else:
         _official.write_tail(body, official, theme, geometry, opts.fonts)
-    setup_section(document, theme, geometry)
+    setup_section(document, theme, geometry, opts=opts)
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, alone=imprint_alone(doc, theme, opts=opts))
     set_core_properties(document, doc, opts.created)

@@ -4,11 +4,12 @@
 and measures text; ``_cjk_lines`` breaks lines by the Chinese rules; ``_flow`` holds the
 flowables that draw the broken lines, the TOC and page furniture. :func:`heading_pages`
 gives the DOCX writer its headings' pages for the pre-filled TOC, :func:`imprint_alone` the
-page an official document's 版记 takes.
+page an official document's 版记 takes, :func:`page_number_drop` the depth of its footer's page
+number below the dash.
 """
 
 from __future__ import annotations
 
-from .writer import heading_pages, imprint_alone, render
+from .writer import heading_pages, imprint_alone, page_number_drop, render
 
-__all__ = ["heading_pages", "imprint_alone", "render"]
+__all__ = ["heading_pages", "imprint_alone", "page_number_drop", "render"]

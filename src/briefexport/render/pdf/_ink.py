@@ -13,7 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from ._cjk_lines import Ink
 
-__all__ = ["InkReader"]
+__all__ = ["InkReader", "line_descent"]
 
 _ON_CURVE, _X_SHORT, _REPEAT, _X_SAME = 0x01, 0x02, 0x08, 0x10
 
@@ -31,6 +31,18 @@ class InkReader:
         if key not in self._memo:
             self._memo[key] = _read(char, font)
         return self._memo[key]
+
+
+def line_descent(font: str) -> float:
+    """The face's ``hhea`` descender in em (positive): how far Word and LibreOffice set a line's
+    bottom under its baseline (reportlab's own ``descent`` is the OS/2 typographic one)."""
+    face = getattr(pdfmetrics.getFont(font), "face", None)
+    data = getattr(face, "_ttf_data", None)
+    table = getattr(face, "table", {})
+    if face is None or not isinstance(data, bytes) or "hhea" not in table:
+        return -getattr(face, "descent", -200) / 1000
+    (descender,) = struct.unpack_from(">h", data, table["hhea"]["offset"] + 6)
+    return -descender / float(face.unitsPerEm)
 
 
 def _read(char: str, font: str) -> Ink | None:

@@ -36,14 +36,14 @@ from ._flow import (
 )
 from ._fonts import Typesetter
 from ._official import REPLACED_ROLES, official_flowables
-from ._ink import InkReader
+from ._ink import InkReader, line_descent
 
 if TYPE_CHECKING:
     from ...numbering import NumberedDocument, NumberedNode
     from ...errors import RenderError
 from .. import RenderOptions
 
-__all__ = ["heading_pages", "render"]
+__all__ = ["heading_pages", "page_number_drop", "render"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +184,24 @@ def _layout_only_canvas(job: _Job) -> type[Canvas]:
             pass  # the pages are laid out; nothing is written (no font subsetting, no streams)
 
     return LayingOut
+
+
+def page_number_drop(theme: Theme, *, opts: RenderOptions) -> float:
+    """Points from the top of the page number's ink (``to: ink``: ``— 1 —``'s dash line) down to
+    the bottom of its line box as Word and LibreOffice set an exact-height line: the text sits on
+    the line's bottom, the face's descent (``hhea``) under the baseline.
+
+    The DOCX footer is placed by that bottom (``w:footer`` distance), so this is what it adds to
+    the 7 mm. It depends on the face: it is measured on the face this PDF prints the number in.
+    """
+    setter = Typesetter(opts.fonts, theme, strict=False)
+    spec = theme.page_number
+    style = theme.style("page_number")
+    runs = setter.text_runs("page_number", spec.text(1), theme.name)
+    line = break_lines(runs, Measure(width=1e6, align="left"), width_of)[0]
+    primary = setter.primary("page_number")
+    em_top = style.size + pdfmetrics.getFont(primary).face.descent / 1000 * style.size
+    return _number_top(spec, style.size, line, InkReader(), em_top) + line_descent(primary) * style.size
 
 
 # -- content -------------------------------------------------------------------
