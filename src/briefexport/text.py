@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from types import MappingProxyType
 
 from .model import Meta
 
-__all__ = ["DATE", "bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
+__all__ = ["DATE", "FULL_WIDTH", "bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
 
 #: Languages whose documents use the Chinese furniture (目录, 2024年1月14日, U+3000 before the author).
 _HAN_DATES = ("zh", "ja")
@@ -23,6 +24,10 @@ def _primary(lang: str) -> str:
 #: A date as official documents print it (2024年1月14日, 2024年1月, 1月14日): one unit, never
 #: broken across lines and with no gap between its digits and 年月日, in every format.
 DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日")
+
+#: ASCII punctuation and the full-width mark Chinese text sets in its place (， ： ； ？ ！ （ ）):
+#: the importer writes them into the outline, the PDF typesets them, with the same table.
+FULL_WIDTH = MappingProxyType({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
 
 #: Punctuation that Chinese text sets full-width although Unicode calls it ambiguous.
 _CJK_AMBIGUOUS = frozenset("“”‘’…—·")

@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ..text import FULL_WIDTH
+
 __all__ = ["Cleaned", "find_junk", "is_cjk_context", "remove_junk", "tidy_space", "unwrap_lines", "widen_punctuation"]
 
 #: Fewest tokens a junk run has: Discuz writes 5–15 pairs, i.e. 5–16 tokens.
@@ -39,7 +41,6 @@ _INVISIBLE = MappingProxyType(
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2002-\u200a\u202f\u205f\u3000]+")
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026\U00020000-\U0003ffff]")
-_FULL_WIDTH = MappingProxyType({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +321,7 @@ def _widen_paren_pairs(line: str) -> str:
             chars[open_], chars[close] = "（", "）"
     for index, char in enumerate(line):
         if char in "()" and index not in paired and _next_to_cjk(line, index):
-            chars[index] = _FULL_WIDTH[char]
+            chars[index] = FULL_WIDTH[char]
     return "".join(chars)
 
 
@@ -332,7 +333,7 @@ def _widen_punctuation(line: str) -> str:
     chars = list(line)
     for index, char in enumerate(line):
         if char in ",:;?!" and _next_to_cjk(line, index):
-            chars[index] = _FULL_WIDTH[char]
+            chars[index] = FULL_WIDTH[char]
     return _widen_paren_pairs("".join(chars))
 
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...text import DATE, is_cjk
+from ...text import DATE, FULL_WIDTH, is_cjk
 
 __all__ = [
     "CLOSING", "OPENING", "Ink", "InkOf", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation",
@@ -52,7 +52,6 @@ _SQUEEZE_CLOSE = frozenset("，。、；：）》」』’”〉】〕］｝〗�
 _SQUEEZE_OPEN = frozenset("（《「『‘“〈【〔［｛〖〘")
 #: Marks that come in pairs and are set as one unit (…… and ——).
 _PAIRED = frozenset("…—")
-_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 #: Inside a Latin word a line may end after these (never before them).
 _WORD_BREAK_AFTER = frozenset("-/")
 #: Inside a URL a line may end after these.
@@ -179,7 +178,7 @@ def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
     pairs: list[tuple[int, ...]] = []
     for i, ch in enumerate(joined):
         if ch in ",:;?!" and i > 0 and (_is_han(joined[i - 1]) or joined[i - 1] in _SQUEEZE_CLOSE):
-            out[i] = _FULLWIDTH[ch]
+            out[i] = FULL_WIDTH[ch]
         elif ch == "(":
             opened.append(i)
         elif ch == ")":
@@ -188,7 +187,7 @@ def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
     for group in pairs:  # a pair of parentheses is converted together, or not at all
         if any(han_near(i) for i in group):
             for i in group:
-                out[i] = _FULLWIDTH[joined[i]]
+                out[i] = FULL_WIDTH[joined[i]]
     pieces, start = [], 0
     for text in texts:
         pieces.append("".join(out[start : start + len(text)]))
