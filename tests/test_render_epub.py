@@ -592,6 +592,20 @@ def test_gongwen_epub_signs_at_the_end(hard_epubs: dict[str, Path]) -> None:
     assert "某某市人民政府办公室" not in title
 
 
+@pytest.mark.parametrize("lead", ["lead: [通知正文。]\n", ""])
+def test_a_signing_theme_signs_a_book_without_sections(tmp_path: Path, lead: str) -> None:
+    # No chapter to end with: the title page (and its lead) ends with 署名 and 成文日期, after the text.
+    source = f"title: 通知\nauthor: 某某办公室\ndate: 2024-01-14\n{lead}"
+    path = render(number(briefexport.loads(source)), "epub", tmp_path / "signed.epub", theme="gongwen")
+    with zipfile.ZipFile(path) as archive:
+        pages = {name: archive.read(name).decode() for name in archive.namelist() if name.endswith(".xhtml") and "nav" not in name}
+    assert list(pages) == ["EPUB/title.xhtml"]
+    root = etree.fromstring(pages["EPUB/title.xhtml"].encode())
+    texts = ["".join(p.itertext()) for p in root.iter(f"{{{NS['x']}}}p")]
+    assert texts[-2:] == ["某某办公室", "2024年1月14日"]
+    assert texts.count("某某办公室") == 1 and ("通知正文。" not in texts or texts.index("通知正文。") < len(texts) - 2)
+
+
 def test_a_wrapped_title_is_balanced_on_a_phone(hard_epubs: dict[str, Path]) -> None:
     with chromium(width=390) as driver:
         driver.get((hard_epubs["handout"] / "title.xhtml").as_uri())

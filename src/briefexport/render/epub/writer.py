@@ -111,14 +111,16 @@ def _official_chapters(official: Official, title: str) -> list[Chapter]:
 
 
 def _signed(chapters: list[Chapter], doc: NumberedDocument, theme: Theme) -> list[Chapter]:
-    """The last chapter ends with 署名 and 成文日期 when the theme moves them to the end (an
-    official document signs in its own closing document instead)."""
+    """The last document ends with 署名 and 成文日期 when the theme moves them to the end (an
+    official document signs in its own closing document instead): the last chapter, or the
+    title page or lead of a book with no sections."""
     signs = theme.title_block.meta == "signature" and doc.doc.official is None
     lines = _xhtml.signature(doc.doc.meta, theme) if signs else []
     if not (chapters and lines):
         return chapters
     last = chapters[-1]
-    body = (*last.body[:-1], *lines, last.body[-1])  # inside the closing </section>
+    # Inside a closing </section>; after the lead when the book is a title page and its lead.
+    body = (*last.body[:-1], *lines, last.body[-1]) if last.body[-1] == "</section>" else (*last.body, *lines)
     return [*chapters[:-1], Chapter(last.uid, last.file_name, last.title, body, last.section)]
 
 
@@ -189,7 +191,8 @@ def _assemble(doc: NumberedDocument, theme: Theme, fonts: tuple[EmbeddedFont, ..
     for font in fonts:
         book.add_item(epub.EpubItem(uid=font.uid, file_name=font.face.href, media_type=font.media_type, content=font.data))
     front = _front_matter(doc, theme)
-    chapters = _signed(_chapters(doc, theme), doc, theme)
+    signed = _signed([*([front] if front else []), *_chapters(doc, theme)], doc, theme)
+    front, chapters = (signed[0], signed[1:]) if front else (None, signed)
     documents = [book.add_item(_item(chapter, lang)) for chapter in ([front] if front else []) + chapters]
     nav = epub.EpubNav(title=theme.toc_title(lang))
     nav.add_item(style)
