@@ -532,6 +532,39 @@ def test_dash_ink_is_continuous(hard_pdf: Callable[[str], Path]) -> None:
     assert (right - left + 1) / px * MM == pytest.approx(2 * size, abs=0.06 * size)  # ...two cells long
 
 
+def test_ellipsis_dots_are_a_third_of_a_cell_apart(hard_pdf: Callable[[str], Path]) -> None:
+    # pdftoppm: …… is six dots 1/3 em apart across its two cells, whatever the face's own dot
+    # pitch (FandolFang's is 0.28 em, which left the six dots bunched in the middle).
+    pdf = hard_pdf("gongwen")
+    number, page = next((n, p) for n, p in enumerate(extract_pages(pdf), 1) if "……" in "".join(c.get_text() for c in _all_chars(p)))
+    first, second = [c for c in _all_chars(page) if c.get_text() == "…"][:2]
+    cell = load_theme("gongwen").body_char_pitch()
+    assert cell is not None
+    image = page_ink(pdf, number)
+    band = ink_box(image, (first.x0 / MM, (page.height - first.y1) / MM, second.x1 / MM, (page.height - first.y0) / MM))
+    assert band is not None
+    width, _, pixels = image
+    px = 300 / 25.4
+
+    def runs_in(row: int) -> list[list[int]]:
+        runs: list[list[int]] = []
+        for x in range(round(band[0] * px), round(band[2] * px) + 1):
+            if pixels[row * width + x] >= 128:
+                continue
+            if runs and x == runs[-1][-1] + 1:
+                runs[-1].append(x)
+            else:
+                runs.append([x])
+        return runs
+
+    # The row through the dots: the one crossing the most pieces of ink (a neighbour's stroke may reach in).
+    runs = max((runs_in(row) for row in range(round(band[1] * px), round(band[3] * px))), key=len)
+    centres = [(run[0] + run[-1]) / 2 / px for run in runs]
+    assert len(centres) == 6
+    for left, right in zip(centres, centres[1:]):
+        assert (right - left) * MM == pytest.approx(cell / 3, abs=0.4)
+
+
 def test_latin_words_and_urls_break_only_where_they_may(hard_pdf: Callable[[str], Path]) -> None:
     for theme in ("handout", "gongwen", "ebook"):
         lines = hard_lines(hard_pdf(theme), theme)
