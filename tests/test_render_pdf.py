@@ -677,6 +677,21 @@ def test_titles_break_balanced_at_a_phrase(hard_pdf: Callable[[str], Path]) -> N
         assert second.startswith("“") and abs(len(first) - len(second)) <= 3, (theme, first, second)
 
 
+def test_gongwen_wrapped_headings_break_at_a_phrase_ragged_on_the_grid(hard_pdf: Callable[[str], Path]) -> None:
+    # pdf.balance_justified: the justified （十三） heading breaks after 和, before the quoted term,
+    # and its first line keeps the grid's pitch (ragged), not spaced out to the measure.
+    pdf = hard_pdf("gongwen")
+    found = [(p, line) for p, _, line in text_lines(pdf) if squash(line.get_text()).startswith("（十三）措施十三")]
+    assert len(found) == 1
+    page, first = found[0]
+    after = [line for p, _, line in text_lines(pdf) if p == page and line.y1 < first.y0][0]
+    assert squash(first.get_text()) == "（十三）措施十三：加快推进数字政府建设和"
+    assert squash(after.get_text()).startswith("“互联网")
+    cells = chars(first)
+    pitch = load_theme("gongwen").body_char_pitch()
+    assert all(b.x0 - a.x0 == pytest.approx(pitch, abs=0.05) for a, b in zip(cells, cells[1:]))  # on the grid, not spaced out
+
+
 def test_page_number_format_with_the_page_count(tmp_path: Path, seed_doc: NumberedDocument) -> None:
     import dataclasses
 

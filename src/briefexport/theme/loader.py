@@ -280,6 +280,7 @@ THEME_SPEC: Mapping[str, Any] = {
     "pdf": {
         "justify": _BOOL, "latin_gap": _NUM, "bookmark_levels_open": _INT,
         "emphasis": ("bold", "synthetic", "face"), "emphasis_fonts": _FONTS, "grid_squeeze": _BOOL, "balance": _BOOL,
+        "balance_justified": _BOOL,
     },
     "docx": {"toc_field": _BOOL, "native_numbering": _BOOL, "char_grid": _BOOL},
     "epub": {

@@ -121,7 +121,8 @@ class Measure:
     hang: float = 0.0
     """Indent of every line after the first, in points (a TOC entry's text hangs under itself)."""
     balance: bool = False
-    """Titles and headings: lines of even length, broken at phrase boundaries where there are any."""
+    """Titles and headings: lines of even length, broken at phrase boundaries where there are any
+    (a justified heading's balanced lines are set ragged: stretched to the measure, they would not be even)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,7 +485,7 @@ def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics, *, cache:
     lines = []
     for number, (start, stop) in enumerate(company):
         layout = _Layout(atoms[start:stop], measure, _avail(measure, number))
-        last = stop >= len(atoms) or number == ragged
+        last = stop >= len(atoms) or number == ragged or (measure.balance and measure.align == "justify")
         lines.append(layout.line(measure.indent if not number else measure.hang, last=last, widths=widths))
     return lines
 
@@ -537,6 +538,10 @@ def _balanced(
     """As many lines as first fit gives, of even length: the narrowest measure that still gives
     that many (found by halving), broken at phrase boundaries when that keeps the count."""
     count = len(spans)
+    if count == 2 and measure.align == "justify":
+        pair = _even_phrase_pair(atoms, measure)
+        if pair is not None:
+            return pair, atoms
     low, high = measure.width / (count + 1), measure.width
     for _ in range(12):
         middle = (low + high) / 2
@@ -554,6 +559,27 @@ def _balanced(
         ):
             return found, same
     return spans, atoms
+
+
+def _even_phrase_pair(atoms: list[_Atom], measure: Measure) -> list[tuple[int, int]] | None:
+    """A justified heading in two lines: broken at the phrase boundary that makes the lines most
+    even, both fitting, when they differ by at most a third of the measure; else None.
+
+    (A balanced measure then first fit finds a boundary only a few characters from the even
+    break: a heading's phrases are longer, ``数字政府建设和 / “互联网+政务服务”``.)"""
+    best: tuple[float, int] | None = None
+    for j in range(1, len(atoms)):
+        if atoms[j].kind == "space" or not _phrase_break(atoms, j):
+            continue
+        first = _Layout(atoms[:j], measure, _avail(measure, 0))
+        second = _Layout(atoms[j:], measure, _avail(measure, 1))
+        if first.fits and second.fits:
+            score = abs(first.end + measure.indent - second.end - measure.hang)  # where the two lines end
+            if best is None or score < best[0]:
+                best = (score, j)
+    if best is None or best[0] > measure.width / 3:
+        return None
+    return [(0, best[1]), (best[1], len(atoms))]
 
 
 def _avail(measure: Measure, number: int) -> float:

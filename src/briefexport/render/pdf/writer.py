@@ -308,7 +308,7 @@ def _block(theme: Theme, setter: Typesetter, role: str) -> Block:
         char_pitch=pitch,
         squeeze=pitch is None,
         grid_squeeze=pitch is not None and bool(pdf.get("grid_squeeze", True)),
-        balance=role in _BALANCED and style.align != "justify" and bool(pdf.get("balance", True)),
+        balance=role in _BALANCED and bool(pdf.get("balance", True)) and (style.align != "justify" or bool(pdf.get("balance_justified", False))),
     )
     descent = pdfmetrics.getFont(setter.primary(_style_role(role))).face.descent / 1000 * style.size
     if theme.grid:
@@ -332,7 +332,8 @@ def _block(theme: Theme, setter: Typesetter, role: str) -> Block:
     )
 
 
-#: Roles whose lines are balanced and broken at phrases (when not justified).
+#: Roles whose lines are balanced and broken at phrases (when not justified, or the theme's
+#: ``pdf.balance_justified`` says: GB/T 9704 headings are justified on the grid).
 _BALANCED = frozenset({"title", "subtitle", "kicker", "h1", "h2", "h3", "h4"})
 
 
