@@ -36,3 +36,32 @@ def test_structured_headings_agree_with_numbering(render_seed: Callable[..., Pat
     squashed = [squash(block) for block in blocks]
     for heading in seed_doc.labels():
         assert squash(heading) in squashed, f"{fmt}: no paragraph reads exactly {heading!r}"
+
+
+# -- an explicit break in the title (issue #15) ------------------------------------
+
+BROKEN_TITLE = "title: |\n  关于推进数字经济高质量发展\n  和新时代“枫桥经验”创新实践的工作方案\nsections:\n  - title: 第一部分\n    body: 正文。\n"
+TITLE_LINES = ("关于推进数字经济高质量发展", "和新时代“枫桥经验”创新实践的工作方案")
+
+
+@pytest.mark.parametrize("theme", ["handout", "gongwen"])
+def test_an_explicit_title_break_prints_in_every_format_and_nowhere_else(tmp_path: Path, theme: str) -> None:
+    import re
+    import zipfile
+
+    from briefexport import loads, number
+    from briefexport.builder.api import render
+    from pdfgeometry import pages
+
+    doc = number(loads(BROKEN_TITLE))
+    whole = "".join(TITLE_LINES)
+    pdf = render(doc, "pdf", tmp_path / "t.pdf", theme=theme)
+    first = pages(pdf)[0]
+    assert [line.text.replace(" ", "") for line in first.lines[:2]] == list(TITLE_LINES)  # a line each, as written
+    docx_xml = zipfile.ZipFile(render(doc, "docx", tmp_path / "t.docx", theme=theme)).read("word/document.xml").decode()
+    assert f"<w:t>{TITLE_LINES[0]}</w:t><w:br/><w:t>{TITLE_LINES[1]}</w:t>" in docx_xml
+    assert re.search(r"<dc:title>(.*?)</dc:title>", zipfile.ZipFile(tmp_path / "t.docx").read("docProps/core.xml").decode()).group(1) == whole  # type: ignore[union-attr]
+    with zipfile.ZipFile(render(doc, "epub", tmp_path / "t.epub", theme=theme)) as epub:
+        assert f'<h1 class="title">{TITLE_LINES[0]}<br/>{TITLE_LINES[1]}</h1>' in epub.read("EPUB/title.xhtml").decode()
+        assert f"<dc:title>{whole}</dc:title>" in epub.read("EPUB/content.opf").decode()
+        assert f"<text>{whole}</text>" in epub.read("EPUB/toc.ncx").decode()

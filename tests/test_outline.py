@@ -58,6 +58,16 @@ def test_literal_block_lines_are_paragraphs() -> None:
     assert [p.text for p in doc.sections[0].body] == ["一段", "二段"]
 
 
+def test_a_literal_block_title_keeps_its_breaks_as_data() -> None:
+    doc = loads("title: |\n  关于推进数字经济\n  和新时代工作方案\nsections:\n  - title: A\n")
+    assert doc.meta.title_lines == ("关于推进数字经济", "和新时代工作方案")
+    assert doc.meta.title == "关于推进数字经济和新时代工作方案"  # metadata, TOC, bookmarks: one line, no space in Chinese
+    english = loads("title: |\n  Annual\n  Report\n")
+    assert english.meta.title == "Annual Report" and english.meta.title_shown == ("Annual", "Report")
+    plain = loads("title: 一行\n  的标题\n")
+    assert plain.meta.title == "一行的标题" and plain.meta.title_lines == () and plain.meta.title_shown == ("一行的标题",)
+
+
 def test_markup_like_text_is_literal() -> None:
     text = "<para> &amp; </w:t> ]]> * a*b ** c"
     doc = loads(f"title: T\nlead: '{text}'\n")

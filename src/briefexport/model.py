@@ -82,12 +82,21 @@ class Meta:
     """Document metadata, carried into each format's own metadata."""
 
     title: str
+    """The title as one line of text (metadata, TOC, bookmarks): explicit breaks joined away."""
     subtitle: str | None = None
     author: str | None = None
     date: dt.date | None = None
     lang: str = "zh-CN"
     keywords: tuple[str, ...] = ()
     source: str | None = None
+    title_lines: tuple[str, ...] = ()
+    """The title's lines where the outline breaks it explicitly (``title: |``); empty = no break,
+    the renderers break the title where it does not fit."""
+
+    @property
+    def title_shown(self) -> tuple[str, ...]:
+        """The title's lines as printed on the title page: the explicit ones, else the whole title."""
+        return self.title_lines or (self.title,)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,7 @@ class KeySpec:
 
 
 DOCUMENT_KEYS: Mapping[str, KeySpec] = {
-    "title": KeySpec("text", "标题 Document title", required=True),
+    "title": KeySpec("text", "标题 Document title; a literal block (title: |) breaks it where its lines break", required=True),
     "subtitle": KeySpec("text", "副标题 Subtitle"),
     "author": KeySpec("text", "作者或发文机关 Author or issuing office"),
     "date": KeySpec("date", "日期 Date, YYYY-MM-DD"),
@@ -291,12 +291,16 @@ class _Reader:
         if root is None or _yaml.is_null(root):
             raise OutlineError(SourcePos(self.file, 1, 1), "the outline is empty; it needs at least a 'title'")
         found = self.fields(root, DOCUMENT_KEYS, "the outline")
-        title = self.text(found["title"], "title")
-        if not title:
+        lines = tuple(line.strip() for line in self.text(found["title"], "title", allow_newlines=True).split("\n") if line.strip())
+        if not lines:
             raise self.error(found["title"], "title is empty; write the document's title")
+        # A break kept in the title (a literal block, title: |) is where the title page breaks it;
+        # everywhere else the title is one line, joined as folded YAML joins lines (no space in Chinese).
+        title = _yaml.fold_text(_yaml.LINE_BREAK.join(lines), literal=False)
         optional: Callable[[str], str | None] = lambda key: self.text(found[key], key) if key in found else None
         meta = Meta(
             title=title,
+            title_lines=lines if len(lines) > 1 else (),
             subtitle=optional("subtitle"),
             author=optional("author"),
             date=self.date(found["date"]) if "date" in found else None,

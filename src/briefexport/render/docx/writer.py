@@ -124,7 +124,8 @@ def write_title_block(body: Body, doc: NumberedDocument, theme: Theme) -> None:
     """Title, subtitle and (unless the theme signs at the end) a date/author line; then the theme's blank line."""
     meta = doc.doc.meta
     line = None if theme.title_block.meta == "signature" else theme.meta_line(meta)
-    for role, text in (("title", meta.title), ("subtitle", meta.subtitle), ("meta", line)):
+    # The outline's own breaks in the title are line breaks (w:br) within its paragraph.
+    for role, text in (("title", "\n".join(meta.title_shown)), ("subtitle", meta.subtitle), ("meta", line)):
         if text:
             paragraph = body.add_paragraph(ROLE_STYLES[role])
             _add_text(paragraph, text)

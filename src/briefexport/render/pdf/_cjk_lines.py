@@ -40,7 +40,7 @@ from typing import Any
 from ...text import DATE, FULL_WIDTH, is_cjk
 
 __all__ = [
-    "CLOSING", "OPENING", "Ink", "InkOf", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation",
+    "CLOSING", "LINE_BREAK", "OPENING", "Ink", "InkOf", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation",
 ]
 
 #: Characters that must not start a line.
@@ -84,6 +84,9 @@ class Ink:
     bottom: float
     top: float
 
+
+#: A run of just this is an explicit line break (the outline's own break in a title).
+LINE_BREAK = "\n"
 
 InkOf = Callable[[str, str], "Ink | None"]
 """``ink(char, font_name) -> Ink``, or None where the face cannot tell."""
@@ -475,6 +478,8 @@ def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics, *, cache:
     """
     if cache is None or cache.width is not width:
         cache = LayoutCache(width)
+    if any(run.text == LINE_BREAK for run in runs):
+        return _broken_at_breaks(runs, measure, width, cache)
     widths = cache.widths
     spans, atoms = _greedy(_atoms(runs, measure, cache), measure, widths)
     if measure.balance and len(spans) > 1:
@@ -487,6 +492,20 @@ def break_lines(runs: Sequence[Run], measure: Measure, width: Metrics, *, cache:
         layout = _Layout(atoms[start:stop], measure, _avail(measure, number))
         last = stop >= len(atoms) or number == ragged or (measure.balance and measure.align == "justify")
         lines.append(layout.line(measure.indent if not number else measure.hang, last=last, widths=widths))
+    return lines
+
+
+def _broken_at_breaks(runs: Sequence[Run], measure: Measure, width: Metrics, cache: LayoutCache) -> list[Line]:
+    """A paragraph with explicit breaks (runs of just :data:`LINE_BREAK`: a title's lines from the
+    outline): each part broken and balanced on its own, the parts after the first as continuation lines."""
+    lines: list[Line] = []
+    part: list[Run] = []
+    for run in [*runs, None]:
+        if run is not None and run.text != LINE_BREAK:
+            part.append(run)
+        elif part:
+            lines.extend(break_lines(part, measure if not lines else replace(measure, indent=measure.hang), width, cache=cache))
+            part = []
     return lines
 
 
