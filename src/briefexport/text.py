@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from .model import Meta
 
-__all__ = ["DATE", "FULL_WIDTH", "bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
+__all__ = ["DATE", "FULL_WIDTH", "URL", "URL_BREAKS", "bad_character", "format_date", "is_cjk", "meta_line", "toc_title"]
 
 #: Languages whose documents use the Chinese furniture (目录, 2024年1月14日, U+3000 before the author).
 _HAN_DATES = ("zh", "ja")
@@ -24,6 +24,12 @@ def _primary(lang: str) -> str:
 #: A date as official documents print it (2024年1月14日, 2024年1月, 1月14日): one unit, never
 #: broken across lines and with no gap between its digits and 年月日, in every format.
 DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日")
+
+#: A web address in running text: a scheme or www., up to the first space or non-ASCII character
+#: (公告：https://example.gov.cn/a_b.htm，或… ends before the ，).
+URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[!-~]+")
+#: The characters a web address may break after (after its ``/``, ``_``, ``.`` and ``-``).
+URL_BREAKS = frozenset("-/_.")
 
 #: ASCII punctuation and the full-width mark Chinese text sets in its place (， ： ； ？ ！ （ ）):
 #: the importer writes them into the outline, the PDF typesets them, with the same table.

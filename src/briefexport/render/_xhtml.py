@@ -10,7 +10,7 @@ from html import escape
 from ..errors import RenderError, warn
 from ..model import Meta, Para, Span
 from ..numbering import NumberedNode
-from ..text import DATE, format_date
+from ..text import DATE, URL, URL_BREAKS, format_date
 from ..theme.loader import TextStyle, Theme
 
 __all__ = [
@@ -95,10 +95,30 @@ def spans(items: Iterable[Span]) -> str:
 
 
 def dated(value: str) -> str:
-    """Escaped text with each date in ``<span class="date">``, which the stylesheet keeps on one line."""
+    """Escaped text with each date in ``<span class="date">``, which the stylesheet keeps on one line,
+    and break opportunities in web addresses (:func:`linked`)."""
     out, start = [], 0
     for found in DATE.finditer(value):
-        out += [text(value[start : found.start()]), f'<span class="date">{text(found.group())}</span>']
+        out += [linked(value[start : found.start()]), f'<span class="date">{text(found.group())}</span>']
+        start = found.end()
+    return "".join(out) + linked(value[start:])
+
+
+def linked(value: str) -> str:
+    """Escaped text with a ``<wbr/>`` after each ``/ _ . -`` inside a web address (not within ``//``).
+
+    A browser breaks a URL only where it overflows (``overflow-wrap: anywhere``) and first moves
+    it whole to the next line, which spreads the line before it into holes (详　　见): with
+    these, the address starts where it is written and breaks at its segments, as in the PDF.
+    """
+    out, start = [], 0
+    for found in URL.finditer(value):
+        address = found.group()
+        marked = "".join(
+            text(char) + ("<wbr/>" if char in URL_BREAKS and k + 1 < len(address) and address[k + 1] not in URL_BREAKS else "")
+            for k, char in enumerate(address)
+        )
+        out += [text(value[start : found.start()]), marked]
         start = found.end()
     return "".join(out) + text(value[start:])
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...text import DATE, FULL_WIDTH, is_cjk
+from ...text import DATE, FULL_WIDTH, URL_BREAKS, is_cjk
 
 __all__ = [
     "CLOSING", "LINE_BREAK", "OPENING", "Ink", "InkOf", "LayoutCache", "Line", "Measure", "Piece", "Run", "break_lines", "fullwidth_punctuation",
@@ -55,7 +55,7 @@ _PAIRED = frozenset("…—")
 #: Inside a Latin word a line may end after these (never before them).
 _WORD_BREAK_AFTER = frozenset("-/")
 #: Inside a URL a line may end after these.
-_URL_BREAK_AFTER = frozenset("-/_.")
+_URL_BREAK_AFTER = URL_BREAKS
 #: Quotation marks set full-width in Chinese text, whatever the face's advance.
 _QUOTES_OPEN, _QUOTES_CLOSE = frozenset("“‘"), frozenset("”’")
 #: Signs that belong to the number before them: the Han–Latin gap goes after them, not between.
