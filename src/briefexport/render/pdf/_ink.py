@@ -40,9 +40,10 @@ def line_descent(font: str) -> float:
     data = getattr(face, "_ttf_data", None)
     table = getattr(face, "table", {})
     if face is None or not isinstance(data, bytes) or "hhea" not in table:
-        return -getattr(face, "descent", -200) / 1000
+        return -float(getattr(face, "descent", -200)) / 1000
     (descender,) = struct.unpack_from(">h", data, table["hhea"]["offset"] + 6)
-    return -descender / float(face.unitsPerEm)
+    units: float = face.unitsPerEm
+    return -int(descender) / units
 
 
 def _read(char: str, font: str) -> Ink | None:
