@@ -537,11 +537,12 @@ def test_ellipsis_dots_are_a_third_of_a_cell_apart(hard_pdf: Callable[[str], Pat
     # pitch (FandolFang's is 0.28 em, which left the six dots bunched in the middle).
     pdf = hard_pdf("gongwen")
     number, page = next((n, p) for n, p in enumerate(extract_pages(pdf), 1) if "……" in "".join(c.get_text() for c in _all_chars(p)))
-    first, second = [c for c in _all_chars(page) if c.get_text() == "…"][:2]
+    first = next(c for c in _all_chars(page) if c.get_text() == "…")
     cell = load_theme("gongwen").body_char_pitch()
     assert cell is not None
     image = page_ink(pdf, number)
-    band = ink_box(image, (first.x0 / MM, (page.height - first.y1) / MM, second.x1 / MM, (page.height - first.y0) / MM))
+    # The two cells from the first glyph's origin (a widened glyph's box reaches past its cell).
+    band = ink_box(image, (first.x0 / MM, (page.height - first.y1) / MM, (first.x0 + 2 * cell) / MM, (page.height - first.y0) / MM))
     assert band is not None
     width, _, pixels = image
     px = 300 / 25.4
@@ -563,6 +564,9 @@ def test_ellipsis_dots_are_a_third_of_a_cell_apart(hard_pdf: Callable[[str], Pat
     assert len(centres) == 6
     for left, right in zip(centres, centres[1:]):
         assert (right - left) * MM == pytest.approx(cell / 3, abs=0.4)
+    # The widened glyphs start in their own cells: the text still reads back as one line.
+    text = subprocess.run([require_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "线”……必须严格执行。" in text
 
 
 def test_latin_words_and_urls_break_only_where_they_may(hard_pdf: Callable[[str], Path]) -> None:

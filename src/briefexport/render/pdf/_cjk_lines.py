@@ -310,10 +310,12 @@ def _placed(atom: _Atom, ink: InkOf | None) -> _Atom:
     if atom.first == "…" and len(found.parts) >= 2:
         first, last = [(a + b) / 2 * size for a, b in (found.parts[0], found.parts[-1])]
         # The dots evenly across the cells, 1/3 em apart (…… is six dots in two cells): the glyph
-        # is widened from the face's own pitch (FandolFang's 0.28 em) and its first dot set 1/6 em in.
+        # is widened from the face's own pitch (FandolFang's 0.28 em) and its first dot set 1/6 em
+        # in, or as near as its origin may go: a glyph starting inside the character before it
+        # makes text extraction (pdftotext) start a new line there (线” / ……).
         pitch = cell / len(found.parts)
         scale = pitch * (len(found.parts) - 1) / (last - first)
-        return replace(atom, placed=((pitch / 2 - first * scale, 100.0 * scale),) * len(atom.text))
+        return replace(atom, placed=((max(0.0, pitch / 2 - first * scale), 100.0 * scale),) * len(atom.text))
     if len(atom.text) != 1:
         return atom
     middle = (low + high) / 2
