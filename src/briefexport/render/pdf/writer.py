@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ...errors import RenderError
 from .. import RenderOptions
 
-__all__ = ["heading_pages", "page_number_drop", "render"]
+__all__ = ["heading_pages", "imprint_alone", "page_number_drop", "render"]
 
 
 @dataclass(frozen=True, slots=True)
