@@ -391,3 +391,16 @@ def test_a_word_file_is_imported(web_server: WebServer, render_seed: Any) -> Non
     tree = json.loads(body)["tree"]
     assert tree["meta"]["title"] == "今年公安工作怎么干？"
     assert [len(section["items"]) for section in tree["sections"]] == [6, 0, 8, 0]
+
+
+@pytest.mark.parametrize(("text", "code", "params"), [
+    ("title: 标题\ntitel: 错字\n", "unknown_key_close", {"key": "titel", "what": "the outline", "close": "title"}),
+    ("title: 标题\ntitle: 又一个\n", "duplicate_key", {"key": "title", "first": "1"}),
+    ("title: 标题\nsections:\n  - title: 一\n      body: 缩进错了\n", "yaml_indent_more", {}),
+    ("title: 标题\ndate: 2024年13月\n", "bad_date", {"value": "2024年13月"}),
+])
+def test_outline_errors_carry_a_code_for_the_page(web_server: WebServer, text: str, code: str, params: dict[str, str]) -> None:
+    status, error = error_of(request(web_server, "POST", "/api/check", text))
+    assert status == 400 and "error:" in error["message"] and (error["code"], error["params"]) == (code, params)
+    status, error = error_of(request(web_server, "POST", "/api/build", {"outline": text, "format": "pdf"}))
+    assert (error["code"], error["params"]) == (code, params)  # through the engine's worker too

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -201,22 +205,48 @@ def _expected_errors() -> dict[str, str]:
     return dict(line.split("\t", 1) for line in lines if line and not line.startswith("#"))
 
 
-def test_yaml_source_shows_each_bad_outline_error_at_its_line(page: Any) -> None:
+def _code_of(server: WebServer, text: str) -> str | None:
+    """The code the API gives the error of ``text`` (None when the error has none)."""
+    request = urllib.request.Request(server.url + "/api/check", data=text.encode("utf-8"), method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=60).close()
+    except urllib.error.HTTPError as refused:
+        code: str | None = json.loads(refused.read())["error"].get("code")
+        return code
+    raise AssertionError("the outline was accepted")
+
+
+def test_yaml_source_shows_each_bad_outline_error_at_its_line(page: Any, web_server: WebServer) -> None:
     page.find_element("id", "tab-yaml").click()
     box = page.find_element("id", "yaml")
+    coded = 0
     for name, expected in _expected_errors().items():
         data = (DATA / "bad" / name).read_bytes()
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             continue  # not text a person can type into the box
+        # The error before stays on screen until the new one comes: blank it, so the wait sees the new one.
+        page.execute_script("document.getElementById('yaml-error').textContent = ''")
         page.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))", box, text)
         line, col, message = expected.split(":", 2)
-        wanted = f"第 {line} 行，第 {col} 列：outline.yaml:{expected}"
+        at = f"第 {line} 行，第 {col} 列："
         error = page.find_element("id", "yaml-error")
-        wait_for(lambda: error.is_displayed() and error.text == wanted, f"the error of {name} ({wanted})", timeout=20)
-        marked = by_css(page, "#gutter .bad")
-        assert [span.text for span in marked] == [line], name
+        if _code_of(web_server, text) is None:  # said in the CLI's words
+            wanted = f"{at}outline.yaml:{expected}"
+            wait_for(lambda: error.is_displayed() and error.text == wanted, f"the error of {name} ({wanted})", timeout=20)
+        else:  # said in Chinese: no English line, no code name left in it
+            coded += 1
+            wait_for(lambda: error.is_displayed() and error.text.startswith(at) and "error:" not in error.text
+                     and re.search(r"[\u4e00-\u9fff]", error.text[len(at):]) and not re.search(r"\{\w+\}", error.text),
+                     f"the Chinese error of {name} at {line}:{col}", timeout=20)
+        wait_for(lambda: [span.text for span in by_css(page, "#gutter .bad")] == [line], f"line {line} marked for {name}")
+    assert coded >= 5, "the bad corpus no longer reaches the coded outline errors"
+    page.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'))", box,
+                        "title: 标题\ntitel: 错字\n")
+    error = page.find_element("id", "yaml-error")
+    wanted = "第 2 行，第 1 列：提纲里没有“titel”这个键，是不是想写“title”？"
+    wait_for(lambda: error.text == wanted, f"the misspelt key in Chinese ({wanted})", timeout=20)
 
 
 def test_injection_corpus_prints_as_text(page: Any) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from briefexport import load, loads, number
+from briefexport import _yaml, load, loads, number
 from briefexport.errors import OutlineError
 from briefexport.web.downloads import content_disposition, file_stem, zip_files
 from briefexport.web.intake import html_text, import_upload, review_notes
@@ -175,3 +176,15 @@ def test_entries_the_tree_does_not_edit_survive_a_tree_edit(root: Path) -> None:
 
     assert edited.official is not None
     assert without_places(edited.official) == without_places(loads(source, "outline.yaml").official)
+
+
+def test_every_message_code_has_its_chinese_words(root: Path) -> None:
+    """A code raised anywhere in the library must have a Chinese text on the page, or the page shows English."""
+    script = (root / "src" / "briefexport" / "web" / "static" / "app.js").read_text(encoding="utf-8")
+    table = script[script.index("const SAID_ZH = {"):]
+    said_zh = set(re.findall(r"^\s*(\w+):", table[: table.index("\n};")], re.M))
+    raised = {code for path in (root / "src" / "briefexport").rglob("*.py")
+              for code in re.findall(r"""\bcoded\(\s*["'](\w+)["']""", path.read_text(encoding="utf-8"))}
+    raised |= set(_yaml._PLAIN_WORDS)  # raised as coded(plain) from this table
+    assert {"unknown_key_close", "yaml_indent_less", "duplicate_key", "too_large"} <= raised
+    assert raised - said_zh - {"font_substituted"} == set()

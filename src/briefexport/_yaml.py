@@ -20,7 +20,7 @@ from yaml.composer import Composer
 from yaml.events import AliasEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import LocatedError, SourcePos
+from .errors import Coded, LocatedError, SourcePos, coded
 from .text import is_cjk
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_LIST", "MAX_NODES", "compose_file", "compose_text", "fold_text", "pos_of", "read_bounded"]
@@ -38,7 +38,7 @@ MAX_LIST = 25_000
 #: Stands for a line break the YAML scanner folded; never valid in a YAML stream.
 LINE_BREAK = "\x00"
 
-ErrorFactory = Callable[[SourcePos, str], LocatedError]
+ErrorFactory = type[LocatedError]
 
 
 def pos_of(node: Node, file: str) -> SourcePos:
@@ -208,12 +208,12 @@ def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
     except yaml.reader.ReaderError as exc:
         raise error(_position(text, file, exc.position), _describe_character(exc.character)) from None
     except yaml.MarkedYAMLError as exc:
-        where, message = _plain_words(exc, text.split("\n"))
-        if message is None:
-            mark = exc.problem_mark or exc.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            where, message = (line, col), _describe_yaml_error(exc)
-        raise error(SourcePos(file, *where), message) from None
+        where, plain = _plain_words(exc, text.split("\n"))
+        if plain is not None:
+            raise error(SourcePos(file, *where), _PLAIN_WORDS[plain], coded(plain)) from None
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise error(SourcePos(file, line, col), *_describe_yaml_error(exc)) from None
     except yaml.YAMLError as exc:
         raise error(SourcePos(file, 1, 1), f"not valid YAML: {exc}") from None
     finally:
@@ -244,17 +244,28 @@ def _line_above(lines: list[str], index: int) -> str | None:
     return None
 
 
+# The plain-words explanations by code, so the web page can say them in Chinese (errors.Coded).
+_PLAIN_WORDS = {
+    "yaml_quote_open": "this quote is never closed; add the closing quote at the end of the text",
+    "yaml_not_key_value": "this line is neither 'key: value' nor indented under a key; indent it to continue the text "
+                          "above, or start it with '- ' as an item of the list above",
+    "yaml_indent_more": "this line is indented more than the one above; keys of one entry, and the items of one list, "
+                        "start at the same column",
+    "yaml_indent_dash": "this line starts at the column of the '- ' above; indent it two more spaces to put it in that item",
+    "yaml_indent_less": "this line is indented less than the one above but not as far out as any key above it; "
+                        "line it up with the key or the '- ' it belongs with",
+}
+
+
 def _plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int, int], str | None]:
-    """Indentation and unclosed-quote errors explained at the line a person must change, or no message."""
+    """Indentation and unclosed-quote errors explained at the line a person must change (as a code of
+    :data:`_PLAIN_WORDS`), or no code."""
     problem, context = exc.problem or "", exc.context or ""
     mark, opened = exc.problem_mark, exc.context_mark
     if "quoted scalar" in context and "end of stream" in problem and opened is not None:
-        return (opened.line + 1, opened.column + 1), "this quote is never closed; add the closing quote at the end of the text"
+        return (opened.line + 1, opened.column + 1), "yaml_quote_open"
     if "simple key" in context and "expected ':'" in problem and opened is not None:
-        return (opened.line + 1, opened.column + 1), (
-            "this line is neither 'key: value' nor indented under a key; indent it to continue the text above, "
-            "or start it with '- ' as an item of the list above"
-        )
+        return (opened.line + 1, opened.column + 1), "yaml_not_key_value"
     if mark is None or mark.line >= len(lines) or not ("expected <block end>" in problem or "mapping values" in problem):
         return (1, 1), None
     here, above = lines[mark.line], _line_above(lines, mark.line)
@@ -262,43 +273,33 @@ def _plain_words(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[tuple[int
     if above is None:
         return where, None
     if _indent(here) > _indent(above):
-        return where, (
-            "this line is indented more than the one above; keys of one entry, and the items of one list, "
-            "start at the same column"
-        )
+        return where, "yaml_indent_more"
     if "mapping values" in problem:
         return where, None
     if _indent(here) == _indent(above) and above.lstrip().startswith("- ") and not here.lstrip().startswith("-"):
-        return where, (
-            "this line starts at the column of the '- ' above; indent it two more spaces to put it in that item"
-        )
-    return where, (
-        "this line is indented less than the one above but not as far out as any key above it; "
-        "line it up with the key or the '- ' it belongs with"
-    )
+        return where, "yaml_indent_dash"
+    return where, "yaml_indent_less"
 
 
-def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> tuple[str, Coded]:
     problem = (exc.problem or exc.context or "invalid YAML").replace(LINE_BREAK, "\\n")
     if "another document" in problem:
-        return "a file holds one outline; remove the second '---' document"
+        return "a file holds one outline; remove the second '---' document", coded("yaml_two_documents")
     if "'\\t'" in problem:
-        return "tab character in indentation; YAML indents with spaces only"
-    hint = ""
+        return "tab character in indentation; YAML indents with spaces only", coded("yaml_tab")
     context = exc.context or ""
     if "flow" in context and exc.context_mark is not None:
-        opened = exc.context_mark
-        hint = (
-            f"; the '[' or '{{' at line {opened.line + 1}, column {opened.column + 1} is never closed"
-            " (quote text that starts with [ or {)"
-        )
-    elif "mapping values are not allowed" in problem:
-        hint = "; a value containing ': ' must be quoted, e.g. title: '第一: 总则'"
-    elif "could not find expected ':'" in problem:
-        hint = "; check the indentation of this line and the one before"
-    elif "special characters are not allowed" in problem or "unacceptable character" in problem:
-        hint = "; remove control characters from the file"
-    return f"invalid YAML: {problem}{hint}"
+        line, col = exc.context_mark.line + 1, exc.context_mark.column + 1
+        hint = f"; the '[' or '{{' at line {line}, column {col} is never closed (quote text that starts with [ or {{)"
+        return f"invalid YAML: {problem}{hint}", coded("yaml_flow_open", line=line, col=col)
+    if "mapping values are not allowed" in problem:
+        return (f"invalid YAML: {problem}; a value containing ': ' must be quoted, e.g. title: '第一: 总则'",
+                coded("yaml_colon_quote"))
+    if "could not find expected ':'" in problem:
+        return f"invalid YAML: {problem}; check the indentation of this line and the one before", coded("yaml_indent_check")
+    if "special characters are not allowed" in problem or "unacceptable character" in problem:
+        return f"invalid YAML: {problem}; remove control characters from the file", coded("yaml_control")
+    return f"invalid YAML: {problem}", coded("yaml_invalid", problem=problem)
 
 
 def decode(data: bytes, file: str, error: ErrorFactory) -> str:
@@ -398,6 +399,7 @@ def mapping_pairs(node: MappingNode, file: str, error: ErrorFactory) -> dict[str
             raise error(pos_of(key_node, file), "YAML merge keys (<<) are not allowed in an outline")
         if key in pairs:
             first = pairs[key][0].start_mark.line + 1
-            raise error(pos_of(key_node, file), f"duplicate key '{key}' (first given on line {first}); keep one")
+            raise error(pos_of(key_node, file), f"duplicate key '{key}' (first given on line {first}); keep one",
+                        coded("duplicate_key", key=key, first=first))
         pairs[key] = (key_node, value_node)
     return pairs

@@ -87,14 +87,15 @@ class BriefexportError(Exception):
 class LocatedError(BriefexportError):
     """An error that points at a place in a file."""
 
-    def __init__(self, pos: SourcePos | str | Path, message: str) -> None:
+    def __init__(self, pos: SourcePos | str | Path, message: str, said: Coded | None = None) -> None:
         self.pos = pos
         self.message = message
+        self.said = said
         super().__init__(f"{printable(str(pos))}: error: {printable(message)}")
 
-    def __reduce__(self) -> tuple[type[LocatedError], tuple[SourcePos | str | Path, str]]:
+    def __reduce__(self) -> tuple[type[LocatedError], tuple[SourcePos | str | Path, str, Coded | None]]:
         # Builds render formats in worker processes; errors must survive pickling.
-        return (type(self), (self.pos, self.message))
+        return (type(self), (self.pos, self.message, self.said))
 
 
 class OutlineError(LocatedError):

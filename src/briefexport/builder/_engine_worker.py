@@ -231,7 +231,7 @@ def _renamed(exc: LocatedError, private: str, shown: str) -> LocatedError:
         pos = SourcePos(shown, pos.line, pos.col)
     elif str(pos) == private:
         pos = shown
-    return type(exc)(pos, exc.message.replace(private, shown))
+    return type(exc)(pos, exc.message.replace(private, shown), exc.said)
 
 
 def _render_bytes(numbered: NumberedDocument, name: str, theme: Theme, options: RenderOptions, scratch: Path) -> bytes:

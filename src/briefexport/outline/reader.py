@@ -12,7 +12,7 @@ from typing import Literal
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from .. import _yaml
-from ..errors import OutlineError, SourcePos
+from ..errors import Coded, OutlineError, SourcePos, coded
 from ..model import MAX_LEVEL, Attachment, Document, Official, LabelTemplate, Meta, Node, Para, Span
 from ..numbering import DEFAULT_LEVEL_TEMPLATES, TemplateError, parse_template
 from ..text import bad_character
@@ -105,8 +105,8 @@ class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
 
-    def error(self, node: YamlNode, message: str) -> OutlineError:
-        return OutlineError(_yaml.pos_of(node, self.file), message)
+    def error(self, node: YamlNode, message: str, said: Coded | None = None) -> OutlineError:
+        return OutlineError(_yaml.pos_of(node, self.file), message, said)
 
     def pos(self, node: YamlNode) -> SourcePos:
         return _yaml.pos_of(node, self.file)
@@ -115,21 +115,23 @@ class _Reader:
 
     def fields(self, node: YamlNode, keys: Mapping[str, KeySpec], what: str) -> dict[str, YamlNode]:
         if not isinstance(node, MappingNode):
-            raise self.error(node, f"{what} must be a mapping of keys such as {', '.join(list(keys)[:3])}")
+            keys_shown = ", ".join(list(keys)[:3])
+            raise self.error(node, f"{what} must be a mapping of keys such as {keys_shown}",
+                             coded("must_be_mapping", what=what, keys=keys_shown))
         pairs = _yaml.mapping_pairs(node, self.file, OutlineError)
         for key, (key_node, _) in pairs.items():
             if key not in keys:
-                raise self.error(key_node, _unknown_key_message(key, keys, what))
+                raise self.error(key_node, *_unknown_key_message(key, keys, what))
         for key, spec in keys.items():
             if spec.required and (key not in pairs or _yaml.is_null(pairs[key][1])):
                 where = pairs[key][1] if key in pairs else node
-                raise self.error(where, f"{what} needs a '{key}'")
+                raise self.error(where, f"{what} needs a '{key}'", coded("needs_key", what=what, key=key))
         return {key: value for key, (_, value) in pairs.items() if not _yaml.is_null(value)}
 
     def text(self, node: YamlNode, what: str, *, allow_newlines: bool = False) -> str:
         if not isinstance(node, ScalarNode):
             kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
-            raise self.error(node, f"{what} must be text, not {kind}")
+            raise self.error(node, f"{what} must be text, not {kind}", coded("must_be_text", what=what, kind=kind))
         if _yaml.escapes_nul(node):
             raise self.error(node, f"{what} contains a NUL character (\\0 escape); delete it")
         value = _yaml.fold_text(node.value, literal=node.style == "|").strip()
@@ -193,7 +195,7 @@ class _Reader:
 
     def nodes(self, node: YamlNode, level: int, what: str) -> tuple[Node, ...]:
         if not isinstance(node, SequenceNode):
-            raise self.error(node, f"{what} must be a list (each entry starting with '- title:')")
+            raise self.error(node, f"{what} must be a list (each entry starting with '- title:')", coded("must_be_list", what=what))
         if level > MAX_LEVEL:
             raise self.error(node, f"items nested {level} levels deep; outlines have at most {MAX_LEVEL} levels")
         return tuple(self.node(child, level) for child in node.value)
@@ -201,11 +203,12 @@ class _Reader:
     def node(self, yaml_node: YamlNode, level: int) -> Node:
         what = "a section" if level == 1 else "an item"
         if isinstance(yaml_node, ScalarNode) and not _yaml.is_null(yaml_node):
-            raise self.error(yaml_node, f"{what} must be a mapping; write '- title: {yaml_node.value[:20]}'")
+            raise self.error(yaml_node, f"{what} must be a mapping; write '- title: {yaml_node.value[:20]}'",
+                             coded("entry_needs_title", what=what, text=yaml_node.value[:20]))
         found = self.fields(yaml_node, NODE_KEYS, what)
         title = self.text(found["title"], "title")
         if not title:
-            raise self.error(found["title"], "title is empty; write the heading text")
+            raise self.error(found["title"], "title is empty; write the heading text", coded("heading_empty"))
         numbering = self.template(found["numbering"]) if "numbering" in found else "default"
         return Node(
             title=Para(parse_inline(title), self.pos(found["title"])),
@@ -222,7 +225,8 @@ class _Reader:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise self.error(node, f"date '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2024-01-14") from None
+            raise self.error(node, f"date '{value}' is not a date; write it as YYYY-MM-DD, e.g. 2024-01-14",
+                             coded("bad_date", value=value)) from None
 
     def lang(self, node: YamlNode) -> str:
         value = self.text(node, "lang")
@@ -248,11 +252,12 @@ class _Reader:
         try:
             return chinese_date(dt.date.fromisoformat(value))
         except ValueError:
-            raise self.error(node, f"{what} '{value}' is not a date; write it as YYYY-MM-DD or 2024年1月14日") from None
+            raise self.error(node, f"{what} '{value}' is not a date; write it as YYYY-MM-DD or 2024年1月14日",
+                             coded("bad_official_date", what=what, value=value)) from None
 
     def flag(self, node: YamlNode, what: str) -> bool:
         if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:bool":
-            raise self.error(node, f"{what} must be true or false")
+            raise self.error(node, f"{what} must be true or false", coded("must_be_flag", what=what))
         return node.value.lower() in ("true", "yes", "on")
 
     def attachment(self, node: YamlNode) -> Attachment:
@@ -289,11 +294,11 @@ class _Reader:
 
     def document(self, root: YamlNode | None) -> Document:
         if root is None or _yaml.is_null(root):
-            raise OutlineError(SourcePos(self.file, 1, 1), "the outline is empty; it needs at least a 'title'")
+            raise OutlineError(SourcePos(self.file, 1, 1), "the outline is empty; it needs at least a 'title'", coded("outline_empty"))
         found = self.fields(root, DOCUMENT_KEYS, "the outline")
         lines = tuple(line.strip() for line in self.text(found["title"], "title", allow_newlines=True).split("\n") if line.strip())
         if not lines:
-            raise self.error(found["title"], "title is empty; write the document's title")
+            raise self.error(found["title"], "title is empty; write the document's title", coded("title_empty"))
         # A break kept in the title (a literal block, title: |) is where the title page breaks it;
         # everywhere else the title is one line, joined as folded YAML joins lines (no space in Chinese).
         title = _yaml.fold_text(_yaml.LINE_BREAK.join(lines), literal=False)
@@ -327,13 +332,15 @@ def chinese_date(date: dt.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
 
-def _unknown_key_message(key: str, keys: Mapping[str, KeySpec], what: str) -> str:
+def _unknown_key_message(key: str, keys: Mapping[str, KeySpec], what: str) -> tuple[str, Coded]:
     import difflib  # only for a misspelt key; not worth importing for every build
 
     close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.6)
     if close:
-        return f"unknown key '{key}' in {what}; did you mean '{close[0]}'?"
-    return f"unknown key '{key}' in {what}; known keys: {', '.join(keys)}"
+        return f"unknown key '{key}' in {what}; did you mean '{close[0]}'?", coded("unknown_key_close", key=key, what=what,
+                                                                                   close=close[0])
+    known = ", ".join(keys)
+    return f"unknown key '{key}' in {what}; known keys: {known}", coded("unknown_key", key=key, what=what, known=known)
 
 
 def not_an_outline(path: Path, error: OutlineError) -> OutlineError:

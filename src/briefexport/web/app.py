@@ -68,7 +68,7 @@ API_DOC: Mapping[str, str] = {
     "notices: [{level, message, line, col}]}; the same outline and theme are not rendered twice",
     "GET /api/preview/{build}/{page}.png": "page PAGE (from 1) of a preview's PDF as a PNG image, drawn when first asked for",
     "POST /api/preview/{page}": "body as /api/build. Answer: page PAGE (from 1) of the PDF as a PNG image",
-    "codes": "notes, notices and the server's own errors carry {code, params} beside the English message, for a page "
+    "codes": "notes, notices, the server's own errors and the usual outline errors carry {code, params} beside the English message, for a page "
     "to say in its language",
     "errors": "status 400 (bad input), 404 (a preview no longer kept: ask again), 413 (body over 8 MiB), "
     "500 (a worker died), 503 (busy), 504 (too slow): "
@@ -93,10 +93,11 @@ def _error_body(exc: BriefexportError) -> dict[str, Any]:
 
 
 def _error_code(exc: BriefexportError) -> Coded | None:
-    """The code of the server's own errors, for the page to say in its language."""
+    """The code of the server's own errors, or of an outline's or theme's, for the page to say in its language."""
     codes = {_TooLarge: coded("too_large", limit=MAX_BYTES // 2**20), Busy: coded("busy"), BuildTimeout: coded("too_slow"),
              WorkerLost: coded("worker_lost"), UnknownBuild: coded("preview_gone")}
-    return next((said for kind, said in codes.items() if isinstance(exc, kind)), None)
+    own = next((said for kind, said in codes.items() if isinstance(exc, kind)), None)
+    return own if own is not None or not isinstance(exc, LocatedError) else exc.said
 
 
 def _status(exc: BriefexportError) -> int:

@@ -70,6 +70,33 @@ const SAID_ZH = {
   preview_gone: "这个预览已不在服务器上，请再预览一次。",
   cross_site: "拒绝来自其他网页的请求，请使用本服务器自己的页面。",
   foreign_host: "本服务器只接受本机的地址（127.0.0.1、localhost、[::1]）。",
+  // Outline errors (outline/reader.py, _yaml.py).
+  yaml_quote_open: "这个引号没有闭合，请在文字末尾补上另一半引号。",
+  yaml_not_key_value: "这一行既不是“键: 值”，也没有缩进在某个键下面：要接着上面的文字，请缩进；要作为上面列表的一项，请以“- ”开头。",
+  yaml_indent_more: "这一行比上一行缩进得多；同一条目的各个键、同一列表的各项应从同一列开始。",
+  yaml_indent_dash: "这一行和上面的“- ”在同一列；请再缩进两个空格，放进那一项里。",
+  yaml_indent_less: "这一行比上一行缩进得少，但又没有对齐上面任何一个键；请与它所属的键或“- ”对齐。",
+  yaml_two_documents: "一个文件只放一份提纲，请删掉第二个“---”之后的内容。",
+  yaml_tab: "缩进里有制表符（Tab）；YAML 只能用空格缩进。",
+  yaml_flow_open: "第 {line} 行第 {col} 列的“[”或“{”没有闭合（以 [ 或 { 开头的文字要加引号）。",
+  yaml_colon_quote: "值里含有“: ”时要加引号，例如 title: '第一: 总则'。",
+  yaml_indent_check: "YAML 格式有误：请检查这一行和上一行的缩进。",
+  yaml_control: "文件里有控制字符，请删掉。",
+  yaml_invalid: "YAML 格式有误（{problem}）。",
+  duplicate_key: "键“{key}”重复了（第 {first} 行已经写过），请只保留一个。",
+  must_be_mapping: "{what}应由“键: 值”组成，例如 {keys}。",
+  unknown_key_close: "{what}里没有“{key}”这个键，是不是想写“{close}”？",
+  unknown_key: "{what}里没有“{key}”这个键；可用的键：{known}。",
+  needs_key: "{what}缺少“{key}”。",
+  must_be_text: "{what}应是文字，不能是{kind}。",
+  must_be_list: "{what}应是列表（每一项以“- title:”开头）。",
+  entry_needs_title: "{what}应写成“- title: {text}”的形式。",
+  heading_empty: "标题是空的，请写上标题文字。",
+  title_empty: "文档标题是空的，请写上标题。",
+  outline_empty: "提纲是空的，至少要有 title（标题）。",
+  bad_date: "日期“{value}”不对，请写成 YYYY-MM-DD，例如 2024-01-14。",
+  bad_official_date: "{what}“{value}”不是日期，请写成 YYYY-MM-DD 或 2024年1月14日。",
+  must_be_flag: "{what}只能是 true 或 false。",
 };
 // The presets' descriptions in Chinese (an uploaded or unknown theme shows its own description).
 const THEMES_ZH = {
@@ -79,7 +106,13 @@ const THEMES_ZH = {
 };
 const ROLES_ZH = { title: "标题", subtitle: "副标题", h1: "一级标题", h2: "二级标题", h3: "三级标题", h4: "四级标题", body: "正文",
   lead: "导语", kicker: "提示词", meta: "署名", toc: "目录", page_number: "页码" };
-const PARAMS_ZH = { "pasted text": "粘贴的文字", bundled: "随附", installed: "本机已装" };
+const PARAMS_ZH = { "pasted text": "粘贴的文字", bundled: "随附", installed: "本机已装",
+  // The parts of an outline that its errors name (outline/reader.py's "what").
+  "the outline": "提纲", "a section": "部分", "an item": "条目", items: "items（下级条目）", title: "标题", body: "正文",
+  kicker: "提示词", numbering: "编号", official: "official（公文要素）", "an attachment": "附件", "a list": "列表",
+  "a mapping": "键值表", keyword: "关键词", keywords: "关键词" };
+// Parameters quoted from the outline itself (key names, typed values): shown as written, never translated.
+const RAW_PARAMS = new Set(["key", "close", "known", "keys", "text", "value", "problem"]);
 const LANG = document.documentElement.lang.startsWith("en") ? "en" : "zh";
 
 function say(item) {
@@ -90,7 +123,8 @@ function say(item) {
   const params = item.params ?? {};
   return text.replace(/\{(\w+)\}/g, (_, name) => {
     const value = String(params[name] ?? "");
-    return name === "role" ? (ROLES_ZH[value] ?? value) : (PARAMS_ZH[value] ?? value);
+    if (name === "role") return ROLES_ZH[value] ?? value;
+    return RAW_PARAMS.has(name) ? value : (PARAMS_ZH[value] ?? value);
   });
 }
 const TEMPLATES = ["{cn}、", "（{cn}）", "{cn}是", "重点任务{cn}：", "第{cn}条", "第{cn}，", "{n}.", "（{n}）", "{roman}."];
