@@ -9,7 +9,8 @@ machine disturbs less) and the ratio of each size to the first. Linear growth gi
 Cases:
 
 * a PDF of one paragraph holding an unbreakable Latin/digit run of 16, 32 and 64 thousand
-  characters (was quadratic: 3.2 s, 10 s, 30 s);
+  characters (was quadratic: 3.2 s, 10 s, 30 s), with the handout preset and on the gongwen
+  preset's character grid;
 * a full build (DOCX, PDF, EPUB) of an outline of 5,000, 10,000 and 20,000 items;
 * ``check`` of an outline whose ``keywords:`` list passes the list limit (refused early).
 """
@@ -51,45 +52,68 @@ def many_keywords(count: int, folder: Path) -> Path:
     return path
 
 
-def measure(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds (this command and its children) and exit status of one command."""
+#: Runs one command and reports, on its last stderr line, the peak RSS (KiB) of it and its
+#: descendants: each command gets its own figure (the benchmark's own RUSAGE_CHILDREN keeps the
+#: largest of all commands so far).
+_PEAK = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def measure(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds and peak RSS in MB (this command and its children), exit status."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "briefexport", *args], capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-c", _PEAK, sys.executable, "-m", "briefexport", *args],
+                          capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.returncode
+    peak = int(done.stderr.strip().splitlines()[-1]) // 1024
+    return wall, cpu, peak, done.returncode
 
 
 def series(name: str, sizes: Sequence[int], make: Callable[[int, Path], Path], command: Callable[[Path, Path], list[str]],
            folder: Path, env: dict[str, str]) -> None:
     print(f"\n{name}")
-    print(f"{'size':>8} {'wall s':>8} {'cpu s':>8} {'wall ×':>7} {'cpu ×':>7}  exit")
-    first: tuple[float, float] | None = None
+    print(f"{'size':>8} {'wall s':>8} {'cpu s':>8} {'wall ×':>7} {'cpu ×':>7} {'RSS MB':>7} {'RSS ×':>6}  exit")
+    first: tuple[float, float, int] | None = None
     for size in sizes:
         source = make(size, folder)
-        wall, cpu, status = measure(command(source, folder / f"out-{name}-{size}"), env)
-        first = first or (wall, cpu)
-        print(f"{size:>8} {wall:>8.2f} {cpu:>8.2f} {wall / first[0]:>7.2f} {cpu / first[1]:>7.2f}  {status}")
+        wall, cpu, peak, status = measure(command(source, folder / f"out-{name}-{size}"), env)
+        first = first or (wall, cpu, peak)
+        print(f"{size:>8} {wall:>8.2f} {cpu:>8.2f} {wall / first[0]:>7.2f} {cpu / first[1]:>7.2f} {peak:>7} "
+              f"{peak / first[2]:>6.2f}  {status}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a quick look, not the issue's)")
+    parser.add_argument("--only", choices=["word", "grid", "items", "keywords"], action="append",
+                        help="run only these cases (repeatable; default: all)")
     args = parser.parse_args()
+    only = set(args.only or ["word", "grid", "items", "keywords"])
     scale = 4 if args.quick else 1
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         env = {**os.environ, "XDG_CACHE_HOME": str(folder / "cache"), "PYTHONPATH": str(ROOT / "src")}
         measure(["build", str(ROOT / "outline.yaml"), "-o", str(folder / "warm")], env)  # fill the font cache
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
-        series("long unbreakable run, PDF", [16_000 // scale, 32_000 // scale, 64_000 // scale], long_word,
-               lambda source, out: ["build", str(source), "-f", "pdf", "-o", str(out)], folder, env)
-        series("items, all three formats", [5_000 // scale, 10_000 // scale, 20_000 // scale], many_items,
-               lambda source, out: ["build", str(source), "-o", str(out)], folder, env)
-        series("keywords list, check (refused past 25,000 entries)", [30_000, 60_000, 120_000], many_keywords,
-               lambda source, _out: ["check", str(source)], folder, env)
+        if "word" in only:
+            series("long unbreakable run, PDF", [16_000 // scale, 32_000 // scale, 64_000 // scale], long_word,
+                   lambda source, out: ["build", str(source), "-f", "pdf", "-o", str(out)], folder, env)
+        if "grid" in only:
+            series("long unbreakable run, PDF on the gongwen grid", [16_000 // scale, 32_000 // scale, 64_000 // scale], long_word,
+                   lambda source, out: ["build", str(source), "-f", "pdf", "-t", "gongwen", "-o", str(out)], folder, env)
+        if "items" in only:
+            series("items, all three formats", [5_000 // scale, 10_000 // scale, 20_000 // scale], many_items,
+                   lambda source, out: ["build", str(source), "-o", str(out)], folder, env)
+        if "keywords" in only:
+            series("keywords list, check (refused past 25,000 entries)", [30_000, 60_000, 120_000], many_keywords,
+                   lambda source, _out: ["check", str(source)], folder, env)
 
 
 if __name__ == "__main__":

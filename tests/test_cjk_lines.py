@@ -173,6 +173,17 @@ def test_a_token_longer_than_the_measure_is_broken_rather_than_overflowing() -> 
     assert lines[0].text.startswith("访问https:"), "the token starts right after the Chinese, filling the line"
 
 
+def test_on_a_grid_a_run_longer_than_the_measure_fills_every_line_it_crosses() -> None:
+    # The gongwen case: digits between Han characters are snapped to whole cells, and a run wider
+    # than the line is cut (in one pass) into lines of as many letters as fit.
+    pitch, run = 16.0, "1234567890" * 30
+    lines = break_lines([Run("前文" + run + "后文。", "F", 16.0)], Measure(10 * pitch, char_pitch=pitch, squeeze=False), width)
+    assert "".join(texts(lines)) == "前文" + run + "后文。"
+    assert texts(lines)[0] == "前文" + run[:16]  # two cells of Han, then 8 cells of 0.5 em digits
+    assert all(len(line.text) == 20 for line in lines[1:-1]), texts(lines)
+    assert all(line.end <= 10 * pitch + 1e-6 for line in lines)
+
+
 def test_a_line_may_end_after_a_hyphen_or_slash_inside_a_word() -> None:
     text = "use the state-of-the-art and/or well-known tools"
     for ems in range(4, 12):

@@ -524,10 +524,10 @@ def _greedy(
         if start >= len(atoms):
             return spans, atoms
         avail = _avail(measure, len(spans))
-        if atoms[start].kind == "latin" and atoms[start].width > avail + _EPS and measure.char_pitch is None:
+        if atoms[start].kind == "latin" and atoms[start].width > avail + _EPS:
             # A word wider than the line: all of its full lines cut at once (what a forced cut per
             # line gives), in time linear in its length, with one splice of the atom list per word.
-            # (Off the grid only: on a grid a Latin run's width is not the sum of its letters'.)
+            # On a grid too: the cuts measure natural advances, as _cut does, snapped or not.
             heads, rest = _split_long(atoms[start], avail, _avail(measure, 1), measure, widths)
             if heads:
                 atoms = [*atoms[:start], *heads, rest, *atoms[start + 1 :]]  # a new list, as _cut gives: callers keep theirs
