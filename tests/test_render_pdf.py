@@ -422,9 +422,12 @@ def test_zero_width_characters_draw_nothing(tmp_path: Path) -> None:
 def test_text_taller_than_the_page_is_one_clear_error(tmp_path: Path, seed_doc) -> None:  # type: ignore[no-untyped-def]
     theme_file = tmp_path / "huge.yaml"
     theme_file.write_text("extends: handout\nstyles:\n  title: {size: 200}\n", encoding="utf-8")
-    with pytest.raises(briefexport.RenderError, match="does not fit on one page"):
+    with pytest.raises(briefexport.RenderError, match="does not fit on one page") as caught:
         briefexport.render(seed_doc, "pdf", tmp_path / "huge.pdf", theme=theme_file)
     assert list(tmp_path.iterdir()) == [theme_file]
+    # Located at the key responsible: the title's size (line 3, column 11), not the theme as a whole.
+    assert str(caught.value).startswith(f"{theme_file}:3:11: error: theme "), str(caught.value)
+    assert "title's" in str(caught.value)
 
 
 # -- hard text (issue #15): tests/data/typography/hard.yaml -----------------------------

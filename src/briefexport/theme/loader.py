@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -212,6 +212,9 @@ class Theme:
     label_separators: tuple[str, ...] = DEFAULT_SEPARATORS
     """Per level (index 0 = level 1): ``none``, ``space`` or ``tab`` after the label."""
     furniture: Furniture = Furniture()
+    where: Mapping[str, SourcePos] = field(default_factory=dict, compare=False)
+    """Where each key was set (``styles.title.size``, ``page.margin.top``), in the file that set it
+    last (a theme over the presets it extends): errors found while rendering point there."""
 
     def style(self, role: str) -> TextStyle:
         """The style of a role (``h1``…``h4``, ``body``, ``title`` …)."""
@@ -243,6 +246,14 @@ class Theme:
             return self.page.type_height / MM_PER_PT / self.grid.lines
         body = self.styles["body"]
         return body.size * body.line_height
+
+    def position(self, *keys: str) -> SourcePos | None:
+        """Where the first of ``keys`` that a theme file set was set (a sub-key counts for its parent)."""
+        for key in keys:
+            found = self.where.get(key) or next((pos for name, pos in self.where.items() if name.startswith(key + ".")), None)
+            if found is not None:
+                return found
+        return None
 
     def body_char_pitch(self) -> float | None:
         """Body character advance in points when a grid fixes it, else None."""
@@ -308,13 +319,15 @@ class _ThemeReader:
 
     def __init__(self, file: str) -> None:
         self.file = file
+        self.where: dict[str, SourcePos] = {}
+        """Each key's position, by dotted path (``styles.title.size``)."""
 
     def error(self, node: YamlNode, message: str) -> ThemeError:
         return ThemeError(_yaml.pos_of(node, self.file), message)
 
-    def value(self, node: YamlNode, spec: Any, key: str) -> Any:
+    def value(self, node: YamlNode, spec: Any, key: str, path: str = "") -> Any:
         if isinstance(spec, Mapping):
-            return self.mapping(node, spec, key)
+            return self.mapping(node, spec, key, path or key)
         if spec == _FONTS:
             items = node.value if isinstance(node, SequenceNode) else [node]
             if not items:
@@ -333,7 +346,7 @@ class _ThemeReader:
         except ValueError as exc:
             raise self.error(node, f"{exc} (got '{value}')") from None
 
-    def mapping(self, node: YamlNode, spec: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def mapping(self, node: YamlNode, spec: Mapping[str, Any], where: str, path: str = "") -> dict[str, Any]:
         if not isinstance(node, MappingNode):
             raise self.error(node, f"'{where}' must be a mapping with keys such as {', '.join(list(spec)[:4])}")
         out: dict[str, Any] = {}
@@ -344,7 +357,9 @@ class _ThemeReader:
                 close = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(spec)}"
                 raise self.error(key_node, f"unknown theme key '{key}' in '{where}'; {hint}")
-            out[key] = self.value(value_node, spec[key], key)
+            dotted = f"{path}.{key}" if path else key
+            self.where[dotted] = _yaml.pos_of(key_node, self.file)
+            out[key] = self.value(value_node, spec[key], key, dotted)
         return out
 
     def scalar(self, node: YamlNode, spec: Any, key: str) -> Any:
@@ -398,8 +413,8 @@ def preset_names() -> list[str]:
 PRESETS = ("handout", "gongwen", "ebook")
 
 
-def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> dict[str, Any]:
-    """A theme file's settings merged over the chain of themes it extends."""
+def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> tuple[dict[str, Any], dict[str, SourcePos]]:
+    """A theme file's settings merged over the chain of themes it extends, and where each key was set."""
     root = _yaml.compose_file(path, ThemeError)
     reader = _ThemeReader(str(path))
     if root is None:
@@ -407,7 +422,7 @@ def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> dict[st
     raw = reader.mapping(root, THEME_SPEC, "theme")
     parent = raw.pop("extends", None)
     if parent is None:
-        return raw
+        return raw, reader.where
     extends_node = next(value for key, value in root.value if key.value == "extends")
     if not parent:
         raise reader.error(extends_node, "'extends' is empty; name a preset or a theme file")
@@ -421,7 +436,9 @@ def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> dict[st
             )
     except BriefexportError as exc:
         raise reader.error(extends_node, str(exc)) from None
-    return _merge(_read_raw(parent_path, allowed, depth=depth + 1), raw)
+    base, where = _read_raw(parent_path, allowed, depth=depth + 1)
+    # A key set here replaces the parent's (and a mapping set here its parent's sub-keys' places).
+    return _merge(base, raw), {**where, **reader.where}
 
 
 def _inside(path: Path, folders: Sequence[Path]) -> bool:
@@ -441,7 +458,7 @@ def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
     raise BriefexportError(f"no theme named '{name_or_path}'; presets: {', '.join(preset_names())}, or give a .yaml file")
 
 
-def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:
+def _build(raw: Mapping[str, Any], where: Mapping[str, SourcePos], name: str, file: str) -> Theme:
     page_raw = raw.get("page", {})
     width, height = PAPER_SIZES_MM[page_raw.get("size", "A4")]
     margin = page_raw.get("margin", {})
@@ -467,6 +484,7 @@ def _build(raw: Mapping[str, Any], name: str, file: str) -> Theme:
         pdf=dict(raw.get("pdf", {})),
         docx=dict(raw.get("docx", {})),
         epub=dict(raw.get("epub", {})),
+        where=dict(where),
     )
 
 
@@ -477,7 +495,7 @@ def load_theme(name_or_path: str | Path = "handout", *, allow_paths: Sequence[Pa
     names further folders (the CLI's ``--allow-path``), so a theme cannot pull in arbitrary files.
     """
     path = _locate(str(name_or_path))
-    theme = _build(_read_raw(path, tuple(allow_paths)), path.stem, str(path))
+    theme = _build(*_read_raw(path, tuple(allow_paths)), path.stem, str(path))
     page = theme.page
     if min(page.type_width, page.type_height) < MIN_TYPE_AREA:
         raise ThemeError(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from ...errors import RenderError
+from ...errors import LocatedError, RenderError
 from ...text import format_date
 from ...theme.loader import PageNumber, Theme
 from ._cjk_lines import LINE_BREAK, InkOf, LayoutCache, Line, Measure, Run, break_lines
@@ -90,10 +90,26 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         _build(job, out)
     except LayoutError:
         # A valid theme can still ask for text taller than the type area (e.g. a 200 pt title).
-        raise RenderError(
-            f"theme '{theme.name}': a heading or paragraph does not fit on one page; reduce the sizes, line heights or margins"
-        ) from None
+        raise _too_tall(theme, job.blocks) from None
     _keep_pages(job)
+
+
+class TooTall(RenderError, LocatedError):
+    """Text taller than the type area: located at the theme key most likely responsible."""
+
+
+def _too_tall(theme: Theme, blocks: Mapping[str, Block]) -> RenderError:
+    """The error for a layout that cannot place some text on any page, at the style whose lines are
+    tallest (its size, else its line height) or else the page's size and margins, where the theme set them."""
+    tallest = max(blocks, key=lambda name: blocks[name].leading)
+    role = _style_role(tallest)
+    where = theme.position(f"styles.{role}.size", f"styles.{role}.line_height", f"styles.{role}", "page", "grid")
+    message = (
+        f"theme '{theme.name}': a heading or paragraph does not fit on one page (the tallest lines are {role}'s, "
+        f"{blocks[tallest].leading:.0f} pt, in a type area {theme.page.type_height * mm:.0f} pt high); "
+        "reduce the sizes, line heights or margins"
+    )
+    return TooTall(where, message) if where is not None else RenderError(message)
 
 
 def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> dict[tuple[int, ...], int]:
