@@ -551,6 +551,16 @@ def test_text_runs_are_the_xml_python_docx_writes(text: str, bold: bool) -> None
     assert etree.tostring(ours) == etree.tostring(theirs)
 
 
+def test_page_number_in_chinese_numerals_is_a_page_field_with_word_s_chinese_switch(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    theme = load_theme("handout")
+    spec = dataclasses.replace(theme.page_number, format="第{page_cn}页")
+    package = Package(render(seed_doc, "docx", tmp_path / "cn.docx", theme=dataclasses.replace(theme, page_number=spec)))
+    (footer,) = [etree.fromstring(data) for name, data in package.parts.items() if name.startswith("word/footer")]
+    # Word and WPS number the field 一, 二 …; LibreOffice ignores the switch and prints digits.
+    assert [t.text.strip() for t in footer.iter(w("instrText"))] == ["PAGE \\* CHINESENUM3"]
+    assert "".join(t.text for t in footer.iter(w("t"))) == "第一页"
+
+
 def test_page_number_format_with_the_page_count(tmp_path: Path, seed_doc: NumberedDocument) -> None:
     theme = load_theme("handout")
     spec = dataclasses.replace(theme.page_number, format="第 {page} 页 共 {pages} 页 {{x}}")

@@ -736,3 +736,16 @@ def test_heading_pages_laid_out_without_drawing_are_the_pdfs(tmp_path: Path, see
     assert {titles[path]: page for path, page in laid_out.items()} == _bookmark_pages(pdf)
     assert shared.pages(seed_doc, theme) == laid_out
     assert max(laid_out.values()) > 2  # the headings spread over pages
+
+
+def test_page_number_in_chinese_numerals(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    import dataclasses
+
+    from briefexport.numbering import chinese_numeral
+
+    theme = load_theme("handout")
+    spec = dataclasses.replace(theme.page_number, format="第{page_cn}页 共{pages}页")
+    pdf = render(seed_doc, "pdf", tmp_path / "cn.pdf", theme=dataclasses.replace(theme, page_number=spec))
+    pages = len(PdfReader(pdf).pages)
+    footers = [line.get_text().strip() for _, _, line in text_lines(pdf) if line.get_text().startswith("第")]
+    assert pages > 1 and footers == [f"第{chinese_numeral(n)}页 共{pages}页" for n in range(1, pages + 1)]

@@ -69,6 +69,8 @@ def test_user_theme_extends_a_preset(tmp_path: Path) -> None:
         ("extends: handout\npage_number: {format: '{page!r}'}\n", r"mine.yaml:2:23: error: page_number format may hold only .*not '\{page!r\}'"),
         ("extends: handout\npage_number: {format: '{page} {'}\n", r"mine.yaml:2:23: error: page_number format may hold only .*not a lone '\{'"),
         ("extends: handout\npage_number: {format: '{page}{page}'}\n", r"mine.yaml:2:23: error: page_number format must hold \{page\} once"),
+        ("extends: handout\npage_number: {format: '{page}{page_cn}'}\n", r"mine.yaml:2:23: error: page_number format must hold \{page\} once"),
+        ("extends: handout\npage_number: {format: '{page_cn:>9}'}\n", r"mine.yaml:2:23: error: page_number format may hold only .*not '\{page_cn:>9\}'"),
         ("extends: handout\npage_number: {format: '" + "x" * 101 + "{page}'}\n", r"mine.yaml:2:23: error: page_number format is 107 characters long"),
         ('extends: ""\n', r"mine.yaml:1:10: error: 'extends' is empty; name a preset or a theme file"),
         ("extends: nosuch\n", r"mine.yaml:1:10: error: no theme named 'nosuch'; presets: ebook, gongwen, handout"),

@@ -14,6 +14,7 @@ from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from .. import _yaml
 from ..errors import BriefexportError, SourcePos, ThemeError
+from ..numbering import chinese_numeral
 from ..text import bad_character, meta_line, toc_title
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class PageNumber:
     to: str = "em"
 
     def parts(self) -> tuple[tuple[str, str], ...]:
-        """The format as ``("text", …)`` and ``("field", "page" | "pages")`` parts (see :func:`page_format_parts`)."""
+        """The format as ``("text", …)`` and ``("field", "page" | "page_cn" | "pages")`` parts (see :func:`page_format_parts`)."""
         try:
             return page_format_parts(self.format)
         except ValueError as exc:
@@ -112,14 +113,15 @@ class PageNumber:
 
     def text(self, page: int, pages: int = 0) -> str:
         """The format filled in for page ``page`` of ``pages``."""
-        values = {"page": str(page), "pages": str(pages)}
+        values = {"page": str(page), "pages": str(pages), "page_cn": chinese_numeral(page) if page > 0 else str(page)}
         return "".join(values[value] if kind == "field" else value for kind, value in self.parts())
 
 
-#: The page-number format language: literal text, ``{page}`` (this page's number, required),
-#: ``{pages}`` (the number of pages), and ``{{`` / ``}}`` for literal braces. Nothing else: no
-#: format specs or conversions (``{page:>99999999}`` would build a string of any size).
-PAGE_FIELDS = ("page", "pages")
+#: The page-number format language: literal text, ``{page}`` or ``{page_cn}`` (this page's number,
+#: in digits or in Chinese numerals 一, 十二, 一百零三: one of them, once), ``{pages}`` (the number of
+#: pages), and ``{{`` / ``}}`` for literal braces. Nothing else: no format specs or conversions
+#: (``{page:>99999999}`` would build a string of any size).
+PAGE_FIELDS = ("page", "page_cn", "pages")
 #: Longest page-number format: a footer holds one short line.
 MAX_PAGE_FORMAT = 100
 _PAGE_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
@@ -142,7 +144,7 @@ def page_format_parts(text: str) -> tuple[tuple[str, str], ...]:
         if name not in PAGE_FIELDS:
             what = f"a lone '{token}'" if name is None else f"'{token}'"
             raise ValueError(
-                f"page_number format may hold only {{page}} and {{pages}} (write {{{{ or }}}} for a brace), not {what}; {example}"
+                f"page_number format may hold only {{page}} and {{pages}} (or {{page_cn}} for 一, 二, 三; write {{{{ or }}}} for a brace), not {what}; {example}"
             )
         if literal:
             parts.append(("text", literal))
@@ -151,8 +153,8 @@ def page_format_parts(text: str) -> tuple[tuple[str, str], ...]:
     literal += text[pos:]
     if literal:
         parts.append(("text", literal))
-    if parts.count(("field", "page")) != 1:
-        raise ValueError(f"page_number format must hold {{page}} once; {example}")
+    if parts.count(("field", "page")) + parts.count(("field", "page_cn")) != 1:
+        raise ValueError(f"page_number format must hold {{page}} once (or {{page_cn}}: 第{{page_cn}}页); {example}")
     return tuple(parts)
 
 

@@ -23,7 +23,7 @@ from docx.text.paragraph import Paragraph
 
 from ...model import Para
 from ...text import DATE, format_date, is_cjk
-from ...numbering import NumberedDocument, NumberedNode
+from ...numbering import NumberedDocument, NumberedNode, chinese_numeral
 from . import _official, _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
@@ -279,12 +279,16 @@ def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) ->
         if kind == "text":
             _add_text(paragraph, value)
             continue
-        _add_text(paragraph, sample if value == "page" else "1")
+        cached = {"page": sample, "page_cn": chinese_numeral(int(sample))}.get(value, "1")  # shown until fields update
+        _add_text(paragraph, cached)
         result = paragraph.runs[-1]._r
-        for run in ox.field_begin("PAGE" if value == "page" else "NUMPAGES"):
+        for run in ox.field_begin(_FIELDS[value]):
             result.addprevious(run)
         result.addnext(ox.field_end())
 
+
+#: Word's field for each page-number field: CHINESENUM3 writes 一, 十二, 一百零三 (Word's chineseCounting).
+_FIELDS = {"page": "PAGE", "page_cn": "PAGE \\* CHINESENUM3", "pages": "NUMPAGES"}
 
 #: python-docx's limit for a core property's text.
 CORE_PROPERTY_LIMIT = 255
