@@ -18,9 +18,11 @@ label LibreOffice prints). Edit routes:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
@@ -35,7 +37,9 @@ def prop(name: str, value: object) -> PropertyValue:
 
 
 def connect(profile: Path) -> tuple[object, subprocess.Popen[bytes]]:
-    pipe = f"briefexport_{profile.name}"
+    # A name of this run's own: every run's profile folder is called "profile", and a shared name let
+    # two test runs at once (other worktrees, xdist) reach each other's soffice and terminate it.
+    pipe = f"briefexport_{os.getpid()}_{uuid.uuid4().hex}"
     process = subprocess.Popen(
         ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--norestore",
          "--nologo", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
@@ -43,7 +47,7 @@ def connect(profile: Path) -> tuple[object, subprocess.Popen[bytes]]:
     )
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # a first start with a new profile is slow on a loaded machine
     while True:
         try:
             context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")

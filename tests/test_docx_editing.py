@@ -237,8 +237,9 @@ def libreoffice(render_seed: Callable[..., Path], seed_doc: NumberedDocument, tm
             jobs.append({"docx": str(docx), "pdf": str(pdf), "edits": edits})
             out[(preset, name)] = (pdf, number(edited))
     (work / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-    subprocess.run([python, str(ROOT / "tests" / "lo_edit.py"), str(work / "profile"), str(work / "jobs.json")],
-                   check=True, capture_output=True, timeout=600)
+    done = subprocess.run([python, str(ROOT / "tests" / "lo_edit.py"), str(work / "profile"), str(work / "jobs.json")],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"lo_edit.py failed ({done.returncode}):\n{done.stderr[-3000:]}"
     return out
 
 

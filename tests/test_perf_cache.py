@@ -92,6 +92,37 @@ def test_changed_file_misses(cache_home: Path, tmp_path: Path, monkeypatch: pyte
     assert len(parsed) == 1  # the new metrics are cached in turn
 
 
+def test_an_unchanged_file_is_not_hashed_again_and_a_same_size_rewrite_misses(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import marshal
+    import time
+
+    from briefexport.fonts import _metrics_cache as mc
+
+    cache = MetricsCache.default()
+    path = tiny_font(tmp_path / "tiny.ttf", "CacheTestIdentity", advance=600)
+    cache.load_ttfont("CacheTestIdentity", path)
+    (entry,) = cache_home.iterdir()
+    # Just written: within the racy window its identity cannot vouch for its content.
+    assert marshal.loads(entry.read_bytes()[len(mc._MAGIC) + 32 :])["file"] is None
+    monkeypatch.setattr(mc, "_RACY_NS", 0)
+    entry.unlink()
+    cache.load_ttfont("CacheTestIdentity", path)  # an entry that records the file's identity
+    hashed: list[int] = []
+    digest = mc._Content.digest
+    monkeypatch.setattr(mc._Content, "digest", lambda self: hashed.append(len(self.data)) or digest(self))
+    parsed = _parse_count(monkeypatch)
+    assert cache.load_ttfont("CacheTestIdentity", path).face.charWidths[0x4E2D] == 600
+    assert parsed == [] and hashed == []  # a hit, and the font's bytes were not hashed
+    time.sleep(0.05)  # past the file system's timestamp tick
+    size = path.stat().st_size
+    tiny_font(path, "CacheTestIdentity", advance=900)  # new metrics, same size, mtime left as it comes
+    assert path.stat().st_size == size
+    assert cache.load_ttfont("CacheTestIdentity", path).face.charWidths[0x4E2D] == 900
+    assert len(parsed) == 1 and hashed  # the changed ctime sent it to the hash, which missed
+
+
 @pytest.mark.parametrize("damage", [b"", b"\x00garbage", b"not marshal at all" * 100, "truncate"])
 def test_corrupt_entry_falls_back_to_parsing(
     cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes | str

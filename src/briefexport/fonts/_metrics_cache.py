@@ -9,7 +9,9 @@ by default), and restored by later processes in a few milliseconds.
 Safety rules (the cache must be unable to change what a PDF shows):
 
 * an entry is bound to the font file's content (its SHA-256), the face index, reportlab's
-  version and Python's; the entry repeats this key and is compared on load;
+  version and Python's; the entry repeats this key and is compared on load (the hash is
+  computed again unless the file still has the device, inode, size, mtime and ctime the entry
+  recorded, and had them for a while before: a rewrite changes the ctime, which no user can set);
 * the folder is used only if it is a real folder (not a symlink) owned by this user and
   writable by nobody else (as ssh and pip require), and an entry only if it is a regular file
   owned by this user, writable by nobody else and of bounded size; entries are opened
@@ -26,12 +28,12 @@ Entries are ``marshal`` data of built-in types only, never pickles, so a cache f
 
 from __future__ import annotations
 
+import array
 import contextlib
 import gc
 import itertools
 import marshal
 import math
-import operator
 import os
 import stat
 import sys
@@ -97,18 +99,22 @@ class MetricsCache:
         """
         from reportlab.pdfbase.ttfonts import TTFont
 
-        data = _font_bytes(path) if self.folder is not None else None
+        data, identity = _font_bytes(path) if self.folder is not None else (None, None)
         folder = _Folder.open(self.folder) if data is not None else None
         if folder is None or data is None:
             return TTFont(name, str(path), subfontIndex=index)
-        key, entry_name = _key(data, index), _entry_name(path, index)
+        content, entry_name = _Content(data, identity), _entry_name(path, index)
         try:
-            font = _restore(folder.read(entry_name, key), name, path, data)
-            if font is not None:
-                folder.touch(entry_name)  # recently used: kept when the folder is pruned
+            entry = folder.read(entry_name, content, index)
+            font = _restore(entry["value"] if entry is not None else None, name, path, data)
+            if font is not None and entry is not None:
+                if entry.get("file") is None and content.stable_identity() is not None:
+                    folder.write(entry_name, content, index, font)  # now it can vouch for the file: no more hashing
+                else:
+                    folder.touch(entry_name)  # recently used: kept when the folder is pruned
                 return font
             font = TTFont(name, str(path), subfontIndex=index)
-            if folder.write(entry_name, key, font):
+            if folder.write(entry_name, content, index, font):
                 folder.prune(self.max_entries)
             return font
         finally:
@@ -125,30 +131,73 @@ def _entry_name(path: Path, index: int) -> str:
     return f"{_PREFIX}{digest}{_SUFFIX}"
 
 
-def _font_bytes(path: Path) -> bytes | None:
-    """The font file's bytes, or None (then no caching: reportlab reports what is wrong)."""
+def _font_bytes(path: Path) -> tuple[bytes | None, tuple[int, ...] | None]:
+    """The font file's bytes (None: then no caching, reportlab reports what is wrong) and the
+    file's identity while it was read (None if it changed meanwhile), see :class:`_Content`."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
-        return None
+        return None, None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            return None, None
         with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read()
+            data = handle.read()
+        identity = _identity(before)
+        return data, identity if identity == _identity(os.fstat(fd)) else None
     except OSError:
-        return None
+        return None, None
     finally:
         os.close(fd)
 
 
-def _key(data: bytes, index: int) -> tuple[Any, ...]:
-    """What the parsed metrics depend on: the font's content, the face, reportlab and Python."""
-    import reportlab
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    """What changes whenever a file's content does: ``st_ctime_ns`` cannot be set back by its owner."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
-    import hashlib
 
-    return (_FORMAT, hashlib.sha256(data).hexdigest(), len(data), index, reportlab.Version, sys.version, sys.implementation.cache_tag)
+#: A file changed within this long (ns) before its entry is written may change again within the same
+#: timestamp tick (as git's "racy" index entries): its identity is then not stored, so it is hashed.
+_RACY_NS = 2 * 10**9
+
+
+class _Content:
+    """The font file's bytes, hashed (SHA-256) only when an entry cannot vouch for them.
+
+    An entry stores the identity (device, inode, size, mtime, ctime) of the file it was made
+    from, unless the file had changed just before; while the file keeps that identity, its
+    content is the one hashed then, and hashing it again (7 ms for a 10 MB face) is skipped.
+    """
+
+    def __init__(self, data: bytes, identity: tuple[int, ...] | None) -> None:
+        self.data, self.identity = data, identity
+        self._digest: str | None = None
+
+    def digest(self) -> str:
+        if self._digest is None:
+            import hashlib
+
+            self._digest = hashlib.sha256(self.data).hexdigest()
+        return self._digest
+
+    def key(self, index: int, digest: str | None = None) -> tuple[Any, ...]:
+        """What the parsed metrics depend on: the font's content, the face, reportlab and Python."""
+        import reportlab
+
+        return (_FORMAT, digest or self.digest(), len(self.data), index, reportlab.Version, sys.version, sys.implementation.cache_tag)
+
+    def matches(self, stored_key: object, stored_identity: object, index: int) -> bool:
+        """Was the entry made from this content? Its identity vouches for the hash, else the hash is compared."""
+        if self.identity is not None and stored_identity == list(self.identity) and type(stored_key) is tuple and len(stored_key) > 1:
+            return stored_key == self.key(index, stored_key[1]) and type(stored_key[1]) is str
+        return stored_key == self.key(index)
+
+    def stable_identity(self) -> list[int] | None:
+        """The identity to store with a new entry: none if the file changed too recently to tell."""
+        if self.identity is None or time.time_ns() - max(self.identity[3], self.identity[4]) < _RACY_NS:
+            return None
+        return list(self.identity)
 
 
 # -- encoding: a TTFont as marshal-able built-in values ----------------------------
@@ -270,8 +319,19 @@ def _valid(entry: dict[str, Any], size: int) -> bool:
 
 
 def _ints(values: Collection[object], low: int, high: int) -> bool:
-    """Every value is an int in ``[low, high]`` (checked by whole-table builtins: tables hold 22,000+ entries)."""
-    return not values or (set(map(type, values)) == {int} and low <= min(values) and max(values) <= high)  # type: ignore[type-var, operator]
+    """Every value is an int in ``[low, high]`` (checked by whole-table builtins: tables hold 22,000+ entries).
+
+    Packing into an unsigned array checks type and sign in one C pass (anything but an int, or a
+    negative one, is refused), so only the maximum is left to check. (The callers pass lists and
+    dict views, never bytes, which an array would take as raw data: _FACE_TYPES checked that.)
+    """
+    if not values:
+        return True
+    try:
+        packed = array.array("Q" if low >= 0 else "q", cast("Collection[int]", values))
+    except (TypeError, OverflowError, ValueError):
+        return False
+    return (low == 0 or low <= min(packed)) and max(packed) <= high  # unsigned: 0 is the floor already
 
 
 def _numbers(values: Collection[object], low: float, high: float) -> bool:
@@ -299,11 +359,11 @@ def _valid_maps(face: dict[str, Any], glyphs: int) -> bool:
 def _valid_offsets(face: dict[str, Any], glyphs: int, size: int) -> bool:
     """Glyph offsets rise inside the file; metrics are pairs of numbers, at most one per glyph."""
     pos, metrics = face["glyphPos"], face["hmetrics"]
-    if len(pos) > glyphs + 1 or not _ints(pos, 0, size) or not all(map(operator.le, pos, itertools.islice(pos, 1, None))):
+    if len(pos) > glyphs + 1 or not _ints(pos, 0, size) or sorted(pos) != pos:  # sorted(): one C pass when rising
         return False
     if len(metrics) > glyphs or not set(map(type, metrics)) <= {tuple} or not set(map(len, metrics)) <= {2}:
         return False
-    return not metrics or all(_numbers(column, -_LIMIT, _LIMIT) for column in zip(*metrics))
+    return _numbers(list(itertools.chain.from_iterable(metrics)), -_LIMIT, _LIMIT)  # both columns, one list
 
 
 def _number(value: object) -> bool:
@@ -369,8 +429,9 @@ class _Folder:
     def close(self) -> None:
         os.close(self.fd)
 
-    def read(self, name: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
-        """The entry stored for ``key``, or None (missing, untrusted, unreadable, corrupt or another key's)."""
+    def read(self, name: str, content: _Content, index: int) -> dict[str, Any] | None:
+        """The entry stored for this content and face (``value``: the metrics, ``file``: the identity
+        it records), or None (missing, untrusted, unreadable, corrupt or another key's)."""
         raw = self._read_bytes(name)
         if raw is None or not raw.startswith(_MAGIC):
             return None
@@ -389,9 +450,9 @@ class _Folder:
         finally:
             if enabled:
                 gc.enable()
-        if type(entry) is not dict or entry.get("key") != key or type(entry.get("value")) is not dict:
+        if type(entry) is not dict or not content.matches(entry.get("key"), entry.get("file"), index) or type(entry.get("value")) is not dict:
             return None
-        return entry["value"]  # type: ignore[no-any-return]
+        return entry
 
     def _read_bytes(self, name: str) -> bytes | None:
         try:
@@ -409,13 +470,13 @@ class _Folder:
         finally:
             os.close(fd)
 
-    def write(self, name: str, key: tuple[Any, ...], font: TTFont) -> bool:
+    def write(self, name: str, content: _Content, index: int, font: TTFont) -> bool:
         """Store the font's metrics atomically; give up silently (False) if they cannot be stored."""
         value = _encode(font)
         if value is None:
             return False
         try:
-            payload = marshal.dumps({"key": key, "value": value})
+            payload = marshal.dumps({"key": content.key(index), "file": content.stable_identity(), "value": value})
         except ValueError:
             return False
         import hashlib
