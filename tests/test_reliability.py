@@ -282,6 +282,56 @@ def test_a_rename_failing_half_way_puts_the_old_files_back(tmp_path: Path, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf"]  # no temporary or kept-aside file left
 
 
+def test_a_rename_failing_before_the_last_leaves_every_old_file_and_no_spare_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    targets = [tmp_path / name for name in ("b.docx", "b.pdf", "b.epub")]
+    staged = []
+    for target in targets:
+        target.write_text(f"old {target.suffix}")
+        tmp = _atomic.reserve(target)
+        tmp.write_text(f"new {target.suffix}")
+        staged.append((tmp, target))
+    real_replace = os.replace
+
+    def failing(src: str | Path, dst: str | Path, **kwargs: object) -> None:
+        if str(dst) == str(targets[1]):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(LocatedError, match=r"b\.pdf: error: cannot write"):
+        _atomic.commit_all(staged)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert [t.read_text() for t in targets] == ["old .docx", "old .pdf", "old .epub"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.docx", "b.epub", "b.pdf"]  # b.epub's kept link is gone too
+
+
+def test_a_build_killed_between_two_renames_is_rolled_back_whole_by_the_next_build(tmp_path: Path) -> None:
+    source, out = tmp_path / "brief.yaml", tmp_path / "out"
+    source.write_text("title: 旧的标题\nlead: 旧的导语。\n", encoding="utf-8")
+    assert _run("build", str(source), "-o", str(out)).returncode == 0
+    old = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert sorted(old) == ["brief.docx", "brief.epub", "brief.pdf"]
+    source.write_text("title: 新的标题\nlead: 新的导语。\n", encoding="utf-8")
+    marker = tmp_path / "paused"
+    env = {**os.environ, _atomic._PAUSE_ENV: str(marker)}
+    build = subprocess.Popen([*CLI, "build", str(source), "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env)
+    assert _wait_for(marker.exists, 120), build.communicate(timeout=30)
+    now = {name: (out / name).read_bytes() for name in old}
+    assert sum(now[name] != old[name] for name in old) == 1  # the mix a kill here would leave for good
+    os.kill(build.pid, signal.SIGKILL)
+    build.communicate(timeout=30)
+    assert [path.name for path in out.iterdir() if path.name.endswith(".journal")] == [f".briefexport.{build.pid}.journal"]
+    other = tmp_path / "other.yaml"
+    other.write_text("title: 另一份\n", encoding="utf-8")
+    done = _run("build", str(other), "-o", str(out))  # the next build into the folder rolls the killed one back
+    assert done.returncode == 0, done.stderr
+    assert {name: (out / name).read_bytes() for name in old} == old
+    assert sorted(path.name for path in out.iterdir()) == sorted([*old, "other.docx", "other.epub", "other.pdf"])
+    assert _run("build", str(source), "-o", str(out)).returncode == 0
+    assert all((out / name).read_bytes() != old[name] for name in ("brief.pdf", "brief.docx"))
+
+
 # -- disk full, closed streams, no home ----------------------------------------------------------
 
 

@@ -6,12 +6,20 @@ killed) can tell leftovers from the files of a running build. :func:`commit_all`
 replaced, then keeps each old file aside (a hard link, else a copy) while it renames the new
 ones into place, and puts the old ones back if a rename fails. A new file gets the mode the
 umask gives; a replaced file keeps its mode.
+
+A build killed outright (SIGKILL, power loss) during the renames cannot roll back itself: before
+the first rename it writes a journal, ``.briefexport.<build pid>.journal`` in the output folder,
+naming each target, its old file kept aside and its new file, and deletes it after the last
+rename (the commit point). The next build writing into that folder finds the journal of a build
+no longer running and puts every old file back (a target that had none is removed): the folder
+holds the old files again, all of them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import shutil
 import stat
@@ -25,6 +33,10 @@ from ..errors import LocatedError
 __all__ = ["commit", "commit_all", "fill", "made_folders", "remove_stale", "reserve", "write_atomically"]
 
 _PART, _OLD = ".part", ".old"
+_JOURNAL_PREFIX, _JOURNAL = ".briefexport.", ".journal"
+#: Test-only: a file this names is created after the first rename, then the commit waits for it
+#: to vanish (up to a minute), so that a test can kill the build between two renames.
+_PAUSE_ENV = "_BRIEFEXPORT_TEST_PAUSE_IN_COMMIT"
 
 
 def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
@@ -95,6 +107,7 @@ def remove_stale(target: Path, *, ours: bool = False) -> None:
     ended), every file of this process's builds goes too: what a killed child left, and what a
     signal between two statements kept from the clean-up lists.
     """
+    recover(target.parent)  # first: the .old files a killed commit left are what it rolls back to
     prefix = f".{target.name}."
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):
@@ -132,22 +145,30 @@ def commit_all(pairs: Sequence[tuple[Path, Path]]) -> None:
 
     The temporary files are gone afterwards either way.
     """
+    journal: Path | None = None
     try:
         for _tmp, target in pairs:
             _check_replaceable(target)
         kept: list[tuple[Path, Path | None]] = []  # (target, its old file kept aside, or None if it had none)
         try:
-            for tmp, target in pairs:
-                old = _keep_aside(target)
-                kept.append((target, old))
+            for _tmp, target in pairs:
+                kept.append((target, _keep_aside(target)))
+            journal = _write_journal(pairs, kept)
+            for number, ((tmp, target), _kept) in enumerate(zip(pairs, kept)):
                 _set_mode(tmp, target)
                 try:
                     os.replace(tmp, target)
                 except OSError as exc:
                     raise _write_error(target, exc) from None
+                if number == 0 and len(pairs) > 1:
+                    _test_pause()
         except BaseException:
             _roll_back(kept)
             raise
+        finally:
+            if journal is not None:
+                with contextlib.suppress(OSError):
+                    journal.unlink()  # the commit point (or the roll-back is done)
         for _target, old in kept:
             if old is not None:
                 with contextlib.suppress(OSError):
@@ -220,6 +241,90 @@ def _keep_aside(target: Path) -> Path | None:
     return old
 
 
+def _write_journal(pairs: Sequence[tuple[Path, Path]], kept: Sequence[tuple[Path, Path | None]]) -> Path | None:
+    """Record what the renames will do, for :func:`recover` after a kill; None for a single file
+    (one rename is atomic by itself). Written whole (temporary file, then rename) before the first rename."""
+    if len(pairs) < 2:
+        return None
+    folders = {target.parent for _tmp, target in pairs}
+    if len(folders) != 1:
+        return None  # a build writes one folder; a journal there could not name the others
+    (folder,) = folders
+    entries = [{"target": target.name, "new": tmp.name, "old": old.name if old else None}
+               for (tmp, target), (_target, old) in zip(pairs, kept)]
+    journal = folder / f"{_JOURNAL_PREFIX}{os.getpid()}{_JOURNAL}"
+    part = journal.with_name(journal.name + _PART)
+    try:
+        with open(part, "w", encoding="utf-8") as out:
+            json.dump(entries, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, journal)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        raise _write_error(pairs[0][1], exc) from None
+    return journal
+
+
+def _test_pause() -> None:
+    """Only when a test sets the variable: announce the half-done commit and wait to be killed."""
+    marker = os.environ.get(_PAUSE_ENV)
+    if not marker:
+        return
+    import time
+
+    Path(marker).touch()
+    deadline = time.monotonic() + 60
+    while os.path.exists(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def recover(folder: Path) -> None:
+    """Undo the half-done commits of killed builds in ``folder``: every old file back, new ones gone."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if not (name.startswith(_JOURNAL_PREFIX) and name.endswith((_JOURNAL, _JOURNAL + _PART))):
+                continue
+            if name.endswith(_JOURNAL + _PART):  # a journal being written when its build was killed: nothing renamed yet
+                pid = name[len(_JOURNAL_PREFIX) : -len(_JOURNAL + _PART)]
+                if pid.isdigit() and not _running(int(pid)):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                continue
+            pid = name[len(_JOURNAL_PREFIX) : -len(_JOURNAL)]
+            if not pid.isdigit() or _running(int(pid)) or not entry.is_file(follow_symlinks=False):
+                continue
+            _replay(folder, Path(entry.path))
+
+
+def _replay(folder: Path, journal: Path) -> None:
+    """Roll one journal back; a journal that is not one is left alone."""
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        kept = [(folder / _plain(item["target"]), folder / _plain(item["old"]) if item["old"] else None, folder / _plain(item["new"]))
+                for item in entries]
+    except (OSError, ValueError, TypeError, KeyError):
+        return
+    for target, old, new in kept:
+        with contextlib.suppress(OSError):
+            if old is not None and old.exists():
+                _put_back(old, target)
+            elif old is None and not new.exists():
+                target.unlink(missing_ok=True)  # it had no old file: the new one goes
+            new.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        journal.unlink()
+
+
+def _plain(name: object) -> str:
+    """A journal's file name, refused unless it is a plain name in the folder (no path, no ..)."""
+    if type(name) is not str or not name or "/" in name or os.sep in name or name in (".", ".."):
+        raise ValueError(name)
+    return name
+
+
 def _roll_back(kept: Sequence[tuple[Path, Path | None]]) -> None:
     """Put the old files back (or remove a new file that had none) after a failed commit."""
     for target, old in reversed(kept):
@@ -227,7 +332,16 @@ def _roll_back(kept: Sequence[tuple[Path, Path | None]]) -> None:
             if old is None:
                 target.unlink(missing_ok=True)
             else:
-                os.replace(old, target)
+                _put_back(old, target)
+
+
+def _put_back(old: Path, target: Path) -> None:
+    """The kept-aside file back as ``target``. A target not yet replaced is the kept file itself
+    (a hard link): renaming one link onto another does nothing, so the spare link is removed."""
+    if os.path.lexists(target) and os.path.samefile(old, target):
+        old.unlink()
+    else:
+        os.replace(old, target)
 
 
 def _set_mode(tmp: Path, target: Path) -> None:
