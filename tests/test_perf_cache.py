@@ -207,6 +207,22 @@ def test_task_queue_hands_each_item_to_one_process() -> None:
     assert queue.take() is None
 
 
+def test_an_interrupt_a_library_turned_into_its_own_error_is_reported_as_the_interrupt(capfd: pytest.CaptureFixture[str]) -> None:
+    from briefexport.builder._parallel import fork_worker
+
+    def colour(_prepared: None, _arg: None) -> None:
+        try:
+            raise KeyboardInterrupt  # the SIGINT the parent sends, arriving inside reportlab's toColor
+        except:  # noqa: E722 - what toColor does
+            raise ValueError("Invalid color value '#000000'") from None
+
+    worker = fork_worker(lambda: None, colour)
+    worker.send(None)
+    with pytest.raises(KeyboardInterrupt):
+        worker.result()
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_worker_reports_errors_and_cancels_quietly() -> None:
     from briefexport.builder._parallel import fork_worker
     from briefexport.errors import RenderError

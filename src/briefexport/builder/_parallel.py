@@ -254,6 +254,18 @@ def _reraise(exc: object) -> None:
     raise exc  # type: ignore[misc]
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Did ``exc`` arise while handling a KeyboardInterrupt (reportlab's toColor catches everything)?"""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _child(fn: Callable[[], object], write_fd: int) -> None:
     try:
         payload = pickle.dumps((True, fn()))
@@ -261,6 +273,8 @@ def _child(fn: Callable[[], object], write_fd: int) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):  # stopping: a second signal must not interrupt the report
             with contextlib.suppress(ValueError, OSError):
                 signal.signal(signum, signal.SIG_IGN)
+        if _interrupted(exc):
+            exc = KeyboardInterrupt()  # a library's bare ``except:`` turned the interrupt into its own error
         if isinstance(exc, Exception) and not isinstance(exc, BriefexportError):
             traceback.print_exc()  # a bug: its traceback belongs on screen (the parent prints one line)
         try:
