@@ -404,3 +404,16 @@ def test_outline_errors_carry_a_code_for_the_page(web_server: WebServer, text: s
     assert status == 400 and "error:" in error["message"] and (error["code"], error["params"]) == (code, params)
     status, error = error_of(request(web_server, "POST", "/api/build", {"outline": text, "format": "pdf"}))
     assert (error["code"], error["params"]) == (code, params)  # through the engine's worker too
+
+
+@pytest.mark.parametrize(("theme", "code", "params"), [
+    ("extends: handout\nstyles:\n  title:\n    color: red\n", "theme_color", {"value": "red"}),
+    ("extends: handout\npage:\n  sise: A4\n", "unknown_key_close", {"key": "sise", "what": "page", "close": "size"}),
+    ("extends: handout\nstyles:\n  body:\n    size: 0\n", "theme_range_above", {"key": "size", "low": "0", "high": "1000", "value": "0"}),
+])
+def test_theme_upload_errors_carry_a_code_for_the_page(web_server: WebServer, imported: dict[str, Any], theme: str, code: str,
+                                                       params: dict[str, str]) -> None:
+    status, error = error_of(request(web_server, "POST", "/api/build", {"outline": imported["yaml"], "format": "pdf",
+                                                                         "theme_file": theme}))
+    assert status == 400 and "error:" in error["message"] and error["code"] == code
+    assert {name: error["params"].get(name) for name in params} == params

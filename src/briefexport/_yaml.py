@@ -58,16 +58,18 @@ class _Strict:
         event = self.peek_event()  # type: ignore[attr-defined]
         here = SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
         if isinstance(event, AliasEvent):
-            raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out")
+            raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out", coded("yaml_alias"))
         if getattr(event, "anchor", None):
-            raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor")
+            raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor", coded("yaml_anchor"))
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise self._error(here, f"more than {MAX_NODES:,} values in one file; split the outline into several files")
+            raise self._error(here, f"more than {MAX_NODES:,} values in one file; split the outline into several files",
+                              coded("yaml_too_many", most=f"{MAX_NODES:,}"))
         nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
         self._depth += nested
         if self._depth > MAX_DEPTH:
-            raise self._error(here, f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items")
+            raise self._error(here, f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items",
+                              coded("yaml_too_deep", most=MAX_DEPTH))
         try:
             return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]  # a mixin of Composer subclasses
         finally:
@@ -84,7 +86,8 @@ class _Strict:
             if len(node.value) >= MAX_LIST:
                 mark = self.peek_event().start_mark  # type: ignore[attr-defined]
                 raise self._error(SourcePos(self._file, mark.line + 1, mark.column + 1),
-                                  f"a list of more than {MAX_LIST:,} entries; split the outline into several files")
+                                  f"a list of more than {MAX_LIST:,} entries; split the outline into several files",
+                                  coded("yaml_list_long", most=f"{MAX_LIST:,}"))
             node.value.append(self.compose_node(node, len(node.value)))
         node.end_mark = self.get_event().end_mark  # type: ignore[attr-defined]
         return node
@@ -202,11 +205,11 @@ def compose_text(text: str, file: str, error: ErrorFactory) -> Node | None:
     try:
         loader = _Loader(text, file, error)
     except yaml.reader.ReaderError as exc:
-        raise error(_position(text, file, exc.position), _describe_character(exc.character)) from None
+        raise error(_position(text, file, exc.position), *_describe_character(exc.character)) from None
     try:
         return loader.get_single_node()
     except yaml.reader.ReaderError as exc:
-        raise error(_position(text, file, exc.position), _describe_character(exc.character)) from None
+        raise error(_position(text, file, exc.position), *_describe_character(exc.character)) from None
     except yaml.MarkedYAMLError as exc:
         where, plain = _plain_words(exc, text.split("\n"))
         if plain is not None:
@@ -225,11 +228,12 @@ def _position(text: str, file: str, index: int) -> SourcePos:
     return SourcePos(file, before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
 
 
-def _describe_character(character: str | int) -> str:
+def _describe_character(character: str | int) -> tuple[str, Coded]:
     code = character if isinstance(character, int) else ord(character)
     if code == 0:
-        return "NUL byte (U+0000): this is not a text file, or it is UTF-16 without a byte-order mark; save it as UTF-8"
-    return f"control character U+{code:04X} in the file; delete it"
+        return ("NUL byte (U+0000): this is not a text file, or it is UTF-16 without a byte-order mark; save it as UTF-8",
+                coded("nul_byte"))
+    return f"control character U+{code:04X} in the file; delete it", coded("control_char", codepoint=f"U+{code:04X}")
 
 
 def _indent(line: str) -> int:
@@ -393,10 +397,10 @@ def mapping_pairs(node: MappingNode, file: str, error: ErrorFactory) -> dict[str
     pairs: dict[str, tuple[Node, Node]] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
-            raise error(pos_of(key_node, file), "keys must be plain words")
+            raise error(pos_of(key_node, file), "keys must be plain words", coded("plain_keys"))
         key = key_node.value
         if key == "<<":
-            raise error(pos_of(key_node, file), "YAML merge keys (<<) are not allowed in an outline")
+            raise error(pos_of(key_node, file), "YAML merge keys (<<) are not allowed in an outline", coded("yaml_merge"))
         if key in pairs:
             first = pairs[key][0].start_mark.line + 1
             raise error(pos_of(key_node, file), f"duplicate key '{key}' (first given on line {first}); keep one",

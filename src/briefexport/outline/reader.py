@@ -133,7 +133,7 @@ class _Reader:
             kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
             raise self.error(node, f"{what} must be text, not {kind}", coded("must_be_text", what=what, kind=kind))
         if _yaml.escapes_nul(node):
-            raise self.error(node, f"{what} contains a NUL character (\\0 escape); delete it")
+            raise self.error(node, f"{what} contains a NUL character (\\0 escape); delete it", coded("nul_escape", what=what))
         value = _yaml.fold_text(node.value, literal=node.style == "|").strip()
         value = value.replace("\t", " ")
         self.check_characters(node, value, what)
@@ -144,7 +144,7 @@ class _Reader:
     def check_characters(self, node: YamlNode, value: str, what: str) -> None:
         problem = bad_character(value)
         if problem:
-            raise self.error(node, f"{what} {problem}")
+            raise self.error(node, f"{what} {problem}", coded("bad_character", what=what, problem=problem))
 
     def para_list(self, node: YamlNode, what: str) -> tuple[Para, ...]:
         items = node.value if isinstance(node, SequenceNode) else [node]
@@ -178,10 +178,11 @@ class _Reader:
             pairs = _yaml.mapping_pairs(node, self.file, OutlineError).values()
             entries = [(self.level_key(key), value) for key, value in pairs]
         else:
-            raise self.error(node, "numbering must be a list of up to 4 templates, one per level, or none")
+            raise self.error(node, "numbering must be a list of up to 4 templates, one per level, or none", coded("numbering_shape"))
         for level, value in entries:
             if level > MAX_LEVEL:
-                raise self.error(value, f"numbering has {level} levels; outlines have at most {MAX_LEVEL}")
+                raise self.error(value, f"numbering has {level} levels; outlines have at most {MAX_LEVEL}",
+                                 coded("numbering_levels", level=level, most=MAX_LEVEL))
             rule = self.template(value)
             defaults[level - 1] = None if rule == "none" else rule
         return tuple(defaults)
@@ -189,7 +190,7 @@ class _Reader:
     def level_key(self, key: YamlNode) -> int:
         if isinstance(key, ScalarNode) and key.value.isdigit() and 1 <= int(key.value) <= MAX_LEVEL:
             return int(key.value)
-        raise self.error(key, f"numbering levels are 1 to {MAX_LEVEL}")
+        raise self.error(key, f"numbering levels are 1 to {MAX_LEVEL}", coded("numbering_level_key", most=MAX_LEVEL))
 
     # -- model -----------------------------------------------------------
 
@@ -197,7 +198,8 @@ class _Reader:
         if not isinstance(node, SequenceNode):
             raise self.error(node, f"{what} must be a list (each entry starting with '- title:')", coded("must_be_list", what=what))
         if level > MAX_LEVEL:
-            raise self.error(node, f"items nested {level} levels deep; outlines have at most {MAX_LEVEL} levels")
+            raise self.error(node, f"items nested {level} levels deep; outlines have at most {MAX_LEVEL} levels",
+                             coded("too_deep", level=level, most=MAX_LEVEL))
         return tuple(self.node(child, level) for child in node.value)
 
     def node(self, yaml_node: YamlNode, level: int) -> Node:
@@ -232,7 +234,7 @@ class _Reader:
         value = self.text(node, "lang")
         if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*", value):
             hint = value.replace("_", "-") if re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", value) else "zh-CN"
-            raise self.error(node, f"lang '{value}' is not a language tag; write it like '{hint}'")
+            raise self.error(node, f"lang '{value}' is not a language tag; write it like '{hint}'", coded("bad_lang", value=value, hint=hint))
         return value
 
     def keywords(self, node: YamlNode) -> tuple[str, ...]:
@@ -277,7 +279,7 @@ class _Reader:
         texts: Callable[[str], tuple[str, ...]] = lambda key: self.texts(found[key], key) if key in found else ()
         attachments = found.get("attachments")
         if attachments is not None and not isinstance(attachments, SequenceNode):
-            raise self.error(attachments, "attachments must be a list, one entry per 附件")
+            raise self.error(attachments, "attachments must be a list, one entry per 附件", coded("attachments_list"))
         return Official(
             copy_number=text("copy_number"), secrecy=text("secrecy"), urgency=text("urgency"),
             organs=texts("organs"), mark=texts("mark"), number=text("number"), signers=texts("signers"),

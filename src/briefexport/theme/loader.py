@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from yaml.nodes import MappingNode, Node as YamlNode, ScalarNode, SequenceNode
 
 from .. import _yaml
-from ..errors import BriefexportError, SourcePos, ThemeError
+from ..errors import BriefexportError, Coded, SourcePos, ThemeError, coded
 from ..numbering import chinese_numeral
 from ..text import bad_character, meta_line, toc_title
 
@@ -324,8 +324,8 @@ class _ThemeReader:
         self.where: dict[str, SourcePos] = {}
         """Each key's position, by dotted path (``styles.title.size``)."""
 
-    def error(self, node: YamlNode, message: str) -> ThemeError:
-        return ThemeError(_yaml.pos_of(node, self.file), message)
+    def error(self, node: YamlNode, message: str, said: Coded | None = None) -> ThemeError:
+        return ThemeError(_yaml.pos_of(node, self.file), message, said)
 
     def value(self, node: YamlNode, spec: Any, key: str, path: str = "") -> Any:
         if isinstance(spec, Mapping):
@@ -333,24 +333,26 @@ class _ThemeReader:
         if spec == _FONTS:
             items = node.value if isinstance(node, SequenceNode) else [node]
             if not items:
-                raise self.error(node, "'fonts' needs at least one font family")
+                raise self.error(node, "'fonts' needs at least one font family", coded("theme_no_fonts"))
             return tuple(self.scalar(item, _TEXT, key) for item in items)
         value = self.scalar(node, spec, key)
         if key == "format" and spec == _TEXT:
             self.check_page_format(node, value)
         if key == "color" and not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
-            raise self.error(node, f"'color' must be #RRGGBB, e.g. '#B22222' (got '{value}')")
+            raise self.error(node, f"'color' must be #RRGGBB, e.g. '#B22222' (got '{value}')", coded("theme_color", value=value))
         return value
 
     def check_page_format(self, node: YamlNode, value: str) -> None:
         try:
             page_format_parts(value)
         except ValueError as exc:
-            raise self.error(node, f"{exc} (got '{value}')") from None
+            raise self.error(node, f"{exc} (got '{value}')", coded("theme_page_format", value=value)) from None
 
     def mapping(self, node: YamlNode, spec: Mapping[str, Any], where: str, path: str = "") -> dict[str, Any]:
         if not isinstance(node, MappingNode):
-            raise self.error(node, f"'{where}' must be a mapping with keys such as {', '.join(list(spec)[:4])}")
+            keys_shown = ", ".join(list(spec)[:4])
+            raise self.error(node, f"'{where}' must be a mapping with keys such as {keys_shown}",
+                             coded("must_be_mapping", what=where, keys=keys_shown))
         out: dict[str, Any] = {}
         for key, (key_node, value_node) in _yaml.mapping_pairs(node, self.file, ThemeError).items():
             if key not in spec:
@@ -358,7 +360,9 @@ class _ThemeReader:
 
                 close = difflib.get_close_matches(key, list(spec), n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(spec)}"
-                raise self.error(key_node, f"unknown theme key '{key}' in '{where}'; {hint}")
+                said = (coded("unknown_key_close", key=key, what=where, close=close[0]) if close
+                        else coded("unknown_key", key=key, what=where, known=", ".join(spec)))
+                raise self.error(key_node, f"unknown theme key '{key}' in '{where}'; {hint}", said)
             dotted = f"{path}.{key}" if path else key
             self.where[dotted] = _yaml.pos_of(key_node, self.file)
             out[key] = self.value(value_node, spec[key], key, dotted)
@@ -366,32 +370,37 @@ class _ThemeReader:
 
     def scalar(self, node: YamlNode, spec: Any, key: str) -> Any:
         if not isinstance(node, ScalarNode) or _yaml.is_null(node):
-            raise self.error(node, f"'{key}' needs a single value")
+            raise self.error(node, f"'{key}' needs a single value", coded("theme_single_value", key=key))
         if _yaml.escapes_nul(node):
-            raise self.error(node, f"'{key}' contains a NUL character (\\0 escape); delete it")
+            raise self.error(node, f"'{key}' contains a NUL character (\\0 escape); delete it", coded("nul_escape", what=key))
         text = _yaml.fold_text(node.value, literal=False)
         if key not in _KEEP_SPACES:
             text = text.strip()
         problem = bad_character(text)
         if problem:
-            raise self.error(node, f"'{key}' {problem}")
+            raise self.error(node, f"'{key}' {problem}", coded("bad_character", what=key, problem=problem))
         if isinstance(spec, tuple):
             if text not in spec:
-                raise self.error(node, f"'{key}' must be one of {', '.join(spec)} (got '{text}')")
+                raise self.error(node, f"'{key}' must be one of {', '.join(spec)} (got '{text}')",
+                                 coded("theme_one_of", key=key, choices=", ".join(spec), value=text))
             return text
         if spec == _BOOL:
             if node.tag != "tag:yaml.org,2002:bool":
-                raise self.error(node, f"'{key}' must be true or false (got '{text}')")
+                raise self.error(node, f"'{key}' must be true or false (got '{text}')", coded("must_be_flag", what=key))
             return text.lower() in ("true", "yes", "on")
         if spec in (_NUM, _INT):
             try:
                 number = int(text) if spec == _INT else float(text)
             except ValueError:
                 kind = "a whole number" if spec == _INT else "a number"
-                raise self.error(node, f"'{key}' must be {kind} (got '{text}')") from None
+                raise self.error(node, f"'{key}' must be {kind} (got '{text}')",
+                                 coded("theme_whole_number" if spec == _INT else "theme_number", key=key, value=text)) from None
             low, high = _RANGES.get(key, (0.0, 10_000.0))
             if not (math.isfinite(number) and low <= number <= high) or (number == 0 and (spec == _INT or key in _NONZERO)):
-                raise self.error(node, f"'{key}' must be {'above' if key in _NONZERO or spec == _INT else 'at least'} {low:g} and at most {high:g} (got {text})")
+                above = key in _NONZERO or spec == _INT
+                raise self.error(node, f"'{key}' must be {'above' if above else 'at least'} {low:g} and at most {high:g} (got {text})",
+                                 coded("theme_range_above" if above else "theme_range", key=key, low=f"{low:g}", high=f"{high:g}",
+                                       value=text))
             return number
         return text
 
@@ -420,16 +429,16 @@ def _read_raw(path: Path, allowed: Sequence[Path], *, depth: int = 0) -> tuple[d
     root = _yaml.compose_file(path, ThemeError)
     reader = _ThemeReader(str(path))
     if root is None:
-        raise ThemeError(SourcePos(str(path), 1, 1), "the theme file is empty")
+        raise ThemeError(SourcePos(str(path), 1, 1), "the theme file is empty", coded("theme_empty"))
     raw = reader.mapping(root, THEME_SPEC, "theme")
     parent = raw.pop("extends", None)
     if parent is None:
         return raw, reader.where
     extends_node = next(value for key, value in root.value if key.value == "extends")
     if not parent:
-        raise reader.error(extends_node, "'extends' is empty; name a preset or a theme file")
+        raise reader.error(extends_node, "'extends' is empty; name a preset or a theme file", coded("theme_extends_empty"))
     if depth > 8:
-        raise reader.error(extends_node, "themes extend each other in a loop")
+        raise reader.error(extends_node, "themes extend each other in a loop", coded("theme_extends_loop"))
     try:
         parent_path = _locate(parent, path.parent)
         if parent not in preset_names() and not _inside(parent_path, [path.parent, *allowed]):
@@ -466,7 +475,8 @@ def _build(raw: Mapping[str, Any], where: Mapping[str, SourcePos], name: str, fi
     margin = page_raw.get("margin", {})
     missing = [role for role in ROLES if "fonts" not in raw.get("styles", {}).get(role, {}) or "size" not in raw["styles"][role]]
     if missing:
-        raise ThemeError(SourcePos(file, 1, 1), f"styles {', '.join(missing)} need 'fonts' and 'size' (or extend a preset)")
+        raise ThemeError(SourcePos(file, 1, 1), f"styles {', '.join(missing)} need 'fonts' and 'size' (or extend a preset)",
+                         coded("theme_styles_missing", roles=", ".join(missing)))
     grid_raw = raw.get("grid")
     return Theme(
         name=raw.get("name", name),

@@ -97,6 +97,37 @@ const SAID_ZH = {
   bad_date: "日期“{value}”不对，请写成 YYYY-MM-DD，例如 2024-01-14。",
   bad_official_date: "{what}“{value}”不是日期，请写成 YYYY-MM-DD 或 2024年1月14日。",
   must_be_flag: "{what}只能是 true 或 false。",
+  nul_escape: "{what}里有 NUL 字符（\\0 转义），请删掉。",
+  bad_character: "{what}里有不该出现的字符（{problem}）。",
+  numbering_shape: "numbering（编号）应是最多 4 个模板的列表，每级一个，或写 none。",
+  numbering_levels: "numbering（编号）写了 {level} 级，提纲最多 {most} 级。",
+  numbering_level_key: "numbering（编号）的级别只能是 1 到 {most}。",
+  too_deep: "条目嵌套了 {level} 层，提纲最多 {most} 层。",
+  bad_lang: "lang（语言）“{value}”不是语言代码，请写成“{hint}”这样的形式。",
+  attachments_list: "attachments（附件）应是列表，每个附件一项。",
+  yaml_alias: "提纲里不能用 YAML 别名（*名字），请把文字写出来。",
+  yaml_anchor: "提纲里不能用 YAML 锚点（&名字），请删掉。",
+  yaml_merge: "提纲里不能用 YAML 合并键（<<）。",
+  yaml_too_many: "一个文件里的值超过 {most} 个，请把提纲分成几个文件。",
+  yaml_list_long: "一个列表超过 {most} 项，请把提纲分成几个文件。",
+  yaml_too_deep: "嵌套超过 {most} 层；提纲的条目最多 4 级。",
+  plain_keys: "键只能是普通的词。",
+  nul_byte: "文件里有 NUL 字节（U+0000）：这不是文本文件，或是没有字节序标记的 UTF-16；请另存为 UTF-8。",
+  control_char: "文件里有控制字符 {codepoint}，请删掉。",
+  // Theme errors (theme/loader.py).
+  theme_no_fonts: "fonts（字体）至少要写一个字体名。",
+  theme_color: "color（颜色）应写成 #RRGGBB，例如 '#B22222'（现在是“{value}”）。",
+  theme_page_format: "页码格式“{value}”不对：只能是文字加一个页码字段 page（或中文页码 page_cn，各用花括号括起），可再加总页数 pages。",
+  theme_single_value: "“{key}”只能有一个值。",
+  theme_one_of: "“{key}”只能是 {choices} 之一（现在是“{value}”）。",
+  theme_whole_number: "“{key}”应是整数（现在是“{value}”）。",
+  theme_number: "“{key}”应是数字（现在是“{value}”）。",
+  theme_range: "“{key}”应在 {low} 到 {high} 之间（现在是 {value}）。",
+  theme_range_above: "“{key}”应大于 {low}、不超过 {high}（现在是 {value}）。",
+  theme_empty: "版式文件是空的。",
+  theme_extends_empty: "extends（继承）是空的，请写一个预设版式名或版式文件名。",
+  theme_extends_loop: "版式之间互相继承，形成了循环。",
+  theme_styles_missing: "样式 {roles} 需要 fonts（字体）和 size（字号），或继承一个预设版式。",
 };
 // The presets' descriptions in Chinese (an uploaded or unknown theme shows its own description).
 const THEMES_ZH = {
@@ -112,7 +143,7 @@ const PARAMS_ZH = { "pasted text": "粘贴的文字", bundled: "随附", install
   kicker: "提示词", numbering: "编号", official: "official（公文要素）", "an attachment": "附件", "a list": "列表",
   "a mapping": "键值表", keyword: "关键词", keywords: "关键词" };
 // Parameters quoted from the outline itself (key names, typed values): shown as written, never translated.
-const RAW_PARAMS = new Set(["key", "close", "known", "keys", "text", "value", "problem"]);
+const RAW_PARAMS = new Set(["key", "close", "known", "keys", "text", "value", "problem", "hint", "choices", "roles"]);
 const LANG = document.documentElement.lang.startsWith("en") ? "en" : "zh";
 
 function say(item) {
