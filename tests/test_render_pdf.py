@@ -153,15 +153,7 @@ def test_bookmarks_nest_sections_principles_and_tasks_with_labels(render_seed: C
 
 
 def test_toc_lists_labelled_headings_with_the_pages_they_are_on(render_seed: Callable[..., Path], seed_lines: list) -> None:
-    reader = PdfReader(render_seed("pdf"))
-    pages: dict[str, int] = {}
-    stack = list(reader.outline)
-    while stack:
-        entry = stack.pop()
-        if isinstance(entry, list):
-            stack.extend(entry)
-        else:
-            pages[squash(entry.title)] = reader.get_destination_page_number(entry) + 1
+    pages = _bookmark_pages(render_seed("pdf"))
     rows: dict[float, list[LTTextLine]] = {}
     for page, _, line in seed_lines:
         if page == 1:  # the entry's text and its page number may come out as two pdfminer lines
