@@ -188,3 +188,11 @@ def test_every_message_code_has_its_chinese_words(root: Path) -> None:
     raised |= set(_yaml._PLAIN_WORDS)  # raised as coded(plain) from this table
     assert {"unknown_key_close", "yaml_indent_less", "duplicate_key", "too_large"} <= raised
     assert raised - said_zh - {"font_substituted"} == set()
+
+
+def test_a_title_broken_into_lines_keeps_its_breaks_through_the_tree() -> None:
+    text = "title: |\n  数字经济\n  发展要点\nsections:\n  - title: 一\n"
+    tree = tree_of(number(loads(text)), text)
+    assert tree["meta"]["title"] == "数字经济\n发展要点"
+    meta = loads(outline_yaml(tree)).meta
+    assert (meta.title, meta.title_lines) == ("数字经济发展要点", ("数字经济", "发展要点"))

@@ -69,7 +69,8 @@ def tree_of(numbered: NumberedDocument, source: str = "") -> dict[str, Any]:
     meta = doc.meta
     return {
         "meta": {
-            "title": meta.title, "subtitle": meta.subtitle or "", "author": meta.author or "",
+            # The title's own line breaks (title: |) travel as "\n", which the writer below quotes back.
+            "title": "\n".join(meta.title_shown), "subtitle": meta.subtitle or "", "author": meta.author or "",
             "date": meta.date.isoformat() if meta.date else "", "lang": meta.lang,
             "keywords": "，".join(meta.keywords), "source": meta.source or "",
         },

@@ -406,7 +406,9 @@ function renderTree() {
   if (!tree) return;
   const meta = tree.meta;
   $("meta").replaceChildren(
-    field("meta_title", meta.title, (value) => { meta.title = value; edited(false); }, { cls: "doc-title" }),
+    // A title the outline breaks into lines (title: |) is edited in a box that keeps the breaks.
+    field("meta_title", meta.title, (value) => { meta.title = value; edited(false); },
+      { cls: "doc-title", multi: meta.title.includes("\n") }),
     field("meta_subtitle", meta.subtitle, (value) => { meta.subtitle = value; edited(false); }),
     el("div", { class: "row" },
       field("meta_author", meta.author, (value) => { meta.author = value; edited(false); }),
