@@ -256,51 +256,44 @@ def test_an_immutable_target_lands_nothing(tmp_path: Path) -> None:
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before  # the new DOCX did not land either
 
 
-def test_a_rename_failing_half_way_puts_the_old_files_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    targets = [tmp_path / name for name in ("a.docx", "a.pdf", "a.epub")]
-    for target in targets[:2]:
-        target.write_text(f"old {target.suffix}")
+def _staged(folder: Path, stem: str, olds: int) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """Three targets (DOCX, PDF, EPUB), the first ``olds`` holding an old file, each with a new one reserved."""
+    targets = [folder / f"{stem}.{ext}" for ext in ("docx", "pdf", "epub")]
     staged = []
-    for target in targets:
+    for index, target in enumerate(targets):
+        if index < olds:
+            target.write_text(f"old {target.suffix}")
         tmp = _atomic.reserve(target)
         tmp.write_text(f"new {target.suffix}")
         staged.append((tmp, target))
+    return targets, staged
+
+
+def _commit_failing_at(monkeypatch: pytest.MonkeyPatch, staged: list[tuple[Path, Path]], bad: Path, match: str) -> None:
+    """Commit ``staged`` with the rename onto ``bad`` failing as on a full disk; the commit must refuse."""
     real_replace = os.replace
-    calls: list[str] = []
 
     def failing(src: str | Path, dst: str | Path, **kwargs: object) -> None:
-        calls.append(str(dst))
-        if str(dst) == str(targets[2]):
+        if str(dst) == str(bad):
             raise OSError(28, "No space left on device")
         real_replace(src, dst, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", failing)
-    with pytest.raises(LocatedError, match=r"a\.epub: error: cannot write: No space left on device"):
+    with pytest.raises(LocatedError, match=match):
         _atomic.commit_all(staged)
     monkeypatch.setattr(os, "replace", real_replace)
+
+
+def test_a_rename_failing_half_way_puts_the_old_files_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    targets, staged = _staged(tmp_path, "a", olds=2)
+    _commit_failing_at(monkeypatch, staged, targets[2], r"a\.epub: error: cannot write: No space left on device")
     assert [t.read_text() for t in targets[:2]] == ["old .docx", "old .pdf"] and not targets[2].exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf"]  # no temporary or kept-aside file left
 
 
 def test_a_rename_failing_before_the_last_leaves_every_old_file_and_no_spare_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    targets = [tmp_path / name for name in ("b.docx", "b.pdf", "b.epub")]
-    staged = []
-    for target in targets:
-        target.write_text(f"old {target.suffix}")
-        tmp = _atomic.reserve(target)
-        tmp.write_text(f"new {target.suffix}")
-        staged.append((tmp, target))
-    real_replace = os.replace
-
-    def failing(src: str | Path, dst: str | Path, **kwargs: object) -> None:
-        if str(dst) == str(targets[1]):
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "replace", failing)
-    with pytest.raises(LocatedError, match=r"b\.pdf: error: cannot write"):
-        _atomic.commit_all(staged)
-    monkeypatch.setattr(os, "replace", real_replace)
+    targets, staged = _staged(tmp_path, "b", olds=3)
+    _commit_failing_at(monkeypatch, staged, targets[1], r"b\.pdf: error: cannot write")
     assert [t.read_text() for t in targets] == ["old .docx", "old .pdf", "old .epub"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.docx", "b.epub", "b.pdf"]  # b.epub's kept link is gone too
 
