@@ -65,3 +65,25 @@ def test_an_explicit_title_break_prints_in_every_format_and_nowhere_else(tmp_pat
         assert f'<h1 class="title">{TITLE_LINES[0]}<br/>{TITLE_LINES[1]}</h1>' in epub.read("EPUB/title.xhtml").decode()
         assert f"<dc:title>{whole}</dc:title>" in epub.read("EPUB/content.opf").decode()
         assert f"<text>{whole}</text>" in epub.read("EPUB/toc.ncx").decode()
+
+
+OFFICIAL = "official:\n  organs: 江城市人民政府办公室\n  number: 江政办发〔2024〕3号\n  recipients: 各区人民政府：\n"
+
+
+def test_the_official_title_keeps_the_explicit_break_in_every_format(tmp_path: Path) -> None:
+    """The gongwen title under the red rule breaks where the outline does, not where balancing would."""
+    import re
+    import zipfile
+
+    from briefexport import loads, number
+    from briefexport.builder.api import render
+    from pdfgeometry import pages
+
+    doc = number(loads(BROKEN_TITLE + OFFICIAL))
+    lines = [line.text.replace(" ", "") for line in pages(render(doc, "pdf", tmp_path / "t.pdf", theme="gongwen"))[0].lines]
+    at = lines.index(TITLE_LINES[0])
+    assert lines[at + 1] == TITLE_LINES[1], lines
+    docx_xml = zipfile.ZipFile(render(doc, "docx", tmp_path / "t.docx", theme="gongwen")).read("word/document.xml").decode()
+    assert f"{TITLE_LINES[0]}<w:br/>{TITLE_LINES[1]}</w:p>" in re.sub(r"<(?!w:br/|/w:p>)[^>]*>", "", docx_xml)  # text and breaks only
+    with zipfile.ZipFile(render(doc, "epub", tmp_path / "t.epub", theme="gongwen")) as epub:
+        assert f'<h1 class="title">{TITLE_LINES[0]}<br/>{TITLE_LINES[1]}</h1>' in epub.read("EPUB/title.xhtml").decode()

@@ -68,6 +68,27 @@ def test_a_literal_block_title_keeps_its_breaks_as_data() -> None:
     assert plain.meta.title == "一行的标题" and plain.meta.title_lines == () and plain.meta.title_shown == ("一行的标题",)
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("title: T\nsections:\n  - title: |\n      数字经济\n      发展要点\n", "3:12"),  # a literal block
+        ('title: T\nsections:\n  - title: A\n    items:\n      - title: "甲\\n乙"\n', "5:16"),  # an escaped newline
+        ("title: T\nsections:\n  - title: A\n    kicker: |\n      关键\n      点\n", "4:13"),
+        ("title: T\nofficial:\n  attachments:\n    - name: |\n        清单\n        一\n", "4:13"),
+    ],
+)
+def test_a_line_break_outside_the_document_title_is_refused_where_it_is(text: str, where: str) -> None:
+    # Kept, it would print in the PDF and EPUB body but not in the TOC, bookmarks or the DOCX
+    # navigation pane; joined with a space (as before), it put a gap between Chinese characters.
+    with pytest.raises(OutlineError, match=rf"^outline.yaml:{where}: error: \w+ has a line break; only the document's title"):
+        loads(text, "outline.yaml")
+
+
+def test_a_heading_wrapped_in_the_yaml_is_one_line() -> None:
+    doc = loads("title: T\nsections:\n  - title: 数字经济\n      发展要点\n  - title: >\n      数字\n      经济\n")
+    assert [node.title.text for node in doc.sections] == ["数字经济发展要点", "数字经济"]
+
+
 def test_markup_like_text_is_literal() -> None:
     text = "<para> &amp; </w:t> ]]> * a*b ** c"
     doc = loads(f"title: T\nlead: '{text}'\n")

@@ -75,7 +75,7 @@ ATTACHMENT_KEYS: Mapping[str, KeySpec] = {
 _CHINESE_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 NODE_KEYS: Mapping[str, KeySpec] = {
-    "title": KeySpec("text", "标题 Heading text, without its number", required=True),
+    "title": KeySpec("text", "标题 Heading text, without its number, on one line", required=True),
     "kicker": KeySpec("text", "提示词 Small label shown with the heading, e.g. 关键点"),
     "body": KeySpec("paras", "正文 One paragraph, or a list of paragraphs"),
     "numbering": KeySpec("template", "子项编号 How this entry's items are numbered: '{cn}是', '重点任务{cn}：', '第{cn}条', '{n}.', or none"),
@@ -139,6 +139,19 @@ class _Reader:
         self.check_characters(node, value, what)
         if not allow_newlines:
             value = " ".join(part.strip() for part in value.splitlines() if part.strip())
+        return value
+
+    def one_line(self, node: YamlNode, what: str) -> str:
+        """Text that must stay one line (a heading, a kicker, an attachment's name and title).
+
+        Only the document's title takes the outline's line breaks: a heading's lines are broken
+        by each format at its own width (and balanced at phrase boundaries), numbered, listed in
+        the TOC and bookmarks, so a break kept in one would print in some formats and not others.
+        """
+        value = self.text(node, what, allow_newlines=True)
+        if "\n" in value:
+            raise self.error(node, f"{what} has a line break; only the document's title can be broken into lines: "
+                                   "write it on one line (it wraps where it must)", coded("heading_break", what=what))
         return value
 
     def check_characters(self, node: YamlNode, value: str, what: str) -> None:
@@ -208,7 +221,7 @@ class _Reader:
             raise self.error(yaml_node, f"{what} must be a mapping; write '- title: {yaml_node.value[:20]}'",
                              coded("entry_needs_title", what=what, text=yaml_node.value[:20]))
         found = self.fields(yaml_node, NODE_KEYS, what)
-        title = self.text(found["title"], "title")
+        title = self.one_line(found["title"], "title")
         if not title:
             raise self.error(found["title"], "title is empty; write the heading text", coded("heading_empty"))
         numbering = self.template(found["numbering"]) if "numbering" in found else "default"
@@ -217,7 +230,7 @@ class _Reader:
             level=level,
             body=self.para_list(found["body"], "body") if "body" in found else (),
             children=self.nodes(found["items"], level + 1, "items") if "items" in found else (),
-            kicker=self.text(found["kicker"], "kicker") if "kicker" in found else None,
+            kicker=self.one_line(found["kicker"], "kicker") if "kicker" in found else None,
             child_numbering=numbering,
             pos=self.pos(yaml_node),
         )
@@ -264,11 +277,11 @@ class _Reader:
 
     def attachment(self, node: YamlNode) -> Attachment:
         if isinstance(node, ScalarNode):
-            return Attachment(self.text(node, "attachment"), pos=self.pos(node))
+            return Attachment(self.one_line(node, "attachment"), pos=self.pos(node))
         found = self.fields(node, ATTACHMENT_KEYS, "an attachment")
         return Attachment(
-            name=self.text(found["name"], "name"),
-            title=self.text(found["title"], "title") if "title" in found else None,
+            name=self.one_line(found["name"], "name"),
+            title=self.one_line(found["title"], "title") if "title" in found else None,
             body=self.para_list(found["body"], "body") if "body" in found else (),
             pos=self.pos(found["name"]),
         )

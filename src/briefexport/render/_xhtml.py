@@ -153,10 +153,15 @@ def node_fragment(item: NumberedNode, theme: Theme) -> list[str]:
     return lines
 
 
+def title_heading(lines: Sequence[str]) -> str:
+    """The title as ``<h1 class="title">``, a ``<br/>`` where the outline breaks it."""
+    return f'<h1 class="title">{"<br/>".join(text(line) for line in lines)}</h1>'
+
+
 def title_block(meta: Meta, theme: Theme) -> list[str]:
     """The title page's lines: title, subtitle, then the date and author line every format prints
     (unless the theme signs at the end, ``title_block.meta: signature``: see :func:`signature`)."""
-    lines = [f'<h1 class="title">{"<br/>".join(text(line) for line in meta.title_shown)}</h1>']  # the outline's own breaks
+    lines = [title_heading(meta.title_shown)]
     if meta.subtitle:
         lines.append(f'<p class="subtitle">{text(meta.subtitle)}</p>')
     line = theme.meta_line(meta)

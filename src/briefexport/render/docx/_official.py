@@ -190,8 +190,9 @@ def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, righ
 # -- 版头 and title --------------------------------------------------------------
 
 
-def write_head(document: WordDocument, body: _Body, official: Official, title: str, theme: Theme, geometry: Geometry) -> None:
-    """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title and the 主送."""
+def write_head(document: WordDocument, body: _Body, official: Official, title: Sequence[str], theme: Theme, geometry: Geometry) -> None:
+    """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title (its lines as the
+    outline breaks them) and the 主送."""
     w = _Writer(body, theme, geometry)
     mark_lines, suffix = official.mark_lines, official.mark_suffix
     if len(mark_lines) == 1:
@@ -219,10 +220,12 @@ def write_head(document: WordDocument, body: _Body, official: Official, title: s
         w.paragraph(official.heading_recipients, RECIPIENTS, before=w.pitch)
 
 
-def _title(w: _Writer, title: str, *, before: int) -> None:
-    """The title in the Title style, centred, broken into balanced lines."""
+def _title(w: _Writer, title: Sequence[str], *, before: int) -> None:
+    """The title in the Title style, centred: a line for each of the outline's lines, each one
+    that does not fit broken into balanced lines."""
     paragraph = w.paragraph("", ROLE_STYLES["title"], align="center", before=before, line=w.pitch)
-    for index, line in enumerate(balanced_lines(title, w.geometry.type_width / 20 / w.theme.style("title").size)):
+    capacity = w.geometry.type_width / 20 / w.theme.style("title").size
+    for index, line in enumerate(piece for given in title for piece in balanced_lines(given, capacity)):
         if index:
             ox.add_line_break(paragraph.runs[-1]._r)
         paragraph.add_run(line)
@@ -326,7 +329,7 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
             continue
         label = w.paragraph(f"附件{index}" if several else "附件", LABEL)
         label.paragraph_format.page_break_before = True
-        _title(w, attachment.title or attachment.name, before=w.pitch)
+        _title(w, (attachment.title or attachment.name,), before=w.pitch)
         for para in attachment.body:
             paragraph = body.add_paragraph(ROLE_STYLES["body"])
             for span in para.spans:

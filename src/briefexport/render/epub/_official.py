@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from .. import _xhtml
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ...model import Official
     from ...theme.loader import Theme
 
@@ -26,8 +28,8 @@ def _p(css_class: str, value: str) -> str:
     return f'<p class="{css_class}">{_xhtml.text(value)}</p>'
 
 
-def head(official: Official, title: str) -> list[str]:
-    """The title page: 版头, the title, the 主送."""
+def head(official: Official, title: Sequence[str]) -> list[str]:
+    """The title page: 版头, the title (a line break where the outline breaks it), the 主送."""
     lines = ['<header class="official-head">']
     lines.extend(_p("official-corner", value) for value in (official.copy_number, official.secrecy, official.urgency) if value)
     mark = list(official.mark_lines)
@@ -41,7 +43,7 @@ def head(official: Official, title: str) -> list[str]:
     if mark or official.number:
         lines.append('<hr class="official-rule"/>')
     lines.append("</header>")
-    lines.append(f'<h1 class="title">{_xhtml.text(title)}</h1>')
+    lines.append(_xhtml.title_heading(title))
     if official.heading_recipients:
         lines.append(_p("official-recipients", official.heading_recipients))
     return lines

@@ -78,7 +78,7 @@ def _front_matter(doc: NumberedDocument, theme: Theme) -> Chapter | None:
     official = doc.doc.official
     if official is not None or (theme.epub or {}).get("title_page", True) or not (lead or doc.sections):
         # An official document signs in its own closing (_official); a plain one where the theme says.
-        title = _official.head(official, meta.title) if official is not None else _xhtml.title_block(meta, theme)
+        title = _official.head(official, meta.title_shown) if official is not None else _xhtml.title_block(meta, theme)
         block = ('<section epub:type="titlepage">', *title, "</section>")
         return Chapter("titlepage", "title.xhtml", meta.title, (*block, *lead))
     if lead:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...errors import FontError, LocatedError, SourcePos, coded, warn
 from ...model import Span
-from ._cjk_lines import Run, fullwidth_punctuation
+from ._cjk_lines import LINE_BREAK, Run, fullwidth_punctuation
 
 if TYPE_CHECKING:
     from .. import WarmMemo
@@ -163,6 +164,15 @@ class Typesetter:
     def text_runs(self, role: str, text: str, where: SourcePos | str | None = None) -> list[Run]:
         """Runs for plain text (labels, metadata, page numbers)."""
         return self.runs(role, [Span(text)], where)
+
+    def lines_runs(self, role: str, lines: Sequence[str], where: SourcePos | str | None = None) -> list[Run]:
+        """Runs for text the outline breaks into lines (a title): a :data:`LINE_BREAK` run between them."""
+        runs: list[Run] = []
+        for line in lines:
+            if runs:
+                runs.append(replace(runs[-1], text=LINE_BREAK))
+            runs.extend(self.text_runs(role, line, where))
+        return runs
 
     def _missing(self, text: str, role: str, where: SourcePos | str | None, font_name: str) -> None:
         faces = ", ".join(face.family for face in self.chain(role, False))

@@ -518,7 +518,7 @@ class Imprint(Flowable):  # type: ignore[misc]
 
 def official_flowables(
     official: Official,
-    title: str,
+    title: Sequence[str],
     body: Sequence[Flowable],
     *,
     theme: Theme,
@@ -528,11 +528,12 @@ def official_flowables(
     where: str,
     unnumbered: set[int],
 ) -> list[Flowable]:
-    """The whole official document: 版头, title, 主送, ``body``, 附件说明, 署名, 附注, attachments, 版记."""
+    """The whole official document: 版头, ``title`` (its lines as the outline breaks them), 主送, ``body``,
+    附件说明, 署名, 附注, attachments, 版记."""
     kit = _Kit(theme, setter, block, cache, where)
     out: list[Flowable] = [Masthead(official, kit)]
     title_block = replace(block("title"), space_before=0.0, space_after=0.0)
-    out.append(BalancedTitle(kit.runs("title", title), title_block, cache=cache))
+    out.append(BalancedTitle(setter.lines_runs("title", title, where), title_block, cache=cache))
     if official.heading_recipients:
         text = official.heading_recipients
         body_block = block("body")

@@ -30,7 +30,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from ...errors import LocatedError, RenderError
 from ...text import format_date
 from ...theme.loader import PageNumber, Theme
-from ._cjk_lines import LINE_BREAK, InkOf, LayoutCache, Line, Measure, Run, break_lines
+from ._cjk_lines import InkOf, LayoutCache, Line, Measure, Run, break_lines
 from ._flow import (
     Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, width_of,
 )
@@ -227,7 +227,7 @@ def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_P
     """The story in reading order: title block, TOC entries, lead, then each heading and its body."""
     meta = doc.doc.meta
     where = doc.doc.path
-    story = [_Para("title", tuple(_title_runs(meta.title_shown, setter, where)))]
+    story = [_Para("title", tuple(setter.lines_runs("title", meta.title_shown, where)))]
     if meta.subtitle:
         story.append(_Para("subtitle", tuple(setter.text_runs("subtitle", meta.subtitle, where))))
     line = theme.meta_line(meta)
@@ -257,16 +257,6 @@ def _content(doc: NumberedDocument, theme: Theme, setter: Typesetter) -> list[_P
             date = format_date(meta.date, meta.lang, theme.furniture.date_format)
             story.append(_Para("date", tuple(setter.text_runs("meta", date, where))))
     return story
-
-
-def _title_runs(lines: tuple[str, ...], setter: Typesetter, where: str) -> list[Run]:
-    """The title's runs; between the outline's own lines, a break (:data:`LINE_BREAK`)."""
-    runs: list[Run] = []
-    for line in lines:
-        if runs:
-            runs.append(replace(runs[-1], text=LINE_BREAK))
-        runs.extend(setter.text_runs("title", line, where))
-    return runs
 
 
 def _signature_blocks(story: list[_Para], blocks: dict[str, Block], theme: Theme) -> dict[str, Block]:
@@ -427,7 +417,7 @@ def _official_or_not(job: _Job, flowables: list[Flowable]) -> list[Flowable]:
         return flowables
     block = lambda role: job.blocks.get(role) or _block(job.theme, job.setter, role)  # noqa: E731
     return official_flowables(
-        official, job.doc.doc.meta.title, flowables, theme=job.theme, setter=job.setter, block=block, cache=job.cache,
+        official, job.doc.doc.meta.title_shown, flowables, theme=job.theme, setter=job.setter, block=block, cache=job.cache,
         where=job.doc.doc.path, unnumbered=job.unnumbered,
     )
 

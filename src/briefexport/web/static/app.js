@@ -92,6 +92,7 @@ const SAID_ZH = {
   must_be_list: "{what}应是列表（每一项以“- title:”开头）。",
   entry_needs_title: "{what}应写成“- title: {text}”的形式。",
   heading_empty: "标题是空的，请写上标题文字。",
+  heading_break: "{what}里有换行；只有文档标题可以分行，这里请写成一行（过长时会自动换行）。",
   title_empty: "文档标题是空的，请写上标题。",
   outline_empty: "提纲是空的，至少要有 title（标题）。",
   bad_date: "日期“{value}”不对，请写成 YYYY-MM-DD，例如 2024-01-14。",
