@@ -559,6 +559,14 @@ def test_ellipsis_dots_are_a_third_of_a_cell_apart(hard_pdf: Callable[[str], Pat
     assert len(centres) == 6
     for left, right in zip(centres, centres[1:]):
         assert (right - left) * MM == pytest.approx(cell / 3, abs=0.4)
+    # Centred in the two cells (1/6 em in from each end): the cells end where the next character's
+    # origin is (the grid), since a widened glyph's own origin may lie left of its cell.
+    chars = _all_chars(page)
+    after = chars[chars.index(first) + 2]
+    assert after.get_text() not in "…" and after.y0 == pytest.approx(first.y0)
+    start, end = (after.x0 - 2 * cell) / MM, after.x0 / MM
+    assert centres[0] - start == pytest.approx(cell / 6 / MM, abs=0.04 * cell / MM)
+    assert end - centres[-1] == pytest.approx(cell / 6 / MM, abs=0.04 * cell / MM)
     # The widened glyphs start in their own cells: the text still reads back as one line.
     text = subprocess.run([require_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "线”……必须严格执行。" in text

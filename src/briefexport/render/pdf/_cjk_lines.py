@@ -311,11 +311,10 @@ def _placed(atom: _Atom, ink: InkOf | None) -> _Atom:
         first, last = [(a + b) / 2 * size for a, b in (found.parts[0], found.parts[-1])]
         # The dots evenly across the cells, 1/3 em apart (…… is six dots in two cells): the glyph
         # is widened from the face's own pitch (FandolFang's 0.28 em) and its first dot set 1/6 em
-        # in, or as near as its origin may go: a glyph starting inside the character before it
-        # makes text extraction (pdftotext) start a new line there (线” / ……).
+        # in, centred, which may put its origin left of its cell (see _Line._chars for when not).
         pitch = cell / len(found.parts)
         scale = pitch * (len(found.parts) - 1) / (last - first)
-        return replace(atom, placed=((max(0.0, pitch / 2 - first * scale), 100.0 * scale),) * len(atom.text))
+        return replace(atom, placed=((pitch / 2 - first * scale, 100.0 * scale),) * len(atom.text))
     if len(atom.text) != 1:
         return atom
     middle = (low + high) / 2
@@ -832,12 +831,17 @@ class _Layout:
 
     def _chars(self, origins: list[float], spaced: list[float]) -> list[_Char]:
         """Every character drawn, where its glyph goes; ``spaced``: extra space between an atom's letters."""
-        out = []
+        out: list[_Char] = []
         for atom, x, letter in zip(self.atoms, origins, spaced):
             step = (atom.width - sum(atom.widths)) / len(atom.text) + letter  # grid: pitch minus natural width
             if atom.lead or atom.kind == "latin":  # a snapped word: its glyphs at their own advances
                 x, step = x + atom.lead, letter
             placed = atom.placed or ((0.0, 100.0),) * len(atom.text)
+            if out and out[-1].x + out[-1].advance - x > atom.size / 4:
+                # The glyph before reaches well into this cell (a mark compressed to half a cell, not
+                # a grid's slight squeeze): a glyph starting left of its cell there makes pdftotext
+                # start a new line (线” / ……).
+                placed = tuple((max(0.0, shift), scale) for shift, scale in placed)
             for ch, natural, (shift, scale) in zip(atom.text, atom.widths, placed):
                 out.append(_Char(ch, atom.font, atom.size, x + shift, natural * scale / 100, scale, atom.bold))
                 x += natural + step
