@@ -115,6 +115,10 @@ def _date_rule(paragraph: Paragraph, text: str) -> None:
 
     ``w:autoSpaceDN`` is a paragraph property in Word, WPS and LibreOffice alike (no run can
     turn it off), so it is turned off for each paragraph that holds a date, and only for those.
+    LibreOffice's DOCX import drops ``w:autoSpaceDE``/``w:autoSpaceDN`` wherever they are
+    (paragraph, style or docDefaults: ``ParaIsCharacterDistance`` stays at its default, on), and
+    it reads no ``w:noLineBreaksBefore``/``w:noLineBreaksAfter`` list either, so there a date
+    keeps its gaps and may break; no DOCX markup short of invisible characters changes that.
     """
     if DATE.search(text):
         ox.no_digit_space(paragraph._p.get_or_add_pPr())
