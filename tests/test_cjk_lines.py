@@ -392,6 +392,20 @@ def test_titles_balance_their_lines_and_break_at_phrases() -> None:
     assert balanced[1].text.startswith("“")  # a phrase boundary, not 新时|代
 
 
+@pytest.mark.parametrize(
+    "layout",
+    [{"align": "center"}, {"align": "justify", "char_pitch": SIZE, "squeeze": False, "grid_squeeze": True}],
+    ids=["centred", "justified-on-a-grid"],
+)
+def test_a_heading_of_three_lines_breaks_at_its_phrases(layout: dict[str, object]) -> None:
+    # First fit on an even measure cut the quoted term (新时代“枫桥经 / 验”，); the phrase search
+    # that two-line justified headings had now covers any count and centred titles too.
+    heading = "坚持和发展新时代“枫桥经验”，推动矛盾纠纷多元化解，提升基层治理的法治化水平"
+    lines = lay(heading, 16, balance=True, **layout)
+    assert texts(lines) == ["坚持和发展新时代“枫桥经验”，", "推动矛盾纠纷多元化解，", "提升基层治理的法治化水平"]
+    assert len(lay(heading, 16, **layout)) == 3  # as many lines as first fit gives
+
+
 def test_wrapped_lines_hang_under_the_text() -> None:
     lines = lay("（十三）措施十三：加快推进数字政府建设和互联网政务服务深度融合", 12, align="left", hang=4 * SIZE)
     assert len(lines) >= 2

@@ -31,6 +31,7 @@ function in, positioned pieces out. The reportlab flowable lives in ``_flow.py``
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -555,13 +556,13 @@ def _phrase_break(atoms: Sequence[_Atom], j: int) -> bool:
 def _balanced(
     atoms: list[_Atom], spans: list[tuple[int, int]], measure: Measure, widths: _Widths
 ) -> tuple[list[tuple[int, int]], list[_Atom]]:
-    """As many lines as first fit gives, of even length: the narrowest measure that still gives
-    that many (found by halving), broken at phrase boundaries when that keeps the count."""
+    """As many lines as first fit gives, of even length: broken at phrase boundaries only, when
+    that gives lines even enough (:func:`_even_phrase_lines`); else the narrowest measure that
+    still gives that many (found by halving), broken at phrase boundaries when that keeps the count."""
     count = len(spans)
-    if count == 2 and measure.align == "justify":
-        pair = _even_phrase_pair(atoms, measure)
-        if pair is not None:
-            return pair, atoms
+    even = _even_phrase_lines(atoms, measure, count)
+    if even is not None:
+        return even, atoms
     low, high = measure.width / (count + 1), measure.width
     for _ in range(12):
         middle = (low + high) / 2
@@ -581,25 +582,41 @@ def _balanced(
     return spans, atoms
 
 
-def _even_phrase_pair(atoms: list[_Atom], measure: Measure) -> list[tuple[int, int]] | None:
-    """A justified heading in two lines: broken at the phrase boundary that makes the lines most
-    even, both fitting, when they differ by at most a third of the measure; else None.
+#: At most this many ways to cut a heading into lines are tried (a heading has few phrases).
+_MAX_CUTS_TRIED = 5000
+
+
+def _even_phrase_lines(atoms: list[_Atom], measure: Measure, count: int) -> list[tuple[int, int]] | None:
+    """A title or heading in ``count`` lines, broken only at phrase boundaries: the ones that make
+    the lines most even (where the longest and the shortest end), each fitting, when those differ
+    by at most a third of the measure; else None (also when there are too many ways to try).
 
     (A balanced measure then first fit finds a boundary only a few characters from the even
-    break: a heading's phrases are longer, ``数字政府建设和 / “互联网+政务服务”``.)"""
-    best: tuple[float, int] | None = None
-    for j in range(1, len(atoms)):
-        if atoms[j].kind == "space" or not _phrase_break(atoms, j):
-            continue
-        first = _Layout(atoms[:j], measure, _avail(measure, 0))
-        second = _Layout(atoms[j:], measure, _avail(measure, 1))
-        if first.fits and second.fits:
-            score = abs(first.end + measure.indent - second.end - measure.hang)  # where the two lines end
-            if best is None or score < best[0]:
-                best = (score, j)
+    break: a heading's phrases are longer, ``数字政府建设和 / “互联网+政务服务”``; and in three
+    lines it cut a quoted term, ``新时代“枫桥经 / 验”``.)"""
+    cuts = [j for j in range(1, len(atoms)) if atoms[j].kind != "space" and _phrase_break(atoms, j)]
+    if len(cuts) < count - 1 or math.comb(len(cuts), count - 1) > _MAX_CUTS_TRIED:
+        return None
+    ends: dict[tuple[int, int, int], float | None] = {}
+
+    def end(a: int, b: int, number: int) -> float | None:
+        """Where line ``number`` of atoms ``a:b`` ends, if it fits."""
+        key = (a, b, number)
+        if key not in ends:
+            layout = _Layout(atoms[a:b], measure, _avail(measure, number))
+            ends[key] = layout.end + (measure.indent if not number else measure.hang) if layout.fits else None
+        return ends[key]
+
+    best: tuple[float, tuple[int, ...]] | None = None
+    for chosen in itertools.combinations(cuts, count - 1):
+        bounds = (0, *chosen, len(atoms))
+        found = [end(a, b, number) for number, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+        fitting = [at for at in found if at is not None]
+        if len(fitting) == count and (best is None or max(fitting) - min(fitting) < best[0]):
+            best = (max(fitting) - min(fitting), bounds)
     if best is None or best[0] > measure.width / 3:
         return None
-    return [(0, best[1]), (best[1], len(atoms))]
+    return list(zip(best[1], best[1][1:]))
 
 
 def _avail(measure: Measure, number: int) -> float:
