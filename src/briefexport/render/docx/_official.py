@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from docx.table import Table
 
     from ...theme.loader import Theme
+    from ..pdf import ImprintLayout
 
 __all__ = ["write_head", "write_imprint", "write_tail"]
 
@@ -410,11 +411,13 @@ def _joint_seal_rows(w: _Writer, names: Sequence[str], centre_from_right: float,
 # -- 版记 ------------------------------------------------------------------------
 
 
-def write_imprint(document: WordDocument, body: _Body, official: Official, theme: Theme, geometry: Geometry, *, alone: bool) -> None:
+def write_imprint(
+    document: WordDocument, body: _Body, official: Official, theme: Theme, geometry: Geometry, *, layout: ImprintLayout
+) -> None:
     """The 版记, its last rule on the type area's bottom edge: under the last text, or on an even page of its own.
 
-    ``alone`` (the PDF layout's verdict, ``render.pdf.imprint_alone``): the text ends on an odd
-    page, or on an even one without room. Then the 版记 is the footer of a last section that
+    ``layout`` (the PDF layout's, ``render.pdf.imprint_layout``): ``alone`` when the text ends on
+    an odd page, or on an even one without room. Then the 版记 is the footer of a last section that
     starts on an even page (Word and LibreOffice insert the blank page), measured from the
     page's bottom edge to its own bottom; at the bottom margin's distance its last rule lies on
     the type area's bottom edge, and the text area shrinks above it. LibreOffice has no
@@ -425,9 +428,10 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
     if not official.has_record:
         return
     w = _Writer(body, theme, geometry)
-    if not alone:
+    lines = layout.list_lines
+    if not layout.alone:
         closing = body.add_paragraph(ROLE_STYLES["body"])
-        table = _imprint_table(lambda rows: document.add_table(rows, 1), closing, w, official)
+        table = _imprint_table(lambda rows: document.add_table(rows, 1), closing, w, official, lines)
         # Positioned from the page's left edge: LibreOffice keeps a table as wide as the type area
         # in the flow when it is placed relative to the margins.
         ox.float_at_bottom(table._tbl, geometry.left)
@@ -441,24 +445,25 @@ def write_imprint(document: WordDocument, body: _Body, official: Official, theme
     section.footer_distance = section.bottom_margin
     for footer in (section.footer, section.even_page_footer):
         footer.is_linked_to_previous = False
-        _imprint_table(lambda rows: footer.add_table(rows, 1, Twips(geometry.type_width)), footer.paragraphs[0], w, official)
+        _imprint_table(lambda rows: footer.add_table(rows, 1, Twips(geometry.type_width)), footer.paragraphs[0], w, official, lines)
 
 
-def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Writer, official: Official) -> Table:
+def _imprint_table(
+    new_table: Callable[[int], Table], closing: Paragraph, w: _Writer, official: Official, list_lines: Sequence[int]
+) -> Table:
     """主送 and 抄送 (one row: no rule between them), then 印发, between rules as wide as the type area, in a table of ``new_table(rows)``;
-    ``closing``, the paragraph that must follow it (a footer's, or the floating table's anchor), 1 twip high."""
+    ``closing``, the paragraph that must follow it (a footer's, or the floating table's anchor), 1 twip high;
+    ``list_lines``: the lines the PDF breaks each list into."""
     theme, geometry = w.theme, w.geometry
     size = theme.style(IMPRINT.role).size * IMPRINT.ratio
     char = size / (geometry.char_width(theme.style("body")))  # one 4号 character in body-grid characters
     rows = [kind for kind, present in (("lists", official.record_lists), ("print", official.printer or official.print_date)) if present]
     table = new_table(len(rows))
     ox.set_table_rules(table._tbl, geometry.type_width, THICK_RULE, THIN_RULE)
-    # The rules add their weight to the table's height: the rows give it back, so that the 版记
-    # takes its lines and no more (a page the PDF fills exactly is full in Word too).
-    rules = (2 * THICK_RULE + (len(rows) - 1) * THIN_RULE) * 20 / 8
-    line = w.pitch - math.ceil(rules / len(rows))
+    lines = _imprint_lines(w.pitch, rows, sum(list_lines) or len(official.record_lists))
     for row, kind in zip(table.rows, rows):
         paragraph = row.cells[0].paragraphs[0]
+        line = lines[kind]
         if kind == "lists":
             for index, (label, text) in enumerate(official.record_lists):
                 listed = paragraph if index == 0 else row.cells[0].add_paragraph()
@@ -472,6 +477,19 @@ def _imprint_table(new_table: Callable[[int], Table], closing: Paragraph, w: _Wr
     closing.paragraph_format.space_before = closing.paragraph_format.space_after = Twips(0)
     ox.no_snap_to_grid(closing._p.get_or_add_pPr())
     return table
+
+
+def _imprint_lines(pitch: int, rows: Sequence[str], list_lines: int) -> dict[str, int]:
+    """The exact line height (twips) of the lists' lines (``list_lines`` of them) and of the 印发 line.
+
+    Word and LibreOffice draw a table's rules inside its height. Each row gives back the rules
+    it holds (its outer rule, half the middle one), so that the 版记 takes its lines and no more
+    (a page the PDF fills exactly is full in Word too), and the middle rule lies on the line
+    between them as in the PDF; the lists' share is spread over their lines.
+    """
+    outer, middle = THICK_RULE * 20 / 8, THIN_RULE * 20 / 8
+    share = outer + middle / 2 if len(rows) > 1 else 2 * outer
+    return {"lists": pitch - math.ceil(share / max(1, list_lines)), "print": pitch - math.ceil(share)}
 
 
 def _cell_paragraph(

@@ -29,7 +29,7 @@ from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
-from ..pdf import heading_pages, imprint_alone, page_number_drop
+from ..pdf import heading_pages, imprint_layout, page_number_drop
 from .._zip import write_entries
 
 if TYPE_CHECKING:
@@ -425,6 +425,6 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         _official.write_tail(body, official, theme, geometry, opts.fonts)
     setup_section(document, theme, geometry, opts=opts)
     if official is not None:
-        _official.write_imprint(document, body, official, theme, geometry, alone=imprint_alone(doc, theme, opts=opts))
+        _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))
     set_core_properties(document, doc, opts.created)
     save_reproducibly(document, out, opts.created)

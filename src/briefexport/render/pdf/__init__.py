@@ -3,13 +3,13 @@
 ``writer`` lays out pages with reportlab platypus; ``_fonts`` picks a face per character
 and measures text; ``_cjk_lines`` breaks lines by the Chinese rules; ``_flow`` holds the
 flowables that draw the broken lines, the TOC and page furniture. :func:`heading_pages`
-gives the DOCX writer its headings' pages for the pre-filled TOC, :func:`imprint_alone` the
-page an official document's 版记 takes, :func:`page_number_drop` the depth of its footer's page
+gives the DOCX writer its headings' pages for the pre-filled TOC, :func:`imprint_layout` the
+page an official document's 版记 takes and its lines, :func:`page_number_drop` the depth of its footer's page
 number below the dash.
 """
 
 from __future__ import annotations
 
-from .writer import heading_pages, imprint_alone, page_number_drop, render
+from .writer import ImprintLayout, heading_pages, imprint_layout, page_number_drop, render
 
-__all__ = ["heading_pages", "imprint_alone", "page_number_drop", "render"]
+__all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render"]

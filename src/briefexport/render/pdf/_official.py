@@ -441,12 +441,13 @@ class Imprint(Flowable):  # type: ignore[misc]
 
     Where the page is odd, or too full, it moves on: to the next page if that is even, else past
     a blank page. The pages it moves to are added to ``unnumbered`` before they begin, so the
-    writer prints no page number on them.
+    writer prints no page number on them. The lines of each list go into ``lines`` (the DOCX's
+    rows give back the rules' weight by them).
     """
 
-    def __init__(self, official: Official, kit: _Kit, unnumbered: set[int]) -> None:
+    def __init__(self, official: Official, kit: _Kit, unnumbered: set[int], lines: list[int]) -> None:
         super().__init__()
-        self.official, self.kit, self.unnumbered = official, kit, unnumbered
+        self.official, self.kit, self.unnumbered, self.noted_lines = official, kit, unnumbered, lines
         size = kit.theme.style("body").size * IMPRINT_RATIO
         self.size = size
         self.labels = [kit.line("body", label, size) for label, _ in official.record_lists]
@@ -460,6 +461,7 @@ class Imprint(Flowable):  # type: ignore[misc]
         for label, (_, text) in zip(self.labels, self.official.record_lists):
             measure = Measure(width=width - 2 * self.size - label.end, align="justify")
             self.lists.append(break_lines(self.kit.runs("body", text, self.size), measure, width_of, cache=self.kit.cache.layout))
+        self.noted_lines[:] = map(len, self.lists)
 
     def rows(self) -> int:
         return sum(map(len, self.lists)) + (1 if any(self.printed) else 0)
@@ -486,7 +488,7 @@ class Imprint(Flowable):  # type: ignore[misc]
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         # (With no room left at all, platypus does not ask, and turns the page itself.)
         breaks: list[Flowable] = [PageBreak()] if self._page() % 2 else [PageBreak(), PageBreak()]
-        return [*breaks, Imprint(self.official, self.kit, self.unnumbered)]
+        return [*breaks, Imprint(self.official, self.kit, self.unnumbered, self.noted_lines)]
 
     def draw(self) -> None:
         canv, pitch, size = self.canv, self.kit.pitch, self.size
@@ -527,6 +529,7 @@ def official_flowables(
     cache: FlowCache,
     where: str,
     unnumbered: set[int],
+    imprint_lines: list[int],
 ) -> list[Flowable]:
     """The whole official document: 版头, ``title`` (its lines as the outline breaks them), 主送, ``body``,
     附件说明, 署名, 附注, attachments, 版记."""
@@ -548,5 +551,5 @@ def official_flowables(
     out.extend(_note(official, kit))
     out.extend(_attachment_pages(official, kit))
     if official.has_record:
-        out.append(Imprint(official, kit, unnumbered))
+        out.append(Imprint(official, kit, unnumbered, imprint_lines))
     return out

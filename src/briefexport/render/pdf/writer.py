@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from ...errors import RenderError
 from .. import RenderOptions
 
-__all__ = ["heading_pages", "imprint_alone", "page_number_drop", "render"]
+__all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,8 @@ class _Job:
     """Widths, atoms and operators shared by all paragraphs (a long document repeats the same characters)."""
     unnumbered: set[int] = field(default_factory=set)
     """Pages that print no page number (an official document's 版记 page and the blank page before it)."""
+    imprint_lines: list[int] = field(default_factory=list)
+    """The lines of each list in an official document's 版记 (主送, 抄送), noted when it is laid out."""
 
 
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
@@ -131,15 +133,24 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     return _keep_pages(job)
 
 
-def imprint_alone(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> bool:
-    """Whether this theme's PDF layout gives an official document's 版记 a page of its own.
+@dataclass(frozen=True, slots=True)
+class ImprintLayout:
+    """Where this theme's PDF layout puts an official document's 版记, and how it breaks its lists."""
 
-    It does when the text ends on an odd page, or on an even page without room for it; the
-    DOCX then starts a section on an even page for it, and otherwise places it at the bottom
-    of the page where the text ends, as the PDF does.
-    """
+    alone: bool
+    """On a page of its own: the text ends on an odd page, or on an even page without room for
+    it; the DOCX then starts a section on an even page for it, and otherwise places it at the
+    bottom of the page where the text ends, as the PDF does."""
+    list_lines: tuple[int, ...] = ()
+    """The lines of each list (主送 when moved there, 抄送); empty when the layout failed."""
+
+
+def imprint_layout(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> ImprintLayout:
+    """The PDF layout's 版记, for the DOCX to follow page for page and line for line."""
     job = _measured(doc, theme, opts)
-    return job is None or bool(job.unnumbered)
+    if job is None:
+        return ImprintLayout(alone=True)
+    return ImprintLayout(alone=bool(job.unnumbered), list_lines=tuple(job.imprint_lines))
 
 
 def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> _Job | None:
@@ -418,7 +429,7 @@ def _official_or_not(job: _Job, flowables: list[Flowable]) -> list[Flowable]:
     block = lambda role: job.blocks.get(role) or _block(job.theme, job.setter, role)  # noqa: E731
     return official_flowables(
         official, job.doc.doc.meta.title_shown, flowables, theme=job.theme, setter=job.setter, block=block, cache=job.cache,
-        where=job.doc.doc.path, unnumbered=job.unnumbered,
+        where=job.doc.doc.path, unnumbered=job.unnumbered, imprint_lines=job.imprint_lines,
     )
 
 
