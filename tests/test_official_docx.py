@@ -14,7 +14,7 @@ from briefexport import load, loads, number
 from briefexport.builder.api import render
 from briefexport.fonts import FontSet
 from briefexport.render.docx._geometry import Geometry
-from briefexport.render.docx._official import balanced_lines, measured_ems, signature_indents
+from briefexport.render.docx._official import Placed, balanced_lines, measured_ems, signature_places
 from briefexport.theme.loader import load_theme
 from conftest import require_tool
 from pdfgeometry import Page, pages
@@ -135,13 +135,18 @@ def test_title_lines_are_broken_evenly() -> None:
     assert "".join(lines) == "甲乙丙丁戊己庚，辛壬癸子丑寅卯辰巳午未申酉"
 
 
-def test_signature_indents_follow_the_seal_rules() -> None:
-    names, date = signature_indents(["江城市人民政府办公室"], "2024年1月14日", seal=True)
-    assert date == 4.0 and names[0] + 10 / 2 == pytest.approx(4 + 6.5 / 2)  # centred over the date
-    names, date = signature_indents(["江城市人民政府办公室"], "2024年1月14日", seal=False)
-    assert names == [2.0] and 2.0 + 10 - 2 == date + 6.5  # the date starts two characters right of the 署名
-    names, date = signature_indents(["江城市局"], "2024年12月31日", seal=False)
-    assert date == 2.0 and names[0] + 4 == date + 7 + 2  # a longer date pushes the 署名 left
+def test_signature_places_follow_the_seal_rules() -> None:
+    # With a seal: both centred on the date's centre, 4 + 6.5 / 2 characters from the right, in
+    # room reaching the right edge (the reader centres them, whatever its digits' widths).
+    (name,), date = signature_places(["江城市人民政府办公室"], "2024年1月14日", seal=True, width=28)
+    assert name == date == Placed("center", 28 - 2 * (4 + 6.5 / 2), 0.0)
+    (name,), date = signature_places(["某某省某某市某某区人民政府办公室"], "2024年1月14日", seal=True, width=28)
+    assert (name.left + 28 - name.right) / 2 == pytest.approx(28 - 7.25) and name.right == -0.75  # 16 characters: into the margin
+    # Without: the 署名 ends two characters from the right, the date starts two characters right of its start.
+    (name,), date = signature_places(["江城市人民政府办公室"], "2024年1月14日", seal=False, width=28)
+    assert name == Placed("left", left=28 - 2 - 10) and date == Placed("left", left=28 - 2 - 10 + 2)
+    (name,), date = signature_places(["江城市局"], "2024年12月31日", seal=False, width=28)
+    assert date == Placed("right", right=2.0) and name == Placed("left", left=28 - 2 - 7 - 2)  # a longer date pushes the 署名 left
 
 
 def _dejavu() -> FontSet:
@@ -170,7 +175,11 @@ def test_body_elements_in_the_xml(document: etree._Element) -> None:
     assert (ind.get(w("leftChars")), ind.get(w("hangingChars"))) == ("600", "400")  # wrapped lines align with the name
     assert listed.find("w:r/w:tab", NS) is not None  # the tab to the hanging indent, where the name starts
     date = _paragraph(document, "2024年1月14日")
-    assert date.find("w:pPr/w:ind", NS).get(w("rightChars")) == "400" and date.find("w:pPr/w:jc", NS).get(w("val")) == "right"
+    signature = next(p for p in document.iter(w("p")) if "".join(p.itertext()) == "江城市人民政府办公室")
+    for p in (date, signature):  # centred in the same room, whose centre is the date's (in twips: Word counts leftChars in 16 pt)
+        ind = p.find("w:pPr/w:ind", NS)
+        assert p.find("w:pPr/w:jc", NS).get(w("val")) == "center" and ind.get(w("leftChars")) is None
+        assert int(ind.get(w("left"))) == pytest.approx((28 - 2 * (4 + 6.5 / 2)) * 315, abs=10) and ind.get(w("right")) is None
     label = next(p for p in document.iter(w("p")) if "".join(p.itertext()) == "附件1")
     assert label.find("w:pPr/w:pageBreakBefore", NS) is not None
     assert label.find("w:pPr/w:pStyle", NS).get(w("val")) == "OfficialAttachmentLabel"
@@ -226,6 +235,7 @@ def _parity_outline(lines: int) -> str:
 
 
 SIGNERS = "title: 请示\nofficial:\n  organs: 江城市人民政府\n  number: 江政〔2024〕12号\n  signers: [张三, 李四, 王五]\n"
+UNSEALED = "title: 通知\ndate: 2024-01-14\nofficial:\n  organs: 江城市人民政府办公室\n  seal: false\nlead: [正文。]\n"
 PARITY = {"fits": 20, "full": 27, "no-room": 28, "odd": 30, "long": 70}
 """Lines of text of the parity cases: the text ends on page 2 with room for the 版记, on page 2
 filling it exactly with the 版记, on page 2 without room, on page 3, and on page 4."""
@@ -240,6 +250,7 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     files["kept"] = render(number(loads(kept_outline(21))), "docx", folder / "kept.docx", theme="gongwen")
     files["record"] = render(number(load(RECORD)), "docx", folder / "record.docx", theme="gongwen")
     files["signers"] = render(number(loads(SIGNERS)), "docx", folder / "signers.docx", theme="gongwen")
+    files["unsealed"] = render(number(loads(UNSEALED)), "docx", folder / "unsealed.docx", theme="gongwen")
     if FontSet().find("DejaVu Sans") is not None:
         files["dejavu"] = render(number(load(EXAMPLE)), "docx", folder / "dejavu.docx", theme=DEJAVU_THEME)
     for name, lines in PARITY.items():
@@ -292,12 +303,13 @@ def test_libreoffice_body_elements(libreoffice: dict[str, list[Page]]) -> None:
     listed = page.find("附件：")
     assert listed.x0 == pytest.approx(LEFT + 2 * CHAR, abs=0.5)
     date = page.find("2024年1月14日")
-    assert date.x1 == pytest.approx(RIGHT - 4 * CHAR, abs=1.0)
     signature = next(line for line in page.lines if line.text == "江城市人民政府办公室")
-    # Centred over the date as counted in characters, digits half wide (as in 仿宋_GB2312; the
-    # Noto face LibreOffice substitutes here has wider digits, so the centres differ by about one).
-    (indent,), _ = signature_indents(["江城市人民政府办公室"], "2024年1月14日", seal=True)
-    assert signature.x1 == pytest.approx(RIGHT - indent * CHAR, abs=0.5)
+    # The Noto and DejaVu faces LibreOffice substitutes here set the date two characters wider than
+    # 仿宋_GB2312 would: it stays centred where the face's would (4 + 6.5 / 2 characters from the
+    # right), and the 署名 over it, to the width of a glyph's rounding.
+    assert date.x1 - date.x0 > 8 * CHAR
+    assert (date.x0 + date.x1) / 2 == pytest.approx(RIGHT - (4 + 6.5 / 2) * CHAR, abs=0.3)
+    assert (signature.x0 + signature.x1) / 2 == pytest.approx((date.x0 + date.x1) / 2, abs=0.3)
     attachment = next(p for p in libreoffice["notice"] if p.lines and p.lines[0].text.startswith("附件1"))
     assert attachment.lines[0].top == pytest.approx(TOP, abs=LO_TEXT)
     assert attachment.lines[1].top == pytest.approx(TOP + 2 * PITCH, abs=LO_TEXT) and attachment.lines[1].size == 22
@@ -309,12 +321,23 @@ def test_libreoffice_signature_centred_over_the_date_by_the_faces_widths(libreof
     page = next(p for p in libreoffice["dejavu"] if "附件：" in p.text)
     date = page.find("2024年1月14日")
     signature = next(line for line in page.lines if line.text == "江城市人民政府办公室")
-    assert date.x1 == pytest.approx(RIGHT - 4 * CHAR, abs=0.5)
-    # The date as its glyphs set it (LibreOffice 7.4 ignores w:autoSpaceDN and adds a gap at each
-    # change between Chinese and digits, which Word leaves out as the DOCX asks).
-    set_width = sum(glyph.x1 - glyph.x0 for glyph in date.glyphs)
-    assert set_width > 6.5 * CHAR + 2  # wider than counting digits as half
-    assert (signature.x0 + signature.x1) / 2 == pytest.approx(date.x1 - set_width / 2, abs=0.5 * CHAR / 2)
+    # Centred where DejaVu's digits put the date's centre (LibreOffice 7.4 ignores w:autoSpaceDN
+    # and adds a gap at each change between Chinese and digits, which Word leaves out as the DOCX
+    # asks; the date widens both ways and the 署名 stays centred over it).
+    ems = measured_ems(FontSet(), load_theme(DEJAVU_THEME), Geometry.of(load_theme(DEJAVU_THEME)))("2024年1月14日")
+    assert ems > 7.0  # wider than counting digits as half
+    assert (date.x0 + date.x1) / 2 == pytest.approx(RIGHT - (4 + ems / 2) * CHAR, abs=0.3)
+    assert (signature.x0 + signature.x1) / 2 == pytest.approx((date.x0 + date.x1) / 2, abs=0.3)
+
+
+@pytest.mark.slow
+def test_libreoffice_unsealed_date_starts_two_characters_right_of_the_signature(libreoffice: dict[str, list[Page]]) -> None:
+    page = libreoffice["unsealed"][0]
+    signature = next(line for line in page.lines if line.text == "江城市人民政府办公室")
+    date = page.find("2024年1月14日")
+    assert signature.x1 == pytest.approx(RIGHT - 2 * CHAR, abs=0.3)
+    # Where the substituted digits make the date end is the reader's: where it starts is ours.
+    assert date.x0 == pytest.approx(signature.x0 + 2 * CHAR, abs=0.3)
 
 
 @pytest.mark.slow

@@ -4,8 +4,8 @@ Placed as in the PDF (``render/pdf/_official.py``): the 版头 as paragraphs of 
 that do not snap to the grid (the mark's top 35 mm below the type area, the 文号 two lines
 below it with the red rule as its bottom border 4 mm under the text), the title in balanced
 lines (line breaks), the 主送 flush left, and after the body the 附件说明 (a hanging indent,
-so wrapped lines align with the name), 署名 and 成文日期 by the seal rules (right indents in
-characters, widths from the face), the 附注, and the attachments after page breaks. The 版记
+so wrapped lines align with the name), 署名 and 成文日期 by the seal rules (with a seal both
+centred on the date's centre, so that the reader's faces cannot move one off the other), the 附注, and the attachments after page breaks. The 版记
 is a table with horizontal rules only: floating at the bottom of the page where the text ends
 when the PDF layout has room there, else in a last section that starts on an even page
 (Word and LibreOffice insert the blank page) as its footer, so that page prints no number.
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from ...theme.loader import Theme
     from ..pdf import ImprintLayout
 
-__all__ = ["write_head", "write_imprint", "write_tail"]
+__all__ = ["Placed", "signature_places", "write_head", "write_imprint", "write_tail"]
 
 RED = "FF0000"
 MARK_TOP_MM = 35.0
@@ -337,44 +337,73 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
                 paragraph.add_run(span.text).bold = span.bold or None
 
 
-def signature_indents(
-    names: Sequence[str], date: str | None, seal: bool, ems: Callable[[str], float] = _ems
-) -> tuple[list[float], float]:
-    """Right indents in characters of each 署名 line and of the date (GB/T 9704 7.3.5.1 and 7.3.5.2), widths by ``ems``."""
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Where one 署名 or date line goes: aligned ``align`` between indents in characters of the body grid."""
+
+    align: str
+    left: float = 0.0
+    right: float = 0.0
+
+
+def signature_places(
+    names: Sequence[str], date: str | None, seal: bool, width: float, ems: Callable[[str], float] = _ems
+) -> tuple[list[Placed], Placed | None]:
+    """Each 署名 line and the date (GB/T 9704 7.3.5.1 and 7.3.5.2) on a type area ``width`` characters wide, widths by ``ems``.
+
+    Placed so that the reader's own layout keeps what the rule ties together, whatever face it
+    substitutes for the digits: with a seal, 署名 and date centred on one point, the date's centre
+    four characters from the right (by ``ems``), so the 署名 stays centred over the date; without,
+    the 署名 ending two characters from the right and the date starting two characters right of
+    where it starts (a longer date ends two characters from the right, the 署名 two before it).
+    """
     date_ems = ems(date) if date else 0.0
-    if seal:  # the date four characters from the right; each 署名 centred over it
-        centre = 4 + date_ems / 2 if date else 4 + max(map(ems, names), default=0) / 2
-        return [centre - ems(name) / 2 for name in names], 4.0
     longest = max(map(ems, names), default=0.0)
-    name_right = 2.0
-    date_right = name_right + longest - 2 - date_ems  # the date starts two characters right of the 署名
-    if date_right < 2:
-        date_right = 2.0
-        name_right = date_right + date_ems + 2 - longest
-    return [name_right + longest - ems(name) for name in names], date_right
+    if seal:
+        centre = 4 + (date_ems if date else longest) / 2  # from the right
+        half = max(centre, longest / 2, date_ems / 2)  # room for the widest line, into the margin if it must
+        place = Placed("center", width - centre - half, centre - half)
+        return [place] * len(names), place if date else None
+    if date_ems <= longest - 2:
+        start = width - 2 - longest
+        return [Placed("left", left=start)] * len(names), Placed("left", left=start + 2) if date else None
+    return [Placed("left", left=width - 2 - date_ems - 2)] * len(names), Placed("right", right=2.0)
 
 
 def _signature(w: _Writer, official: Official, ems: Callable[[str], float]) -> None:
     names = list(official.signed_by)
     if not names and not official.date:
         return
-    name_indents, date_indent = signature_indents(names, official.date, official.seal, ems)
+    width = w.geometry.type_width / w.char
+    name_places, date_place = signature_places(names, official.date, official.seal, width, ems)
     before = (2 if official.seal else 1) * w.pitch
     written: list[Paragraph] = []
     if official.seal and len(names) > 1:
-        written.extend(_joint_seal_rows(w, names, name_indents[-1] + ems(names[-1]) / 2, before))
+        centre = (width - name_places[-1].left + name_places[-1].right) / 2  # from the right
+        written.extend(_joint_seal_rows(w, names, centre, before))
         names = []  # written; the date follows
     # The indents count characters, so no automatic space may widen the date's digits.
-    for index, (name, indent) in enumerate(zip(names, name_indents)):
-        paragraph = w.paragraph(name, SIGNATURE, align="right", right=indent, before=before if index == 0 else 0)
+    for index, (name, place) in enumerate(zip(names, name_places)):
+        paragraph = _placed(w, name, SIGNATURE, place, before=before if index == 0 else 0)
         paragraph.paragraph_format.keep_with_next = True
-        ox.no_auto_space(paragraph._p.get_or_add_pPr())
         written.append(paragraph)
-    if official.date:
-        paragraph = w.paragraph(official.date, DATE, align="right", right=date_indent, before=0 if official.signed_by else before)
-        ox.no_auto_space(paragraph._p.get_or_add_pPr())
-        written.append(paragraph)
+    if official.date and date_place is not None:
+        written.append(_placed(w, official.date, DATE, date_place, before=0 if official.signed_by else before))
     _keep_above_with(written[0])
+
+
+def _placed(w: _Writer, text: str, look: _Look, place: Placed, *, before: int) -> Paragraph:
+    """A 署名 or date paragraph where ``place`` puts it; the left indent in twips, as it spans most of the
+    type area (Word counts ``leftChars`` in the font's size, not the grid's narrower pitch)."""
+    paragraph = w.paragraph(text, look, align=place.align, right=place.right, before=before)
+    pPr = paragraph._p.get_or_add_pPr()
+    if place.left:
+        ind = pPr.find(qn("w:ind"))
+        assert ind is not None
+        del ind.attrib[qn("w:leftChars")]
+        ind.set(qn("w:left"), str(round(place.left * w.char)))
+    ox.no_auto_space(pPr)
+    return paragraph
 
 
 def _keep_above_with(paragraph: Paragraph) -> None:
