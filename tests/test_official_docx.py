@@ -310,6 +310,8 @@ def test_libreoffice_body_elements(libreoffice: dict[str, list[Page]]) -> None:
     assert date.x1 - date.x0 > 8 * CHAR
     assert (date.x0 + date.x1) / 2 == pytest.approx(RIGHT - (4 + 6.5 / 2) * CHAR, abs=0.3)
     assert (signature.x0 + signature.x1) / 2 == pytest.approx((date.x0 + date.x1) / 2, abs=0.3)
+    note = page.find("（联系人")
+    assert note.x0 == pytest.approx(LEFT + 2 * CHAR, abs=0.5) and note.top == pytest.approx(date.top + PITCH, abs=0.5)
     attachment = next(p for p in libreoffice["notice"] if p.lines and p.lines[0].text.startswith("附件1"))
     assert attachment.lines[0].top == pytest.approx(TOP, abs=LO_TEXT)
     assert attachment.lines[1].top == pytest.approx(TOP + 2 * PITCH, abs=LO_TEXT) and attachment.lines[1].size == 22
@@ -387,7 +389,11 @@ def test_libreoffice_imprint_on_the_last_line_of_the_same_even_page_as_in_the_pd
     printed = last.find("印发")
     assert printed.bottom <= BOTTOM and printed.top > BOTTOM - PITCH
     assert printed.x0 == pytest.approx(LEFT + 14 * PT, abs=0.5) and printed.x1 == pytest.approx(RIGHT - 14 * PT, abs=0.5)
-    assert printed.size == 14 and last.find("抄送：").size == 14
+    copy_to = last.find("抄送：")
+    assert printed.size == 14 and copy_to.size == 14 and copy_to.x0 == pytest.approx(LEFT + 14 * PT, abs=0.5)
+    if name == "notice":  # two lines: the second under the first organ, as in the PDF
+        wrapped = last.find("市检察院")
+        assert wrapped.x0 == pytest.approx(copy_to.glyphs[3].x0, abs=0.5) and wrapped.top - copy_to.top == pytest.approx(PITCH, abs=0.3)
     # Page numbers as in the PDF: none on a blank page and on a 版记 page of its own.
     assert _numbers(result) == _numbers(ours)
     if name == "no-room":  # the text ends on page 2: a blank page 3, the 版记 on page 4

@@ -176,6 +176,17 @@ def test_note_below_the_date_indented_two_characters_in_brackets(notice: list[Pa
     assert note.x0 == pytest.approx(LEFT + 2 * CHAR, abs=NEAR)
 
 
+def test_body_elements_in_3hao_fangsong_and_the_imprint_in_4hao(notice: list[Page]) -> None:
+    fang = notice[0].find("为切实做好2024年度").fonts  # the body's face, digits included
+    second, last = notice[1], notice[-1]
+    signature = next(line for line in second.lines if line.text == "江城市人民政府办公室")
+    body = [notice[0].find("各区人民政府"), second.find("附件："), second.find("2.安全生产"), signature, second.find("2024年1月14日"), second.find("（联系人")]
+    imprint = [last.find("抄送："), last.find("市检察院"), last.find("印发")]
+    for line, size in [*((line, 16) for line in body), *((line, 14) for line in imprint)]:
+        assert (line.text, line.size, line.fonts, line.colors) == (line.text, size, fang, {BLACK})
+    assert {rule.color for rule in last.rules} == {BLACK}
+
+
 @pytest.mark.parametrize(("signature", "date"), [("江城市人民政府办公室", "2024年1月14日"), ("江城市局", "2024年12月31日")])
 def test_unsealed_signature_two_characters_from_the_right(build: Callable[[str], list[Page]], signature: str, date: str) -> None:
     page = build(_outline(f"organs: {signature}\nseal: false\ndate: {date}\n", "lead: [正文。]\n"))[0]
