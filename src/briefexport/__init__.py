@@ -7,12 +7,15 @@
 
 from __future__ import annotations
 
-from .builder import FORMATS, BuiltFile, build, render
-from .errors import BriefexportError, FontError, OutlineError, RenderError, ThemeError
-from .model import Document
-from .numbering import NumberedDocument, number
-from .outline import load, loads
-from .theme import Theme, load_theme
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .builder import FORMATS, BuiltFile, build, render
+    from .errors import BriefexportError, FontError, OutlineError, RenderError, ThemeError
+    from .model import Document
+    from .numbering import NumberedDocument, number
+    from .outline import load, loads
+    from .theme import Theme, load_theme
 
 __version__ = "0.1.0"
 
@@ -36,6 +39,39 @@ __all__ = [
     "number",
     "render",
 ]
+
+
+#: Where each public name lives. They are imported on first use (PEP 562), so that importing the
+#: package, or one of its modules (``briefexport.model``, the command line), costs only what it uses:
+#: a build of one format never loads the modules of the others.
+_PUBLIC = {
+    "FORMATS": "builder.api", "BuiltFile": "builder.api", "build": "builder.api", "render": "builder.api",
+    "BriefexportError": "errors", "FontError": "errors", "OutlineError": "errors", "RenderError": "errors",
+    "ThemeError": "errors", "Document": "model", "NumberedDocument": "numbering", "number": "numbering",
+    "load": "outline.reader", "loads": "outline.reader", "Theme": "theme.loader", "load_theme": "theme.loader",
+}
+
+
+# The function ``render`` shares its name with the subpackage of renderers. Importing a subpackage
+# sets the package's attribute of that name, so the subpackage is imported first and its
+# attribute removed: the name then finds the function (``__getattr__``), however late either loads.
+from . import render as _renderers  # noqa: E402
+
+globals().pop("render")
+
+
+def __getattr__(name: str) -> object:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'briefexport' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    globals()[name] = value  # looked up once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})
 
 
 def import_text(text: str, *, keep_junk: bool = False) -> str:

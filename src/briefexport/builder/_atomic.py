@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import shutil
 import stat
@@ -254,6 +253,8 @@ def _write_journal(pairs: Sequence[tuple[Path, Path]], kept: Sequence[tuple[Path
                for (tmp, target), (_target, old) in zip(pairs, kept)]
     journal = folder / f"{_JOURNAL_PREFIX}{os.getpid()}{_JOURNAL}"
     part = journal.with_name(journal.name + _PART)
+    import json  # here: a build of one format never writes a journal
+
     try:
         with open(part, "w", encoding="utf-8") as out:
             json.dump(entries, out)
@@ -301,6 +302,8 @@ def recover(folder: Path) -> None:
 
 def _replay(folder: Path, journal: Path) -> None:
     """Roll one journal back; a journal that is not one is left alone."""
+    import json
+
     try:
         entries = json.loads(journal.read_text(encoding="utf-8"))
         kept = [(folder / _plain(item["target"]), folder / _plain(item["old"]) if item["old"] else None, folder / _plain(item["new"]))
