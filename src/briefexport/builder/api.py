@@ -149,9 +149,11 @@ class _Job:
 
     def options(self, fonts: FontSet | None = None) -> RenderOptions:
         from ..fonts.fontset import FontSet
+        from ..render._pdf_facts import LayoutCache
 
         return RenderOptions(
             fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font, layout=HeadingPages(),
+            layout_cache=LayoutCache.default(),
         )
 
     def stage(self, name: str, options: RenderOptions) -> _Staged:

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, cast
 if TYPE_CHECKING:
     from reportlab.pdfbase.ttfonts import TTFont
 
-__all__ = ["MetricsCache"]
+__all__ = ["CacheFolder", "MetricsCache", "default_folder"]
 
 #: Bump when the entry layout changes: old entries then simply miss.
 _FORMAT = 3
@@ -100,7 +100,7 @@ class MetricsCache:
         from reportlab.pdfbase.ttfonts import TTFont
 
         data, identity = _font_bytes(path) if self.folder is not None else (None, None)
-        folder = _Folder.open(self.folder) if data is not None else None
+        folder = CacheFolder.open(self.folder) if data is not None else None
         if folder is None or data is None:
             return TTFont(name, str(path), subfontIndex=index)
         content, entry_name = _Content(data, identity), _entry_name(path, index)
@@ -403,14 +403,14 @@ def _scale(units_per_em: int) -> Any:
 # -- the entry files -------------------------------------------------------------
 
 
-class _Folder:
+class CacheFolder:
     """The cache folder, checked once and then used through a file descriptor (no swap between check and use)."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
 
     @classmethod
-    def open(cls, path: Path | None) -> _Folder | None:
+    def open(cls, path: Path | None) -> CacheFolder | None:
         """The folder, created 0700 if missing; None unless it is this user's real folder, writable by nobody else."""
         if path is None or not hasattr(os, "O_DIRECTORY") or os.open not in os.supports_dir_fd:
             return None  # without descriptor-relative calls the checks could be raced: no cache
@@ -432,7 +432,7 @@ class _Folder:
     def read(self, name: str, content: _Content, index: int) -> dict[str, Any] | None:
         """The entry stored for this content and face (``value``: the metrics, ``file``: the identity
         it records), or None (missing, untrusted, unreadable, corrupt or another key's)."""
-        raw = self._read_bytes(name)
+        raw = self.read_bytes(name)
         if raw is None or not raw.startswith(_MAGIC):
             return None
         digest, payload = raw[len(_MAGIC) : len(_MAGIC) + 32], raw[len(_MAGIC) + 32 :]
@@ -454,7 +454,8 @@ class _Folder:
             return None
         return entry
 
-    def _read_bytes(self, name: str) -> bytes | None:
+    def read_bytes(self, name: str) -> bytes | None:
+        """The entry file's bytes, or None unless it is a regular file of this user's, writable by nobody else, of bounded size."""
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=self.fd)
         except OSError:
@@ -481,12 +482,16 @@ class _Folder:
             return False
         import hashlib
 
+        return self.write_bytes(name, _MAGIC + hashlib.sha256(payload).digest() + payload)
+
+    def write_bytes(self, name: str, data: bytes) -> bool:
+        """Write an entry file atomically (temporary file, then rename), 0600; False if it cannot be written."""
         tmp = f"{_TMP_PREFIX}{os.getpid()}-{os.urandom(8).hex()}.part"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self.fd)
             try:
                 with os.fdopen(fd, "wb") as out:
-                    out.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+                    out.write(data)
                 os.replace(tmp, name, src_dir_fd=self.fd, dst_dir_fd=self.fd)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -500,15 +505,15 @@ class _Folder:
         with contextlib.suppress(OSError, NotImplementedError):
             os.utime(name, dir_fd=self.fd, follow_symlinks=False)  # a read-only cache still serves its entries
 
-    def prune(self, max_entries: int) -> None:
-        """Delete the least recently used entries beyond ``max_entries``, and temporary files a
-        killed process left behind (an hour old: no write takes that long)."""
+    def prune(self, max_entries: int, prefix: str = _PREFIX, suffix: str = _SUFFIX) -> None:
+        """Delete the least recently used entries (``prefix…suffix``) beyond ``max_entries``, and
+        temporary files a killed process left behind (an hour old: no write takes that long)."""
         try:
             with os.scandir(self.fd) as scan:
                 files = [(entry.name, entry.stat(follow_symlinks=False).st_mtime_ns) for entry in scan]
         except OSError:
             return  # another process pruned the same files
-        entries = sorted(((mtime, name) for name, mtime in files if name.startswith(_PREFIX) and name.endswith(_SUFFIX)), reverse=True)
+        entries = sorted(((mtime, name) for name, mtime in files if name.startswith(prefix) and name.endswith(suffix)), reverse=True)
         stale = [name for name, mtime in files if name.startswith(_TMP_PREFIX) and time.time_ns() - mtime > 3600 * 10**9]
         for name in [name for _mtime, name in entries[max_entries:]] + stale:
             with contextlib.suppress(OSError):

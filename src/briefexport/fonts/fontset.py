@@ -27,9 +27,10 @@ from typing import Any
 
 from ._metrics_cache import MetricsCache
 from ._sfnt import check_cmap, cmap_ranges, norm_name, read_at, read_faces
-from ._subset import subset_font
-from ._tounicode import fix_reportlab_tounicode
 from ..errors import FontError
+
+# _subset (fontTools) and _tounicode (reportlab) are imported where they are used: a build that
+# neither subsets nor registers a face (a DOCX from a cached layout, an EPUB) loads neither.
 
 __all__ = ["Face", "FaceChain", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
            "RARE_FAMILY"]
@@ -225,11 +226,8 @@ class FontSet:
     def _bundled_infos(self) -> tuple[_FaceInfo, ...]:
         if self._bundled is None:
             infos: list[_FaceInfo] = []
-            folder = bundled_dir()
-            if folder.is_dir():
-                for path in sorted(folder.iterdir()):
-                    if path.suffix.lower() in _FONT_SUFFIXES:
-                        infos.extend(self._read(path, bundled=True))
+            for path in _bundled_files():
+                infos.extend(self._read(path, bundled=True))
             self._bundled = tuple(infos)
         return self._bundled
 
@@ -247,21 +245,40 @@ class FontSet:
     def _scan_dirs(self) -> tuple[Path, ...]:
         return self._extra_dirs + (system_dirs() if self._system else ())
 
+    def search_dirs(self) -> tuple[Path, ...]:
+        """The folders searched for a family that is not bundled, in order (``extra_dirs``, then the system's)."""
+        return self._scan_dirs()
+
     def _system_infos(self) -> tuple[_FaceInfo, ...]:
         if self._scanned is None:
             infos: list[_FaceInfo] = []
-            seen: set[str] = set()
-            try:
-                bundled_real = os.path.realpath(bundled_dir())
-            except OSError:  # pragma: no cover
-                bundled_real = ""
-            for root in self._scan_dirs():
-                for path in self._font_files(root, seen):
-                    if os.path.dirname(os.path.realpath(path)) == bundled_real:
-                        continue
-                    infos.extend(self._read(path, bundled=False))
+            for path in self._system_files():
+                infos.extend(self._read(path, bundled=False))
             self._scanned = tuple(infos)
         return self._scanned
+
+    def _system_files(self) -> Iterator[Path]:
+        """The font files of the scanned folders, in scan order (the bundled folder's skipped)."""
+        seen: set[str] = set()
+        try:
+            bundled_real = os.path.realpath(bundled_dir())
+        except OSError:  # pragma: no cover
+            bundled_real = ""
+        for root in self._scan_dirs():
+            for path in self._font_files(root, seen):
+                if os.path.dirname(os.path.realpath(path)) != bundled_real:
+                    yield path
+
+    @property
+    def scanned_system(self) -> bool:
+        """Whether a lookup has read the system's font folders (a family asked for is not bundled)."""
+        return self._scanned is not None
+
+    def font_files(self, *, system: bool) -> list[Path]:
+        """The files lookups choose among, listed without being read: the bundled fonts and, with
+        ``system``, every file a scan of the system's folders reads. A cache of results that
+        depend on the faces found keys on these files' identities."""
+        return [*_bundled_files(), *(self._system_files() if system else ())]
 
     @staticmethod
     def _font_files(root: Path, seen: set[str]) -> Iterator[Path]:
@@ -511,6 +528,8 @@ class FontSet:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFError
 
+        from ._tounicode import fix_reportlab_tounicode
+
         fix_reportlab_tounicode()
         name = face.ps_name
         if name not in pdfmetrics.getRegisteredFontNames():
@@ -541,8 +560,18 @@ class FontSet:
         """
         if flavor not in (None, "woff", "woff2"):
             raise ValueError(f"flavor must be None, 'woff' or 'woff2', not {flavor!r}")
+        from ._subset import subset_font
+
         info = self._info(face)
         return subset_font(Path(face.path), face.index if info.collection else -1, chars, flavor=flavor)
+
+
+def _bundled_files() -> list[Path]:
+    """The bundled font files, in file-name order."""
+    folder = bundled_dir()
+    if not folder.is_dir():
+        return []
+    return [path for path in sorted(folder.iterdir()) if path.suffix.lower() in _FONT_SUFFIXES]
 
 
 def _regular(path: str) -> bool:

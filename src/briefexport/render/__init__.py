@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from ..fonts.fontset import FontSet
     from ..numbering import NumberedDocument
     from ..theme.loader import Theme
+    from ._pdf_facts import LayoutCache
 
-__all__ = ["RENDERERS", "HeadingPages", "RenderOptions", "Renderer", "WarmMemo", "get_renderer"]
+__all__ = ["RENDERERS", "HeadingPages", "ImprintLayout", "RenderOptions", "Renderer", "WarmMemo", "get_renderer"]
 
 
 class WarmMemo:
@@ -75,6 +76,20 @@ class HeadingPages:
 
 
 @dataclass(frozen=True, slots=True)
+class ImprintLayout:
+    """Where this theme's PDF layout puts an official document's 版记, and how it breaks its lists
+    (``render.pdf.imprint_layout``; here, beside the other answers the DOCX takes from the PDF, so
+    that one kept on disk needs no reportlab)."""
+
+    alone: bool
+    """On a page of its own: the text ends on an odd page, or on an even page without room for
+    it; the DOCX then starts a section on an even page for it, and otherwise places it at the
+    bottom of the page where the text ends, as the PDF does."""
+    list_lines: tuple[int, ...] = ()
+    """The lines of each list (主送 when moved there, 抄送); empty when the layout failed."""
+
+
+@dataclass(frozen=True, slots=True)
 class RenderOptions:
     """What every renderer gets besides the document and the theme."""
 
@@ -89,6 +104,8 @@ class RenderOptions:
     """The build's shared heading pages (PDF layout for the DOCX TOC); None = each renderer lays out alone."""
     warm: WarmMemo | None = None
     """A warm process's memo across builds (the engine's workers); None = nothing kept."""
+    layout_cache: LayoutCache | None = None
+    """Where a DOCX keeps what it takes from the PDF layout between processes (``render._pdf_facts``); None = not kept."""
 
 
 class Renderer(Protocol):

@@ -26,10 +26,8 @@ from docx.section import Section
 from docx.shared import Pt, RGBColor, Twips
 from docx.oxml.text.paragraph import CT_P
 from docx.text.paragraph import Paragraph
-from reportlab.pdfbase import pdfmetrics
 
 from ...errors import FontError
-from ...fonts import Face, FontSet
 from ...model import Official
 from .._gongwen import SEAL_ROW_LINES, seal_grid
 from . import _oxml as ox
@@ -41,8 +39,9 @@ if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.table import Table
 
+    from ...fonts import Face, FontSet
     from ...theme.loader import Theme
-    from ..pdf import ImprintLayout
+    from .. import ImprintLayout
 
 __all__ = ["Placed", "signature_places", "write_head", "write_imprint", "write_tail"]
 
@@ -75,6 +74,8 @@ def measured_ems(fonts: FontSet, theme: Theme, geometry: Geometry, role: str = "
     is installed, else the faces the PDF falls back to (仿宋_GB2312 and FandolFang have
     half-width digits, Noto and DejaVu wider ones). A face reportlab cannot read counts them half.
     """
+    from reportlab.pdfbase import pdfmetrics  # here: only official documents measure text for the DOCX
+
     style = theme.style(role)
     chain = fonts.chain(style.fonts)
     scale = style.size / geometry.char_width(style)
@@ -311,8 +312,14 @@ def balanced_lines(text: str, capacity: float) -> list[str]:
 # -- after the body ------------------------------------------------------------------
 
 
-def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry, fonts: FontSet) -> None:
-    """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages (``fonts``: for the widths the 署名 is centred by)."""
+def signature_texts(official: Official) -> tuple[str, ...]:
+    """The texts :func:`write_tail` measures: each 署名 and the 成文日期 (their widths centre the 署名)."""
+    return (*official.signed_by, *((official.date,) if official.date else ()))
+
+
+def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry, ems: Callable[[str], float]) -> None:
+    """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages (``ems``: the
+    widths of :func:`signature_texts` in grid characters, as :func:`measured_ems` gives them)."""
     w = _Writer(body, theme, geometry)
     several = len(official.attachments) > 1
     number_ems = 1.0 if several else 0.0  # "1." in half-width digits and point
@@ -321,7 +328,7 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
         name_at = 2 + 3 + number_ems
         first = 2.0 if index == 1 else 5.0
         w.paragraph(f"{listed}\t{attachment.name}", ATTACHMENTS, first=first, left=name_at, before=w.pitch if index == 1 else 0, align="justify")
-    _signature(w, official, measured_ems(fonts, theme, geometry))
+    _signature(w, official, ems)
     if official.note:
         note = official.note if official.note.startswith("（") else f"（{official.note}）"
         w.paragraph(note, NOTE, first=2.0, align="justify")

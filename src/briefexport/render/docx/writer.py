@@ -29,7 +29,7 @@ from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
-from ..pdf import heading_pages, imprint_layout, page_number_drop
+from .._pdf_facts import heading_pages, imprint_layout, page_number_drop, text_ems
 from .._zip import write_entries
 
 if TYPE_CHECKING:
@@ -422,7 +422,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is None:
         write_signature(body, doc, theme, geometry)
     else:
-        _official.write_tail(body, official, theme, geometry, opts.fonts)
+        _official.write_tail(body, official, theme, geometry, text_ems(_official.signature_texts(official), theme, geometry, opts=opts))
     setup_section(document, theme, geometry, opts=opts)
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))

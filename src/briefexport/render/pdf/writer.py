@@ -41,7 +41,7 @@ from ._ink import InkReader, line_descent
 if TYPE_CHECKING:
     from ...numbering import NumberedDocument, NumberedNode
     from ...errors import RenderError
-from .. import RenderOptions
+from .. import ImprintLayout, RenderOptions
 
 __all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render"]
 
@@ -131,18 +131,6 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     if job is None:
         return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
     return _keep_pages(job)
-
-
-@dataclass(frozen=True, slots=True)
-class ImprintLayout:
-    """Where this theme's PDF layout puts an official document's 版记, and how it breaks its lists."""
-
-    alone: bool
-    """On a page of its own: the text ends on an odd page, or on an even page without room for
-    it; the DOCX then starts a section on an even page for it, and otherwise places it at the
-    bottom of the page where the text ends, as the PDF does."""
-    list_lines: tuple[int, ...] = ()
-    """The lines of each list (主送 when moved there, 抄送); empty when the layout failed."""
 
 
 def imprint_layout(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> ImprintLayout:
