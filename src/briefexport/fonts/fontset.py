@@ -27,10 +27,9 @@ from typing import Any
 
 from ._metrics_cache import MetricsCache
 from ._sfnt import check_cmap, cmap_ranges, norm_name, read_at, read_faces
+from ._subset import subset_font
+from ._tounicode import fix_reportlab_tounicode
 from ..errors import FontError
-
-# _subset (fontTools) and _tounicode (reportlab) are imported where they are used: a build that
-# neither subsets nor registers a face (a DOCX from a cached layout, an EPUB) loads neither.
 
 __all__ = ["Face", "FaceChain", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
            "RARE_FAMILY"]
@@ -528,8 +527,6 @@ class FontSet:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFError
 
-        from ._tounicode import fix_reportlab_tounicode
-
         fix_reportlab_tounicode()
         name = face.ps_name
         if name not in pdfmetrics.getRegisteredFontNames():
@@ -560,8 +557,6 @@ class FontSet:
         """
         if flavor not in (None, "woff", "woff2"):
             raise ValueError(f"flavor must be None, 'woff' or 'woff2', not {flavor!r}")
-        from ._subset import subset_font
-
         info = self._info(face)
         return subset_font(Path(face.path), face.index if info.collection else -1, chars, flavor=flavor)
 
