@@ -17,6 +17,7 @@ from ..model import Document
 from ..numbering import NumberedDocument, number
 from ..outline.reader import load
 from ..render import RENDERERS, HeadingPages, RenderOptions, get_renderer
+from ..render._pdf_facts import LayoutCache
 from ..theme.loader import Theme, load_theme
 
 if TYPE_CHECKING:
@@ -149,7 +150,6 @@ class _Job:
 
     def options(self, fonts: FontSet | None = None) -> RenderOptions:
         from ..fonts.fontset import FontSet
-        from ..render._pdf_facts import LayoutCache
 
         return RenderOptions(
             fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font, layout=HeadingPages(),
