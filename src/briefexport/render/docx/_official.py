@@ -30,6 +30,7 @@ from docx.text.paragraph import Paragraph
 from ...errors import FontError
 from ...model import Official
 from .._gongwen import SEAL_ROW_LINES, seal_grid
+from ..pdf import title_lines
 from . import _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ROLE_STYLES
@@ -192,9 +193,11 @@ def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, righ
 # -- 版头 and title --------------------------------------------------------------
 
 
-def write_head(document: WordDocument, body: _Body, official: Official, title: Sequence[str], theme: Theme, geometry: Geometry) -> None:
-    """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title (its lines as the
-    outline breaks them) and the 主送."""
+def write_head(
+    document: WordDocument, body: _Body, official: Official, title: Sequence[str], theme: Theme, geometry: Geometry, fonts: FontSet
+) -> None:
+    """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title (in the lines
+    the PDF breaks it into, :func:`render.pdf.title_lines`) and the 主送."""
     w = _Writer(body, theme, geometry)
     mark_lines, suffix = official.mark_lines, official.mark_suffix
     if len(mark_lines) == 1:
@@ -217,17 +220,16 @@ def write_head(document: WordDocument, body: _Body, official: Official, title: S
     rule_host = number_rows[-1] if number_rows else None
     if rule_host is not None:
         ox.set_paragraph_border(rule_host._p.get_or_add_pPr(), "bottom", RED_RULE, RED, RULE_BELOW_NUMBER_PT)
-    _title(w, title, before=2 * w.pitch if rule_host is not None else 0)
+    _title(w, title, fonts, before=2 * w.pitch if rule_host is not None else 0)
     if official.heading_recipients:
         w.paragraph(official.heading_recipients, RECIPIENTS, before=w.pitch)
 
 
-def _title(w: _Writer, title: Sequence[str], *, before: int) -> None:
-    """The title in the Title style, centred: a line for each of the outline's lines, each one
-    that does not fit broken into balanced lines."""
+def _title(w: _Writer, title: Sequence[str], fonts: FontSet, *, before: int) -> None:
+    """The title in the Title style, centred, in the lines the PDF breaks it into (the outline's
+    lines, each that does not fit balanced at phrase boundaries): so Word and LibreOffice break it there too."""
     paragraph = w.paragraph("", ROLE_STYLES["title"], align="center", before=before, line=w.pitch)
-    capacity = w.geometry.type_width / 20 / w.theme.style("title").size
-    for index, line in enumerate(piece for given in title for piece in balanced_lines(given, capacity)):
+    for index, line in enumerate(title_lines(title, w.theme, fonts)):
         if index:
             ox.add_line_break(paragraph.runs[-1]._r)
         paragraph.add_run(line)
@@ -283,32 +285,6 @@ def _number_rows(w: _Writer, official: Official, *, after_mark: bool) -> list[Pa
     return rows
 
 
-_NO_LINE_START = set("，。、；：？！）》」』”’…—·")
-
-
-def balanced_lines(text: str, capacity: float) -> list[str]:
-    """Break a title into lines of nearly equal width (``capacity`` characters a line), never
-    starting a line with closing punctuation."""
-    total = _ems(text)
-    count = max(1, math.ceil(total / capacity - 1e-9))
-    if count == 1:
-        return [text]
-    lines, start, done = [], 0, 0.0
-    for k in range(1, count):
-        goal = total * k / count
-        cut, width = start, done
-        while cut < len(text) and width + _ems(text[cut]) <= goal + 0.25:
-            width += _ems(text[cut])
-            cut += 1
-        while cut < len(text) and text[cut] in _NO_LINE_START:
-            width += _ems(text[cut])
-            cut += 1
-        lines.append(text[start:cut])
-        start, done = cut, width
-    lines.append(text[start:])
-    return [line for line in lines if line]
-
-
 # -- after the body ------------------------------------------------------------------
 
 
@@ -337,7 +313,7 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
             continue
         label = w.paragraph(f"附件{index}" if several else "附件", LABEL)
         label.paragraph_format.page_break_before = True
-        _title(w, (attachment.title or attachment.name,), before=w.pitch)
+        _title(w, (attachment.title or attachment.name,), fonts, before=w.pitch)
         for para in attachment.body:
             paragraph = body.add_paragraph(ROLE_STYLES["body"])
             for span in para.spans:

@@ -413,7 +413,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is None:
         write_title_block(body, doc, theme)
     else:
-        _official.write_head(document, body, official, doc.doc.meta.title_shown, theme, geometry)
+        _official.write_head(document, body, official, doc.doc.meta.title_shown, theme, geometry, opts.fonts)
     toc = official is None and theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
         write_toc(body, doc, theme, heading_pages(doc, theme, opts=opts))

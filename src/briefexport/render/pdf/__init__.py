@@ -5,11 +5,11 @@ and measures text; ``_cjk_lines`` breaks lines by the Chinese rules; ``_flow`` h
 flowables that draw the broken lines, the TOC and page furniture. :func:`heading_pages`
 gives the DOCX writer its headings' pages for the pre-filled TOC, :func:`imprint_layout` the
 page an official document's 版记 takes and its lines, :func:`page_number_drop` the depth of its footer's page
-number below the dash.
+number below the dash, :func:`title_lines` the lines an official title breaks into.
 """
 
 from __future__ import annotations
 
-from .writer import ImprintLayout, heading_pages, imprint_layout, page_number_drop, render
+from .writer import ImprintLayout, heading_pages, imprint_layout, page_number_drop, render, title_lines
 
-__all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render"]
+__all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render", "title_lines"]

@@ -546,11 +546,46 @@ _PHRASE_END = frozenset("的和与及、，：；。！？”》）")
 _PHRASE_START = frozenset("“《（")
 
 
-def _phrase_break(atoms: Sequence[_Atom], j: int) -> bool:
-    """Does a phrase end before ``atoms[j]``, and may the line end there?"""
+#: The kinds of official document (GB/T 9704 and common practice) a title ends with: ``…的通知``.
+_DOCUMENT_KINDS = ("通知", "通报", "意见", "报告", "请示", "决定", "决议", "批复", "函", "纪要", "命令", "公告", "通告", "公报", "议案", "方案", "办法", "规定")
+#: The most characters between a title's last 的 and its end for them to be its kind (``的情况报告``).
+_KIND_PHRASE = 6
+#: Words after which a title's phrase ends: an organ's name (its subject may start on a new line),
+#: ``机关`` and ``年度`` (``2024年度 / 机关安全生产…``), common in titles with no punctuation.
+_WORD_ENDS = ("人民政府", "办公室", "办公厅", "委员会", "机关", "年度")
+
+
+def _phrase_break(atoms: Sequence[_Atom], j: int, *, words: bool = True) -> bool:
+    """Does a phrase end before ``atoms[j]``, and may the line end there?
+
+    Punctuation, 的, 和 and spaces end a phrase; so does the 的 before a title's closing kind of
+    document (``…工作 / 的通知``: the kind keeps its 的, never ``…工作的 / 通知``). With ``words``,
+    also an official title's parts (〔organ〕关于〔subject〕的〔kind〕): before and after 关于
+    (``organ关于 / subject`` is as common) and after the words of :data:`_WORD_ENDS`. Those are
+    for first fit's look-back only: as the even search's cuts they would win over balance
+    (``江城市人民政府办公室关于 / 进一步加强…工作的通知``, the second line half as long again).
+    """
     before, after = atoms[j - 1], atoms[j]
-    boundary = before.last in _PHRASE_END or after.first in _PHRASE_START or before.kind == "space"
+    kind_at = _kind_phrase(atoms)
+    if kind_at is not None and j == kind_at + 1:
+        return False
+    boundary = before.last in _PHRASE_END or after.first in _PHRASE_START or before.kind == "space" or j == kind_at
+    if words and not boundary:
+        boundary = "关于" in (_text(atoms, j, j + 2), _text(atoms, max(0, j - 2), j)) or _text(atoms, max(0, j - 4), j).endswith(_WORD_ENDS)
     return boundary and _may_break(atoms, j)
+
+
+def _text(atoms: Sequence[_Atom], start: int, stop: int) -> str:
+    return "".join(atom.text for atom in atoms[start:stop])
+
+
+def _kind_phrase(atoms: Sequence[_Atom]) -> int | None:
+    """Where the 的 before a title's closing kind of document is (``…的通知``), if the text ends so."""
+    tail = _text(atoms, max(0, len(atoms) - _KIND_PHRASE - 1), len(atoms))
+    at = tail.rfind("的")
+    if at < 0 or not tail.endswith(_DOCUMENT_KINDS) or not all(_is_han(ch) for ch in tail[at:]):
+        return None
+    return len(atoms) - (len(tail) - at)
 
 
 def _balanced(
@@ -577,9 +612,17 @@ def _balanced(
         found, same = _greedy(atoms, replace(measure, width=width), widths, phrases=phrases)
         if len(found) == count and len(same) == len(atoms) and all(
             _Layout(same[a:b], measure, _avail(measure, k)).fits for k, (a, b) in enumerate(found)
-        ):
+        ) and (not phrases or _even_phrases(same, found, measure)):
             return found, same
     return spans, atoms
+
+
+def _even_phrases(atoms: list[_Atom], spans: list[tuple[int, int]], measure: Measure) -> bool:
+    """Do the lines all end at phrases and stay even (within a third of the measure)? Else a wider
+    measure buys nothing: the narrowest is taken (a look-back to 关于 on the first line left the
+    next too long, ``…进一步加 / 强…``; or the kind alone, ``…工作 / 的通知``)."""
+    ends = [_Layout(atoms[a:b], measure, _avail(measure, k)).end for k, (a, b) in enumerate(spans)]
+    return all(_phrase_break(atoms, b) for _, b in spans[:-1]) and max(ends) - min(ends) <= measure.width / 3
 
 
 #: At most this many ways to cut a heading into lines are tried (a heading has few phrases).
@@ -594,7 +637,7 @@ def _even_phrase_lines(atoms: list[_Atom], measure: Measure, count: int) -> list
     (A balanced measure then first fit finds a boundary only a few characters from the even
     break: a heading's phrases are longer, ``数字政府建设和 / “互联网+政务服务”``; and in three
     lines it cut a quoted term, ``新时代“枫桥经 / 验”``.)"""
-    cuts = [j for j in range(1, len(atoms)) if atoms[j].kind != "space" and _phrase_break(atoms, j)]
+    cuts = [j for j in range(1, len(atoms)) if atoms[j].kind != "space" and _phrase_break(atoms, j, words=False)]
     if len(cuts) < count - 1 or math.comb(len(cuts), count - 1) > _MAX_CUTS_TRIED:
         return None
     ends: dict[tuple[int, int, int], float | None] = {}

@@ -15,7 +15,8 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,9 +42,10 @@ from ._ink import InkReader, line_descent
 if TYPE_CHECKING:
     from ...numbering import NumberedDocument, NumberedNode
     from ...errors import RenderError
+    from ...fonts import FontSet
 from .. import ImprintLayout, RenderOptions
 
-__all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render"]
+__all__ = ["ImprintLayout", "heading_pages", "imprint_layout", "page_number_drop", "render", "title_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,33 @@ def imprint_layout(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) 
     if job is None:
         return ImprintLayout(alone=True)
     return ImprintLayout(alone=bool(job.unnumbered), list_lines=tuple(job.imprint_lines))
+
+
+def title_lines(title: Sequence[str], theme: Theme, fonts: FontSet) -> list[str]:
+    """An official title's lines (``title``: the outline's lines) as the PDF breaks them on the type
+    area, each as the outline spells it, for the DOCX to break there too."""
+    setter = Typesetter(fonts, theme)
+    measure = replace(_block(theme, setter, "title").measure, width=theme.page.type_width * mm)
+    broken = break_lines(setter.lines_runs("title", title), measure, width_of)
+    return _spelt(title, [line.text for line in broken])
+
+
+def _spelt(given: Sequence[str], drawn: Sequence[str]) -> list[str]:
+    """The ``drawn`` lines cut from the ``given`` ones: the same visible characters, but ASCII marks
+    may be drawn full-width and invisible ones not at all (``Typesetter.runs``)."""
+    places = [(number, at) for number, text in enumerate(given) for at, ch in enumerate(text) if _visible(ch)]
+    out, taken = [], 0
+    for line in drawn:
+        count = sum(map(_visible, line))
+        if count:
+            (number, first), (_, last) = places[taken], places[taken + count - 1]
+            out.append(given[number][first : last + 1])
+            taken += count
+    return out
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) != "Cf"
 
 
 def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> _Job | None:
