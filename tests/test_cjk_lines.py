@@ -427,3 +427,23 @@ def test_on_a_grid_a_number_takes_whole_cells_and_the_rest_stays_on_the_grid() -
     digits = [x for ch, x in pos if ch.isdigit()][:3]
     assert digits[0] == pytest.approx(2 * SIZE + 0.25 * SIZE)
     assert [b - a for a, b in zip(digits, digits[1:])] == pytest.approx([0.5 * SIZE] * 2)  # not letter-spaced
+
+
+@pytest.mark.parametrize(
+    ("title", "ems", "expected"),
+    [
+        # No punctuation: after 机关 and before the 的 of the kind, not mid-word (全市机 / 关).
+        ("关于开展全市机关安全生产检查工作的情况报告", 10, ["关于开展全市机关", "安全生产检查工作", "的情况报告"]),
+        # The kind keeps its 的: never 的 / 情况报告.
+        ("关于开展全市机关安全生产检查工作的情况报告", 6, ["关于开展全市", "机关安全生产", "检查工作", "的情况报告"]),
+        # After the organ's 关于 (not 关于下 / 达).
+        ("江城市财政局关于下达专项资金的批复", 12, ["江城市财政局关于", "下达专项资金的批复"]),
+        # After 人民政府 (not 办 / 公室).
+        ("江城市人民政府办公室关于做好全市防汛工作的通知", 10, ["江城市人民政府", "办公室关于做好全市", "防汛工作的通知"]),
+        # A boundary the even measure does not reach is not bought with a wider one (…进一步加 / 强).
+        ("江城市人民政府办公室关于进一步加强城市基层社会治理工作的通知", 16, ["江城市人民政府办公室关于进一步", "加强城市基层社会治理工作的通知"]),
+    ],
+    ids=["word-ends", "kind-keeps-de", "after-guanyu", "after-organ", "no-wider-measure"],
+)
+def test_official_titles_break_between_their_parts(title: str, ems: float, expected: list[str]) -> None:
+    assert texts(lay(title, ems, align="center", balance=True)) == expected

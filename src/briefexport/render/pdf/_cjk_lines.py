@@ -608,21 +608,27 @@ def _balanced(
             low = middle
     # Phrase breaks move words down: let the lines grow (up to the measure) to keep the count.
     tries = [(True, high + (measure.width - high) * step / 8) for step in range(9)] + [(False, high)]
-    for phrases, width in tries:
+    valid = []
+    for rank, (phrases, width) in enumerate(tries):
         found, same = _greedy(atoms, replace(measure, width=width), widths, phrases=phrases)
         if len(found) == count and len(same) == len(atoms) and all(
             _Layout(same[a:b], measure, _avail(measure, k)).fits for k, (a, b) in enumerate(found)
-        ) and (not phrases or _even_phrases(same, found, measure)):
-            return found, same
-    return spans, atoms
+        ):
+            valid.append((_mid_phrase_ends(same, found, measure), width, rank, found, same))
+    # The fewest lines ending inside a phrase, of those still even; then the narrowest. (Taking the
+    # first that kept the count took a wider measure for nothing: a look-back to 关于 left the next
+    # line too long, ``…进一步加 / 强…``.)
+    even = [one for one in valid if one[0][1]]
+    if not valid:
+        return spans, atoms
+    _, _, _, found, same = min(even or valid, key=lambda one: (one[0][0], one[1], one[2]))
+    return found, same
 
 
-def _even_phrases(atoms: list[_Atom], spans: list[tuple[int, int]], measure: Measure) -> bool:
-    """Do the lines all end at phrases and stay even (within a third of the measure)? Else a wider
-    measure buys nothing: the narrowest is taken (a look-back to 关于 on the first line left the
-    next too long, ``…进一步加 / 强…``; or the kind alone, ``…工作 / 的通知``)."""
+def _mid_phrase_ends(atoms: list[_Atom], spans: list[tuple[int, int]], measure: Measure) -> tuple[int, bool]:
+    """How many lines end inside a phrase, and are the lines even (their ends within a third of the measure)?"""
     ends = [_Layout(atoms[a:b], measure, _avail(measure, k)).end for k, (a, b) in enumerate(spans)]
-    return all(_phrase_break(atoms, b) for _, b in spans[:-1]) and max(ends) - min(ends) <= measure.width / 3
+    return sum(not _phrase_break(atoms, b) for _, b in spans[:-1]), max(ends) - min(ends) <= measure.width / 3
 
 
 #: At most this many ways to cut a heading into lines are tried (a heading has few phrases).
