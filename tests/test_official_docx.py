@@ -14,7 +14,8 @@ from briefexport import load, loads, number
 from briefexport.builder.api import render
 from briefexport.fonts import FontSet
 from briefexport.render.docx._geometry import Geometry
-from briefexport.render.docx._official import Placed, balanced_lines, measured_ems, signature_places
+from briefexport.render.docx._official import Placed, measured_ems, signature_places
+from briefexport.render.pdf import title_lines
 from briefexport.theme.loader import load_theme
 from conftest import require_tool
 from pdfgeometry import Page, pages
@@ -127,12 +128,17 @@ def test_body_and_imprint_elements_are_named_styles(notice_docx: Path, document:
     assert _looks(styles, copy_to) == {"name": "版记", "font": "仿宋_GB2312", "size": "28", "color": "000000"}
 
 
-def test_title_lines_are_broken_evenly() -> None:
-    assert balanced_lines("关于做好2024年度机关安全生产检查工作的通知", 156 / 25.4 * 72 / 22) == ["关于做好2024年度机关", "安全生产检查工作的通知"]
-    assert balanced_lines("短标题", 20) == ["短标题"]
-    lines = balanced_lines("甲乙丙丁戊己庚，辛壬癸子丑寅卯辰巳午未申酉", 8)
-    assert len(lines) == 3 and not any(line.startswith(("，", "。")) for line in lines)
-    assert "".join(lines) == "甲乙丙丁戊己庚，辛壬癸子丑寅卯辰巳午未申酉"
+def test_title_lines_are_the_pdfs() -> None:
+    gongwen, fonts = load_theme("gongwen"), FontSet()
+    assert title_lines(("关于做好2024年度全市机关安全生产检查工作的通知",), gongwen, fonts) == ["关于做好2024年度全市机关", "安全生产检查工作的通知"]
+    assert title_lines(("短标题",), gongwen, fonts) == ["短标题"]
+    # The outline's own lines stay lines; each line as the outline spells it (its ASCII comma,
+    # drawn full-width in the PDF; no zero-width space lost or gained).
+    lines = title_lines(("江城市人民政府办公室", "关于做好防汛,抗旱\u200b工作的通知"), gongwen, fonts)
+    assert lines == ["江城市人民政府办公室", "关于做好防汛,抗旱\u200b工作的通知"]
+    long = "甲乙丙丁戊己庚辛壬癸，子丑寅卯辰巳午未申酉戌亥，甲乙丙丁戊己庚辛壬癸"
+    wrapped = title_lines((long,), gongwen, fonts)
+    assert len(wrapped) == 2 and "".join(wrapped) == long and not wrapped[1].startswith("，")
 
 
 def test_signature_places_follow_the_seal_rules() -> None:
@@ -236,6 +242,8 @@ def _parity_outline(lines: int) -> str:
 
 SIGNERS = "title: 请示\nofficial:\n  organs: 江城市人民政府\n  number: 江政〔2024〕12号\n  signers: [张三, 李四, 王五]\n"
 UNSEALED = "title: 通知\ndate: 2024-01-14\nofficial:\n  organs: 江城市人民政府办公室\n  seal: false\nlead: [正文。]\n"
+WRAPPED = "title: 江城市人民政府办公室关于做好全市安全生产检查工作的通知\nofficial:\n  organs: 江城市人民政府办公室\n  number: 江政办发〔2024〕3号\nlead: [正文。]\n"
+"""A title that wraps with no phrase mark: the DOCX used to cut it by character count (关于做 / 好)."""
 PARITY = {"fits": 20, "full": 27, "no-room": 28, "odd": 30, "long": 70}
 """Lines of text of the parity cases: the text ends on page 2 with room for the 版记, on page 2
 filling it exactly with the 版记, on page 2 without room, on page 3, and on page 4."""
@@ -251,6 +259,7 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     files["record"] = render(number(load(RECORD)), "docx", folder / "record.docx", theme="gongwen")
     files["signers"] = render(number(loads(SIGNERS)), "docx", folder / "signers.docx", theme="gongwen")
     files["unsealed"] = render(number(loads(UNSEALED)), "docx", folder / "unsealed.docx", theme="gongwen")
+    files["wrapped"] = render(number(loads(WRAPPED)), "docx", folder / "wrapped.docx", theme="gongwen")
     if FontSet().find("DejaVu Sans") is not None:
         files["dejavu"] = render(number(load(EXAMPLE)), "docx", folder / "dejavu.docx", theme=DEJAVU_THEME)
     for name, lines in PARITY.items():
@@ -267,10 +276,10 @@ def libreoffice(notice_docx: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="module")
 def our_pdf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
-    """Our own PDFs of the same documents, for the page the 版记 lands on."""
+    """Our own PDFs of the same documents, for the page the 版记 lands on (and the title's lines)."""
     folder = tmp_path_factory.mktemp("official-pdf-parity")
     outlines = {"notice": EXAMPLE.read_text(encoding="utf-8"), "kept": kept_outline(21), "record": RECORD.read_text(encoding="utf-8"),
-                **{name: _parity_outline(lines) for name, lines in PARITY.items()}}
+                "wrapped": WRAPPED, **{name: _parity_outline(lines) for name, lines in PARITY.items()}}
     return {name: pages(render(number(loads(text)), "pdf", folder / f"{name}.pdf", theme="gongwen")) for name, text in outlines.items()}
 
 
@@ -295,6 +304,14 @@ def test_libreoffice_head_positions(libreoffice: dict[str, list[Page]]) -> None:
     assert title.top == pytest.approx(rule[0] + 2 * PITCH, abs=LO_TEXT) and title.size == 22
     assert first.find("秘密★1年").x0 == pytest.approx(LEFT, abs=0.3) and first.find("秘密★1年").size == 16
     assert first.find("各区人民政府").x0 == pytest.approx(LEFT, abs=0.3) and first.find("各区人民政府").text.endswith("：")
+
+
+@pytest.mark.slow
+def test_libreoffice_breaks_the_title_where_the_pdf_does(libreoffice: dict[str, list[Page]], our_pdf: dict[str, list[Page]]) -> None:
+    def title(result: list[Page]) -> list[str]:
+        return [line.text for line in result[0].lines if line.size == pytest.approx(22, abs=0.1)]
+    assert title(our_pdf["wrapped"]) == ["江城市人民政府办公室关于", "做好全市安全生产检查工作的通知"]
+    assert title(libreoffice["wrapped"]) == title(our_pdf["wrapped"])
 
 
 @pytest.mark.slow

@@ -241,6 +241,10 @@ class BalancedTitle(TextBlock):
 
     def measure_width(self, avail_width: float) -> float:
         full = replace(self.block.measure, width=avail_width)
+        if full.balance:
+            # The line breaker balances the lines itself, at phrases; a narrower measure would
+            # leave a phrase's line no room and cut it by characters (``全市机 / 关``).
+            return avail_width
         count = len(break_lines(self.runs, full, width_of))
         if count <= 1:
             return avail_width

@@ -36,7 +36,7 @@ from ._flow import (
     Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, width_of,
 )
 from ._fonts import Typesetter
-from ._official import REPLACED_ROLES, official_flowables
+from ._official import REPLACED_ROLES, BalancedTitle, official_flowables
 from ._ink import InkReader, line_descent
 
 if TYPE_CHECKING:
@@ -147,9 +147,8 @@ def title_lines(title: Sequence[str], theme: Theme, fonts: FontSet) -> list[str]
     """An official title's lines (``title``: the outline's lines) as the PDF breaks them on the type
     area, each as the outline spells it, for the DOCX to break there too."""
     setter = Typesetter(fonts, theme)
-    measure = replace(_block(theme, setter, "title").measure, width=theme.page.type_width * mm)
-    broken = break_lines(setter.lines_runs("title", title), measure, width_of)
-    return _spelt(title, [line.text for line in broken])
+    drawn = BalancedTitle(setter.lines_runs("title", title), _block(theme, setter, "title")).lines(theme.page.type_width * mm)
+    return _spelt(title, [line.text for line in drawn])
 
 
 def _spelt(given: Sequence[str], drawn: Sequence[str]) -> list[str]:
