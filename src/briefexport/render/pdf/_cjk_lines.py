@@ -548,6 +548,7 @@ _PHRASE_START = frozenset("“《（")
 
 #: The kinds of official document (GB/T 9704 and common practice) a title ends with: ``…的通知``.
 _DOCUMENT_KINDS = ("通知", "通报", "意见", "报告", "请示", "决定", "决议", "批复", "函", "纪要", "命令", "公告", "通告", "公报", "议案", "方案", "办法", "规定")
+_KIND_LAST = frozenset(kind[-1] for kind in _DOCUMENT_KINDS)
 #: The most characters between a title's last 的 and its end for them to be its kind (``的情况报告``).
 _KIND_PHRASE = 6
 #: Words after which a title's phrase ends: an organ's name (its subject may start on a new line),
@@ -581,6 +582,8 @@ def _text(atoms: Sequence[_Atom], start: int, stop: int) -> str:
 
 def _kind_phrase(atoms: Sequence[_Atom]) -> int | None:
     """Where the 的 before a title's closing kind of document is (``…的通知``), if the text ends so."""
+    if not atoms or atoms[-1].last not in _KIND_LAST:
+        return None  # most headings: asked at every possible break, answered at once
     tail = _text(atoms, max(0, len(atoms) - _KIND_PHRASE - 1), len(atoms))
     at = tail.rfind("的")
     if at < 0 or not tail.endswith(_DOCUMENT_KINDS) or not all(_is_han(ch) for ch in tail[at:]):
@@ -614,7 +617,10 @@ def _balanced(
         if len(found) == count and len(same) == len(atoms) and all(
             _Layout(same[a:b], measure, _avail(measure, k)).fits for k, (a, b) in enumerate(found)
         ):
-            valid.append((_mid_phrase_ends(same, found, measure), width, rank, found, same))
+            score = _mid_phrase_ends(same, found, measure)
+            if score == (0, True):
+                return found, same  # none better: the tries go from the narrowest measure up
+            valid.append((score, width, rank, found, same))
     # The fewest lines ending inside a phrase, of those still even; then the narrowest. (Taking the
     # first that kept the count took a wider measure for nothing: a look-back to 关于 left the next
     # line too long, ``…进一步加 / 强…``.)
