@@ -132,6 +132,23 @@ def text_ems(texts: Sequence[str], theme: Theme, geometry: Geometry, *, opts: Re
     return widths.__getitem__
 
 
+def title_lines(title: Sequence[str], theme: Theme, *, opts: RenderOptions) -> list[str]:
+    """:func:`render.pdf.title_lines`, from the cache when it has them: the lines the PDF breaks an
+    official title into (``title``: the outline's lines), for the DOCX to break there too."""
+    given = tuple(title)
+
+    def compute() -> list[str]:
+        from .pdf import title_lines as broken
+
+        return broken(given, theme, opts.fonts)
+
+    return _cached("title-lines", given, theme, opts, compute, _is_lines)
+
+
+def _is_lines(value: object) -> bool:
+    return type(value) is list and all(type(line) is str for line in value)
+
+
 def _is_widths(value: object) -> bool:
     return type(value) is dict and all(type(text) is str and type(width) is float for text, width in value.items())
 

@@ -30,7 +30,6 @@ from docx.text.paragraph import Paragraph
 from ...errors import FontError
 from ...model import Official
 from .._gongwen import SEAL_ROW_LINES, seal_grid
-from ..pdf import title_lines
 from . import _oxml as ox
 from ._geometry import Geometry, twips
 from ._layout import ROLE_STYLES
@@ -194,10 +193,11 @@ def _indents(pPr: BaseOxmlElement, char: int, *, first: float, left: float, righ
 
 
 def write_head(
-    document: WordDocument, body: _Body, official: Official, title: Sequence[str], theme: Theme, geometry: Geometry, fonts: FontSet
+    document: WordDocument, body: _Body, official: Official, title: Sequence[str], theme: Theme, geometry: Geometry,
+    title_lines: Callable[[Sequence[str]], Sequence[str]],
 ) -> None:
     """份号, 密级, 紧急程度, the red mark, the 文号 (or the 签发人 rows), the red rule, the title (in the lines
-    the PDF breaks it into, :func:`render.pdf.title_lines`) and the 主送."""
+    ``title_lines`` gives: the PDF's, :func:`render.pdf.title_lines`) and the 主送."""
     w = _Writer(body, theme, geometry)
     mark_lines, suffix = official.mark_lines, official.mark_suffix
     if len(mark_lines) == 1:
@@ -220,16 +220,16 @@ def write_head(
     rule_host = number_rows[-1] if number_rows else None
     if rule_host is not None:
         ox.set_paragraph_border(rule_host._p.get_or_add_pPr(), "bottom", RED_RULE, RED, RULE_BELOW_NUMBER_PT)
-    _title(w, title, fonts, before=2 * w.pitch if rule_host is not None else 0)
+    _title(w, title_lines(title), before=2 * w.pitch if rule_host is not None else 0)
     if official.heading_recipients:
         w.paragraph(official.heading_recipients, RECIPIENTS, before=w.pitch)
 
 
-def _title(w: _Writer, title: Sequence[str], fonts: FontSet, *, before: int) -> None:
+def _title(w: _Writer, lines: Sequence[str], *, before: int) -> None:
     """The title in the Title style, centred, in the lines the PDF breaks it into (the outline's
     lines, each that does not fit balanced at phrase boundaries): so Word and LibreOffice break it there too."""
     paragraph = w.paragraph("", ROLE_STYLES["title"], align="center", before=before, line=w.pitch)
-    for index, line in enumerate(title_lines(title, w.theme, fonts)):
+    for index, line in enumerate(lines):
         if index:
             ox.add_line_break(paragraph.runs[-1]._r)
         paragraph.add_run(line)
@@ -293,9 +293,13 @@ def signature_texts(official: Official) -> tuple[str, ...]:
     return (*official.signed_by, *((official.date,) if official.date else ()))
 
 
-def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry, ems: Callable[[str], float]) -> None:
+def write_tail(
+    body: _Body, official: Official, theme: Theme, geometry: Geometry, ems: Callable[[str], float],
+    title_lines: Callable[[Sequence[str]], Sequence[str]],
+) -> None:
     """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages (``ems``: the
-    widths of :func:`signature_texts` in grid characters, as :func:`measured_ems` gives them)."""
+    widths of :func:`signature_texts` in grid characters, as :func:`measured_ems` gives them;
+    ``title_lines``: an attachment title's lines as the PDF breaks them)."""
     w = _Writer(body, theme, geometry)
     several = len(official.attachments) > 1
     number_ems = 1.0 if several else 0.0  # "1." in half-width digits and point
@@ -313,7 +317,7 @@ def write_tail(body: _Body, official: Official, theme: Theme, geometry: Geometry
             continue
         label = w.paragraph(f"附件{index}" if several else "附件", LABEL)
         label.paragraph_format.page_break_before = True
-        _title(w, (attachment.title or attachment.name,), fonts, before=w.pitch)
+        _title(w, title_lines((attachment.title or attachment.name,)), before=w.pitch)
         for para in attachment.body:
             paragraph = body.add_paragraph(ROLE_STYLES["body"])
             for span in para.spans:

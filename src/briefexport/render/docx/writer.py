@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -29,7 +30,7 @@ from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
 from .._xhtml import check_theme_text
-from .._pdf_facts import heading_pages, imprint_layout, page_number_drop, text_ems
+from .._pdf_facts import heading_pages, imprint_layout, page_number_drop, text_ems, title_lines
 from .._zip import write_entries
 
 if TYPE_CHECKING:
@@ -410,10 +411,11 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     write_font_table(document, theme)
     body = Body(document)
     official = doc.doc.official
+    lines = partial(title_lines, theme=theme, opts=opts)  # an official title's lines, as the PDF breaks them
     if official is None:
         write_title_block(body, doc, theme)
     else:
-        _official.write_head(document, body, official, doc.doc.meta.title_shown, theme, geometry, opts.fonts)
+        _official.write_head(document, body, official, doc.doc.meta.title_shown, theme, geometry, lines)
     toc = official is None and theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
         write_toc(body, doc, theme, heading_pages(doc, theme, opts=opts))
@@ -422,7 +424,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is None:
         write_signature(body, doc, theme, geometry)
     else:
-        _official.write_tail(body, official, theme, geometry, text_ems(_official.signature_texts(official), theme, geometry, opts=opts))
+        _official.write_tail(body, official, theme, geometry, text_ems(_official.signature_texts(official), theme, geometry, opts=opts), lines)
     setup_section(document, theme, geometry, opts=opts)
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))

@@ -624,10 +624,10 @@ def _balanced(
     # The fewest lines ending inside a phrase, of those still even; then the narrowest. (Taking the
     # first that kept the count took a wider measure for nothing: a look-back to 关于 left the next
     # line too long, ``…进一步加 / 强…``.)
-    even = [one for one in valid if one[0][1]]
+    even_ones = [one for one in valid if one[0][1]]
     if not valid:
         return spans, atoms
-    _, _, _, found, same = min(even or valid, key=lambda one: (one[0][0], one[1], one[2]))
+    _, _, _, found, same = min(even_ones or valid, key=lambda one: (one[0][0], one[1], one[2]))
     return found, same
 
 
