@@ -634,3 +634,40 @@ def test_date_paragraphs_turn_off_automatic_han_digit_space(hard_gongwen: tuple[
             has_date = re.search(r"\d{4}年\d{1,2}月|\d{1,2}月\d{1,2}日", text_of(p)) is not None
             signature = text_of(p) == "某某市人民政府办公室" and docx_path == hard_gongwen[0]  # its indent counts characters too
             assert (off is not None and off.get(w("val")) == "0") == (has_date or signature), text_of(p)
+
+
+def _warm_docx(doc: NumberedDocument, theme: Theme, out: Path, memo: object) -> bytes:
+    opts = dataclasses.replace(build_options(doc.doc), warm=memo)
+    render(doc, "docx", out, theme=theme, opts=opts)
+    return out.read_bytes()
+
+
+def test_a_warm_process_writes_a_themes_styles_once(seed_doc: NumberedDocument, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # A live preview's edit changes no style: the second build copies the styled template.
+    from briefexport.render import WarmMemo
+    from briefexport.render.docx import writer
+
+    calls: list[str] = []
+    styled = writer.setup_styles
+    monkeypatch.setattr(writer, "setup_styles", lambda *args: calls.append("styled") or styled(*args))
+    theme, memo = load_theme("handout"), WarmMemo()
+    cold = _warm_docx(seed_doc, theme, tmp_path / "cold.docx", None)
+    for index in range(2):
+        memo.next_build()
+        assert _warm_docx(seed_doc, theme, tmp_path / f"warm{index}.docx", memo) == cold, index
+    assert calls == ["styled", "styled"]  # the cold build's and the first warm build's
+
+
+def test_a_warm_process_styles_anew_for_another_theme_of_the_same_name(seed_doc: NumberedDocument, tmp_path: Path) -> None:
+    from briefexport.render import WarmMemo
+
+    theme = load_theme("handout")
+    body = theme.style("body")
+    larger = dataclasses.replace(theme, styles={**theme.styles, "body": dataclasses.replace(body, size=body.size + 2)})
+    assert larger.name == theme.name
+    memo = WarmMemo()
+    for each in (theme, larger):
+        memo.next_build()
+        warm = _warm_docx(seed_doc, each, tmp_path / "warm.docx", memo)
+        assert warm == _warm_docx(seed_doc, each, tmp_path / "cold.docx", None), each.style("body").size

@@ -749,3 +749,38 @@ def test_page_number_in_chinese_numerals(tmp_path: Path, seed_doc: NumberedDocum
     pages = len(PdfReader(pdf).pages)
     footers = [line.get_text().strip() for _, _, line in text_lines(pdf) if line.get_text().startswith("第")]
     assert pages > 1 and footers == [f"第{chinese_numeral(n)}页 共{pages}页" for n in range(1, pages + 1)]
+
+
+def test_a_warm_process_measures_an_edited_paragraph_only_in_characters_it_has_not_set(
+    seed_outline_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A live preview re-breaks the paragraph being typed; its characters' widths are known from the last build.
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefexport.render import WarmMemo
+
+    text = seed_outline_path.read_text(encoding="utf-8")
+    sentence = "今年是新中国成立75周年"
+    assert sentence in text
+    seed = briefexport.number(briefexport.loads(text, "seed.yaml"))
+    edited = briefexport.number(briefexport.loads(text.replace(sentence, sentence + "年", 1), "seed.yaml"))
+    theme, memo = load_theme("handout"), WarmMemo()
+    measured: Counter[str] = Counter()
+    width = pdfmetrics.stringWidth
+    monkeypatch.setattr(pdfmetrics, "stringWidth", lambda text, *args: measured.update([text]) or width(text, *args))
+    counts = {}
+    for doc, name in ((seed, "seed"), (seed, "again"), (edited, "edited")):
+        measured.clear()
+        memo.next_build()
+        render(doc, "pdf", tmp_path / f"{name}.pdf", theme=theme, opts=replace(build_options(doc.doc), warm=memo))
+        counts[name] = dict(measured)
+    assert counts["edited"] == counts["again"]  # what every build measures (TOC labels), and nothing of the edit
+    cold = tmp_path / "cold.pdf"
+    render(edited, "pdf", cold, theme=theme, opts=build_options(edited.doc))
+    assert _without_id(tmp_path / "edited.pdf") == _without_id(cold)
+
+
+def _without_id(path: Path) -> bytes:
+    """A PDF's bytes before its trailer's /ID, which reportlab derives from the file name."""
+    data = path.read_bytes()
+    return data[: data.rindex(b"/ID")]

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -338,19 +341,63 @@ def write_font_table(document: WordDocument, theme: Theme) -> None:
             part._blob = ox.font_table(chains)  # a plain Part: python-docx keeps its bytes as they are
 
 
-def _template(opts: RenderOptions) -> WordDocument:
-    """python-docx's default template, parsed; a warm process copies one parsed copy (half the time of parsing)."""
-    if opts.warm is None:
-        return docx.Document()
+def _pristine(opts: RenderOptions) -> WordDocument:
+    """A warm process's parsed python-docx template, never changed: copied before writing into it (half the time of parsing)."""
+    assert opts.warm is not None
     pristine = opts.warm.get(_TEMPLATE_KEY)
     if not isinstance(pristine, WordDocument):
         pristine = docx.Document()
-        opts.warm.put(_TEMPLATE_KEY, pristine)
     opts.warm.put(_TEMPLATE_KEY, pristine)  # kept on while DOCX builds come
-    return copy.deepcopy(pristine)
+    return pristine
 
 
 _TEMPLATE_KEY = ("docx-template",)
+
+
+def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: RenderOptions) -> tuple[WordDocument, NumberingPlan]:
+    """The template with the theme's defaults, styles, lists and font table written in, and the numbering plan.
+
+    These steps read only the theme, the language and the plan's lists and heading-style links,
+    so a warm process keeps their result for the next build with the same ones (a live preview's
+    edit changes none of them) and copies it, when writing them logged nothing.
+    """
+    lang = doc.doc.meta.lang
+    pristine = docx.Document() if opts.warm is None else _pristine(opts)
+    plan = plan_numbering(doc, theme, geometry, *ox.next_ids(pristine.part.numbering_part.element))
+    key = ("docx-styled", theme.name, lang, plan.lists, plan.nums, tuple(sorted(plan.style_nums.items())), plan.derived)
+    kept = opts.warm.get(key) if opts.warm is not None else None
+    if isinstance(kept, tuple) and kept[0] == theme:
+        return copy.deepcopy(kept[1]), plan
+    document = pristine if opts.warm is None else copy.deepcopy(pristine)
+    with _counted_log() as logged:
+        _drop_template_leftovers(document)
+        body_style = theme.style("body")
+        ox.set_doc_defaults(document.styles.element, body_style.fonts[0], round(body_style.size * 2), "en-US", _east_asian_lang(lang))
+        ox.set_theme_font_lang(document.settings.element, "en-US", _east_asian_lang(lang))
+        style_ids = setup_styles(document, theme, geometry, plan)
+        ox.add_numbering(document.part.numbering_part.element, plan.lists, plan.nums, style_ids)
+        write_font_table(document, theme)
+    if opts.warm is not None and not logged:
+        opts.warm.put(key, (theme, copy.deepcopy(document)))
+    return document, plan
+
+
+@contextmanager
+def _counted_log() -> Iterator[list[logging.LogRecord]]:
+    """The records logged under ``briefexport`` inside the block (they still reach their handlers)."""
+    records: list[logging.LogRecord] = []
+
+    class Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Count(logging.NOTSET)
+    log = logging.getLogger("briefexport")
+    log.addHandler(handler)
+    try:
+        yield records
+    finally:
+        log.removeHandler(handler)
 
 
 def _drop_template_leftovers(document: WordDocument) -> None:
@@ -397,18 +444,8 @@ def _east_asian_lang(lang: str) -> str:
 def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOptions) -> None:
     """Write ``doc`` as a DOCX file at ``out``."""
     check_theme_text(theme, page_number=True)
-    document = _template(opts)
-    _drop_template_leftovers(document)
     geometry = Geometry.of(theme)
-    lang = doc.doc.meta.lang
-    body_style = theme.style("body")
-    ox.set_doc_defaults(document.styles.element, body_style.fonts[0], round(body_style.size * 2), "en-US", _east_asian_lang(lang))
-    ox.set_theme_font_lang(document.settings.element, "en-US", _east_asian_lang(lang))
-    numbering = document.part.numbering_part.element
-    plan = plan_numbering(doc, theme, geometry, *ox.next_ids(numbering))
-    style_ids = setup_styles(document, theme, geometry, plan)
-    ox.add_numbering(numbering, plan.lists, plan.nums, style_ids)
-    write_font_table(document, theme)
+    document, plan = _styled(doc, theme, geometry, opts)
     body = Body(document)
     official = doc.doc.official
     lines = partial(title_lines, theme=theme, opts=opts)  # an official title's lines, as the PDF breaks them

@@ -66,11 +66,34 @@ class FlowCache:
     __slots__ = ("font_sizes", "layout", "lines", "notdef")
 
     def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None, lines: WarmMemo | None = None) -> None:
-        self.layout = LayoutCache(width_of, InkReader())
+        self.layout = _layout_cache(lines)
         self.font_sizes: dict[tuple[float, float], str] = {}
         self.notdef: Mapping[str, AbstractSet[int]] = notdef if notdef is not None else {}
         self.lines = lines
         """A warm process's paragraph lines from earlier builds (None outside the engine)."""
+
+
+#: Characters a warm process's layout memo may hold before it starts afresh (a worker can live for days).
+_LAYOUT_LIMIT = 200_000
+
+
+def _layout_cache(memo: WarmMemo | None) -> LayoutCache:
+    """A render's character widths and atoms; a warm process keeps one for all its renders.
+
+    Faces are registered once per process under their PostScript names (a name cannot change
+    its file), so a width or atom found in one build is what the next would compute. An edited
+    paragraph then measures only the characters the process has never set.
+    """
+    if memo is None:
+        return LayoutCache(width_of, InkReader())
+    kept = memo.get(_LAYOUT_KEY)
+    if not isinstance(kept, LayoutCache) or len(kept.widths.cache) + len(kept.atoms) > _LAYOUT_LIMIT:
+        kept = LayoutCache(width_of, InkReader())
+    memo.put(_LAYOUT_KEY, kept)
+    return kept
+
+
+_LAYOUT_KEY = ("pdf-layout-cache",)
 
 
 def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | None = None) -> None:
