@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 
 import briefexport
-from briefexport.render._zip import repack, zip_date
+from briefexport.render._zip import repack, write_entries, zip_date
 
 UTC = dt.timezone.utc
 OUTLINE = "title: 标题\ndate: {date}\nauthor: 某某\nsections:\n  - title: 一\n    body: 正文\n"
@@ -102,3 +103,44 @@ def test_source_date_epoch_far_from_now_still_renders(
     doc = briefexport.loads(OUTLINE.format(date="2024-01-14"))
     infos = _entries(briefexport.render(doc, fmt, tmp_path / f"far.{fmt}"))
     assert {info.date_time for info in infos} == {stamp}
+
+
+def _zipfile_bytes(entries: dict[str, bytes], date: tuple[int, ...], first: str, stored: frozenset[str]) -> bytes:
+    """What Python's zipfile writes for the same entries, order, date, modes and compression."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries, key=lambda name: (name != first, name)):
+            info = zipfile.ZipInfo(name, date_time=date)  # type: ignore[arg-type]
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def test_written_archives_are_the_bytes_zipfile_writes(tmp_path: Path) -> None:
+    entries = {"mimetype": b"application/epub+zip", "EPUB/章节.xhtml": "<p>正文</p>".encode() * 3000, "a.css": b"",
+               "word/styles.xml": b"<w:styles/>" * 5000}
+    created = dt.datetime(2024, 1, 14, 8, 30, 3, tzinfo=UTC)
+    out = tmp_path / "one.zip"
+    write_entries(entries, out, created, first="mimetype", stored=frozenset({"mimetype"}))
+    assert out.read_bytes() == _zipfile_bytes(entries, zip_date(created), "mimetype", frozenset({"mimetype"}))
+
+
+def test_a_warm_process_deflates_an_unchanged_large_entry_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A live preview's DOCX carries the same 350 KB styles.xml every time.
+    from briefexport.render import WarmMemo
+
+    made: list[int] = []
+    compressobj = zlib.compressobj
+    monkeypatch.setattr(zlib, "compressobj", lambda *args: made.append(1) or compressobj(*args))
+    memo, created = WarmMemo(), dt.datetime(2024, 1, 14, tzinfo=UTC)
+    big, small = b"<w:style/>" * 5000, b"<w:body/>"
+    written = []
+    for index in range(2):
+        memo.next_build()
+        write_entries({"styles.xml": big, "document.xml": small + bytes([index])}, tmp_path / f"{index}.zip", created, deflated=memo)
+        written.append(len(made))
+    assert written == [2, 3]  # the second build deflates only the small entry
+    assert (tmp_path / "1.zip").read_bytes() == _zipfile_bytes({"styles.xml": big, "document.xml": small + b"\x01"},
+                                                               zip_date(created), "", frozenset())

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
 
     from ...theme.loader import Theme
-    from .. import RenderOptions
+    from .. import RenderOptions, WarmMemo
 
 __all__ = ["render"]
 
@@ -411,9 +411,9 @@ def _drop_template_leftovers(document: WordDocument) -> None:
             document.part.drop_rel(rId)
 
 
-def save_reproducibly(document: WordDocument, out: Path, created: dt.datetime) -> None:
+def save_reproducibly(document: WordDocument, out: Path, created: dt.datetime, *, warm: WarmMemo | None = None) -> None:
     """Save with fixed zip dates, modes and entry order (``[Content_Types].xml`` first, as Office expects)."""
-    write_entries(_package_entries(document), out, created, first="[Content_Types].xml")
+    write_entries(_package_entries(document), out, created, first="[Content_Types].xml", deflated=warm)
 
 
 class _Entries(dict[str, bytes]):
@@ -466,4 +466,4 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))
     set_core_properties(document, doc, opts.created)
-    save_reproducibly(document, out, opts.created)
+    save_reproducibly(document, out, opts.created, warm=opts.warm)

@@ -36,7 +36,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from ...text import DATE, FULL_WIDTH, URL_BREAKS, is_cjk
 
@@ -920,8 +920,9 @@ class _Layout:
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class _Char:
+class _Char(NamedTuple):
+    """One character drawn: a tuple, since a line makes one per character (a frozen dataclass costs twice as much)."""
+
     text: str
     font: str
     size: float
@@ -931,10 +932,6 @@ class _Char:
     scale: float
     bold: bool
 
-    @property
-    def look(self) -> tuple[str, float, float, bool]:
-        return self.font, self.size, self.scale, self.bold
-
 
 def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
     """Group characters into text-show pieces: same face, size and look, each where the spacing puts it."""
@@ -943,7 +940,9 @@ def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
     head: tuple[_Char, float] | None = None  # the open piece's first character and spacing
     next_x = 0.0
     for k, char in enumerate(chars):
-        if head is not None and head[0].look == char.look and char.scale == 100.0 and abs(next_x - char.x) < 1e-4:
+        first = head[0] if head is not None else None
+        if (first is not None and char.scale == 100.0 and first.scale == 100.0 and first.font == char.font and first.size == char.size
+                and first.bold == char.bold and abs(next_x - char.x) < 1e-4):
             text.append(char.text)
             next_x = char.x + char.advance + head[1]
             continue
