@@ -784,3 +784,33 @@ def _without_id(path: Path) -> bytes:
     """A PDF's bytes before its trailer's /ID, which reportlab derives from the file name."""
     data = path.read_bytes()
     return data[: data.rindex(b"/ID")]
+
+
+def test_a_warm_process_takes_heading_pages_from_a_layout_of_the_same_shape(
+    seed_outline_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A live preview's DOCX needs its TOC pages after every keystroke; an edit that keeps every
+    # paragraph's line count keeps every page, and one that adds lines is laid out again.
+    from briefexport.render import WarmMemo
+    from briefexport.render.pdf import writer
+
+    text = seed_outline_path.read_text(encoding="utf-8")
+    sentence = "今年是新中国成立75周年"
+    docs = {name: briefexport.number(briefexport.loads(edit, "seed.yaml")) for name, edit in (
+        ("seed", text), ("typed", text.replace(sentence, sentence + "（1）", 1)),
+        ("longer", text.replace(sentence, sentence + "，" + "新的一句话" * 200, 1)),
+    )}
+    cold = {name: heading_pages(doc, load_theme("handout"), opts=build_options(doc.doc)) for name, doc in docs.items()}
+    assert cold["longer"] != cold["seed"] == cold["typed"]
+    laid_out: list[int] = []
+    build = writer._build
+    monkeypatch.setattr(writer, "_build", lambda *args, **kwargs: laid_out.append(1) or build(*args, **kwargs))
+    memo, theme = WarmMemo(), load_theme("handout")
+    counts = {}
+    for name in ("seed", "typed", "longer", "seed"):
+        memo.next_build()
+        doc = docs[name]
+        assert heading_pages(doc, theme, opts=replace(build_options(doc.doc), warm=memo)) == cold[name], name
+        counts.setdefault(name, []).append(len(laid_out))
+    # The last seed is laid out again: the memo keeps what the build before used, and that was "longer".
+    assert counts == {"seed": [1, 3], "typed": [1], "longer": [2]}

@@ -16,7 +16,7 @@ import contextlib
 import io
 import math
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,7 +129,7 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     remembered = opts.warm.get(_pages_key(doc, theme)) if opts.warm is not None else None
     if isinstance(remembered, tuple) and remembered[0] == theme:
         return dict(remembered[1])
-    job = _measured(doc, theme, opts)
+    job = _measured(doc, theme, opts, by_shape=opts.warm is not None)
     if job is None:
         return {}  # the PDF itself refuses this theme with the reason; the DOCX TOC then has no cached numbers
     return _keep_pages(job)
@@ -169,15 +169,51 @@ def _visible(ch: str) -> bool:
     return not ch.isspace() and unicodedata.category(ch) != "Cf"
 
 
-def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions) -> _Job | None:
+def _measured(doc: NumberedDocument, theme: Theme, opts: RenderOptions, *, by_shape: bool = False) -> _Job | None:
     """The document laid out in memory without drawing it (its job holds the headings' pages and the
-    unnumbered pages); None if it does not fit."""
+    unnumbered pages); None if it does not fit.
+
+    ``by_shape`` (a warm process): the pages of an earlier layout whose flowables had the same
+    shape are taken instead of laying out again (an edit that keeps every paragraph's line count).
+    """
     job = _job(doc, theme, opts, strict=False)
+    flowables = _official_or_not(job, _flowables(job))
+    shape = _shape(flowables, theme.page.type_width * mm) if by_shape and opts.warm is not None else None
+    key = ("pdf-pages-by-shape", theme.name, shape)
+    kept = opts.warm.get(key) if opts.warm is not None and shape is not None else None
+    if isinstance(kept, tuple) and kept[0] == theme:
+        job.pages.update(kept[1])
+        job.unnumbered.update(kept[2])
+        return job
     try:
-        _build(job, io.BytesIO(), canvasmaker=_layout_only_canvas(job))
+        _build(job, io.BytesIO(), canvasmaker=_layout_only_canvas(job), flowables=flowables)
     except LayoutError:
         return None
+    if opts.warm is not None and shape is not None and job.setter.logged_nothing:
+        opts.warm.put(key, (theme, dict(job.pages), frozenset(job.unnumbered)))
     return job
+
+
+def _shape(flowables: Sequence[Flowable], width: float) -> tuple[Hashable, ...] | None:
+    """What the page breaks of ``flowables`` in a frame ``width`` wide depend on, or None for a kind not known here.
+
+    A text block's height and splits depend only on its line count, its block (leading, spacing,
+    orphans) and where it is cut; a KeepRoom's on the blocks it groups; a page break on nothing.
+    Two stories of equal shape therefore break into the same pages, whatever their text.
+    """
+    position = {id(flowable): index for index, flowable in enumerate(flowables)}
+    shape: list[Hashable] = []
+    for flowable in flowables:
+        if type(flowable) in (TextBlock, TocEntry):
+            anchor = flowable.anchor.key if flowable.anchor is not None else None
+            shape.append((type(flowable).__name__, flowable.block, len(flowable.lines(width)), anchor))
+        elif type(flowable) is KeepRoom:
+            shape.append(("KeepRoom", flowable.lines_after, tuple(position[id(block)] for block in flowable.group)))
+        elif type(flowable) is PageBreak:
+            shape.append(("PageBreak",))
+        else:
+            return None
+    return tuple(shape)
 
 
 def _pages_key(doc: NumberedDocument, theme: Theme) -> tuple[str, NumberedDocument, str]:
@@ -417,8 +453,9 @@ def _flowables(job: _Job) -> list[Flowable]:
     return out
 
 
-def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | None = None) -> None:
-    """Lay out and write the document."""
+def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | None = None,
+           flowables: list[Flowable] | None = None) -> None:
+    """Lay out and write the document (its flowables, unless made already)."""
     theme, setter = job.theme, job.setter
     page = theme.page
     frame = Frame(
@@ -434,7 +471,8 @@ def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | 
         creator="briefexport", invariant=1, lang=meta.lang, displayDocTitle=True,
         initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
     )
-    template.build(_official_or_not(job, _flowables(job)), canvasmaker=canvasmaker or _canvas_class(job))
+    story = flowables if flowables is not None else _official_or_not(job, _flowables(job))
+    template.build(story, canvasmaker=canvasmaker or _canvas_class(job))
 
 
 def _official_or_not(job: _Job, flowables: list[Flowable]) -> list[Flowable]:
