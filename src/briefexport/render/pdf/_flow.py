@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
@@ -9,6 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from typing import Any
 
+from reportlab.lib.colors import Color, toColor
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
@@ -19,7 +21,7 @@ from .. import WarmMemo
 from ._cjk_lines import LayoutCache, Line, Measure, Piece, Run, break_lines
 from ._ink import InkReader
 
-__all__ = ["Anchor", "Block", "FlowCache", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "lays_out_only", "width_of"]
+__all__ = ["Anchor", "Block", "FlowCache", "KeepRoom", "TextBlock", "TocEntry", "define_page_number", "draw_line", "lays_out_only", "rl_color", "width_of"]
 
 _FUZZ = 1e-3
 
@@ -243,6 +245,16 @@ def _size_operands(size: float, leading: float, cache: FlowCache | None) -> str:
     return found
 
 
+@functools.lru_cache(maxsize=256)
+def rl_color(color: str) -> Color:
+    """reportlab's colour for a theme colour (``#rrggbb``), parsed once.
+
+    ``setFillColor`` parses a string anew on every call, through reportlab's safe evaluator,
+    which costs more than drawing a line of text; given the parsed colour it writes the same operators.
+    """
+    return toColor(color)
+
+
 def lays_out_only(canv: Canvas) -> bool:
     """Whether ``canv`` only lays the pages out (for their numbers): flowables then note where they land and draw nothing.
 
@@ -336,9 +348,9 @@ class TextBlock(Flowable):  # type: ignore[misc]
             self._mark(canv, self.anchor)
         if lays_out_only(canv):
             return
-        canv.setFillColor(self.block.color)
+        canv.setFillColor(rl_color(self.block.color))
         if any(run.bold for run in self.runs):
-            canv.setStrokeColor(self.block.color)  # synthetic bold strokes the glyphs
+            canv.setStrokeColor(rl_color(self.block.color))  # synthetic bold strokes the glyphs
         for index, line in enumerate(self.lines(self.width)):
             draw_line(canv, line, 0.0, self.height - index * self.block.leading - self.block.baseline, self.cache)
 
@@ -398,9 +410,9 @@ class TocEntry(TextBlock):
         canv = self.canv
         if lays_out_only(canv):
             return
-        canv.setFillColor(self.block.color)
+        canv.setFillColor(rl_color(self.block.color))
         if any(run.bold for run in self.runs):
-            canv.setStrokeColor(self.block.color)
+            canv.setStrokeColor(rl_color(self.block.color))
         lines = self.lines(self.width)
         for index, line in enumerate(lines):
             draw_line(canv, line, self.left, self.height - index * self.block.leading - self.block.baseline, self.cache)
@@ -424,8 +436,8 @@ def define_page_number(canv: Canvas, key: str, number: Line, leader: float, colo
     """Define a TOC entry's form: dot leaders over ``leader`` points, then the number, ending at x = 0."""
     size = number.size or 10.0
     canv.beginForm(form_name(key), lowerx=-leader - size, lowery=-size, upperx=0, uppery=2 * size)
-    canv.setFillColor(color)
-    canv.setStrokeColor(color)
+    canv.setFillColor(rl_color(color))
+    canv.setStrokeColor(rl_color(color))
     draw_line(canv, number, -number.end, 0.0)
     gap = size * 0.3
     # Dots sit on multiples of ``gap`` from the right edge, so they line up from entry to entry.

@@ -24,7 +24,7 @@ from reportlab.platypus import Flowable, PageBreak
 from ...model import Official, Para
 from .._gongwen import SEAL_ROW_LINES, seal_grid
 from ._cjk_lines import Line, Measure, Run, break_lines
-from ._flow import Block, FlowCache, TextBlock, draw_line, width_of
+from ._flow import Block, FlowCache, TextBlock, draw_line, rl_color, width_of
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
@@ -90,13 +90,13 @@ def _descent(line: Line) -> float:
 
 def _draw_top(canv: Canvas, line: Line, x: float, top: float, color: str = "#000000") -> None:
     """Draw ``line`` with the top of its em box at ``top`` (y grows upwards)."""
-    canv.setFillColor(color)
+    canv.setFillColor(rl_color(color))
     draw_line(canv, line, x, top - line.size - _descent(line))
 
 
 def _rule(canv: Canvas, y: float, width: float, weight: float, color: str = "#000000") -> None:
     canv.saveState()
-    canv.setStrokeColor(color)
+    canv.setStrokeColor(rl_color(color))
     canv.setLineWidth(weight)
     canv.line(0, y, width, y)
     canv.restoreState()
@@ -281,7 +281,7 @@ class Hanging(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         canv, leading, baseline = self.canv, self.block.leading, self.block.baseline
-        canv.setFillColor(self.block.color)
+        canv.setFillColor(rl_color(self.block.color))
         draw_line(canv, self.label, self.left, self.height - baseline, self.kit.cache)
         for index, line in enumerate(self._lines):
             draw_line(canv, line, self.hang, self.height - index * leading - baseline, self.kit.cache)

@@ -33,7 +33,7 @@ from ...text import format_date
 from ...theme.loader import PageNumber, Theme
 from ._cjk_lines import InkOf, LayoutCache, Line, Measure, Run, break_lines
 from ._flow import (
-    Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, width_of,
+    Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, rl_color, width_of,
 )
 from ._fonts import Typesetter
 from ._official import REPLACED_ROLES, BalancedTitle, official_flowables
@@ -593,6 +593,6 @@ def _draw_page_number(canv: Canvas, theme: Theme, setter: Typesetter, layout: La
     # The top of the number's em box (or of the ink around it) sits below_type_area mm under the type area.
     baseline = (page.margin_bottom - spec.below_type_area) * mm - _number_top(spec, style.size, line, layout.ink or InkReader(), em_top)
     canv.saveState()
-    canv.setFillColor(style.color)
+    canv.setFillColor(rl_color(style.color))
     draw_line(canv, line, x, baseline)
     canv.restoreState()
