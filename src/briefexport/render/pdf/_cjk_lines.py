@@ -937,21 +937,20 @@ def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
     """Group characters into text-show pieces: same face, size and look, each where the spacing puts it."""
     pieces: list[Piece] = []
     text: list[str] = []
-    head: tuple[_Char, float] | None = None  # the open piece's first character and spacing
-    next_x = 0.0
+    first: _Char | None = None  # the open piece's first character
+    spacing = next_x = 0.0  # the open piece's character spacing, and where its next character would go
     for k, char in enumerate(chars):
-        first = head[0] if head is not None else None
         if (first is not None and char.scale == 100.0 and first.scale == 100.0 and first.font == char.font and first.size == char.size
                 and first.bold == char.bold and abs(next_x - char.x) < 1e-4):
             text.append(char.text)
-            next_x = char.x + char.advance + head[1]
+            next_x = char.x + char.advance + spacing
             continue
-        if head is not None:
-            pieces.append(_piece(text, *head))
+        if first is not None:
+            pieces.append(_piece(text, first, spacing))
         spacing = chars[k + 1].x - char.x - char.advance if k + 1 < len(chars) and char.scale == 100.0 else 0.0
-        head, text, next_x = (char, spacing), [char.text], char.x + char.advance + spacing
-    if head is not None:
-        pieces.append(_piece(text, *head))
+        first, text, next_x = char, [char.text], char.x + char.advance + spacing
+    if first is not None:
+        pieces.append(_piece(text, first, spacing))
     return tuple(pieces)
 
 
