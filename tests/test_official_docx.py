@@ -14,7 +14,8 @@ from briefexport import load, loads, number
 from briefexport.builder.api import render
 from briefexport.fonts import FontSet
 from briefexport.render.docx._geometry import Geometry
-from briefexport.render.docx._official import Placed, measured_ems, signature_places
+from briefexport.render.docx._official import Placed, signature_places
+from briefexport.render.pdf import measured_ems
 from briefexport.render.pdf import title_lines
 from briefexport.theme.loader import load_theme
 from conftest import require_tool
@@ -167,12 +168,12 @@ def test_signature_widths_come_from_the_face() -> None:
     from reportlab.pdfbase import pdfmetrics
 
     theme = load_theme(DEJAVU_THEME)
-    ems = measured_ems(fonts, theme, Geometry.of(theme))
+    ems = measured_ems(fonts, theme, Geometry.of(theme).char_width(theme.style("body")))
     digit = pdfmetrics.stringWidth("2", fonts.reportlab_name(fonts.find("DejaVu Sans")), 16) / (156 / 28 / 25.4 * 72)
     assert 0.6 < digit < 0.7
     assert ems("2024年1月14日") == pytest.approx(7 * digit + 3, abs=0.01)  # Chinese one grid cell each
     gongwen = load_theme("gongwen")
-    assert measured_ems(FontSet(system=False), gongwen, Geometry.of(gongwen))("2024年1月14日") == pytest.approx(6.5, abs=0.05)  # FandolFang: half
+    assert measured_ems(FontSet(system=False), gongwen, Geometry.of(gongwen).char_width(gongwen.style("body")))("2024年1月14日") == pytest.approx(6.5, abs=0.05)  # FandolFang: half
 
 
 def test_body_elements_in_the_xml(document: etree._Element) -> None:
@@ -343,7 +344,7 @@ def test_libreoffice_signature_centred_over_the_date_by_the_faces_widths(libreof
     # Centred where DejaVu's digits put the date's centre (LibreOffice 7.4 ignores w:autoSpaceDN
     # and adds a gap at each change between Chinese and digits, which Word leaves out as the DOCX
     # asks; the date widens both ways and the 署名 stays centred over it).
-    ems = measured_ems(FontSet(), load_theme(DEJAVU_THEME), Geometry.of(load_theme(DEJAVU_THEME)))("2024年1月14日")
+    ems = measured_ems(FontSet(), (dejavu := load_theme(DEJAVU_THEME)), Geometry.of(dejavu).char_width(dejavu.style("body")))("2024年1月14日")
     assert ems > 7.0  # wider than counting digits as half
     assert (date.x0 + date.x1) / 2 == pytest.approx(RIGHT - (4 + ems / 2) * CHAR, abs=0.3)
     assert (signature.x0 + signature.x1) / 2 == pytest.approx((date.x0 + date.x1) / 2, abs=0.3)

@@ -44,13 +44,12 @@ if TYPE_CHECKING:
     from ..numbering import NumberedDocument
     from ..theme.loader import Theme
     from . import ImprintLayout, RenderOptions
-    from .docx._geometry import Geometry
 
 __all__ = ["LayoutCache", "heading_pages", "imprint_layout", "page_number_drop", "text_ems"]
 
 _T = TypeVar("_T")
 #: Bump when an entry's layout or a fact's meaning changes: old entries then miss.
-_FORMAT = 1
+_FORMAT = 2
 _PREFIX, _SUFFIX = "layout-", ".marshal"
 _MAX_ENTRIES = 256
 #: A font file changed this recently (ns) may change again within the same timestamp: no entry.
@@ -116,19 +115,19 @@ def page_number_drop(theme: Theme, *, opts: RenderOptions) -> float:
     return _cached("page-number-drop", None, theme, opts, compute, lambda value: type(value) is float)
 
 
-def text_ems(texts: Sequence[str], theme: Theme, geometry: Geometry, *, opts: RenderOptions) -> Callable[[str], float]:
-    """The widths of ``texts`` in body-grid characters as :func:`render.docx._official.measured_ems`
-    measures them (an official document's 署名 and 成文日期, with reportlab's metrics of the faces
-    Word finds), from the cache when it has them."""
+def text_ems(texts: Sequence[str], theme: Theme, char_width: float, *, opts: RenderOptions) -> Callable[[str], float]:
+    """The widths of ``texts`` in body-grid characters (``char_width`` points each) as
+    :func:`render.pdf.measured_ems` measures them (an official document's 署名 and 成文日期, with
+    reportlab's metrics of the faces Word finds), from the cache when it has them."""
     wanted = tuple(dict.fromkeys(texts))
 
     def compute() -> dict[str, float]:
-        from .docx._official import measured_ems
+        from .pdf import measured_ems
 
-        ems = measured_ems(opts.fonts, theme, geometry)
+        ems = measured_ems(opts.fonts, theme, char_width)
         return {text: float(ems(text)) for text in wanted}
 
-    widths = _cached("text-ems", (wanted, geometry), theme, opts, compute, _is_widths)
+    widths = _cached("text-ems", (wanted, char_width), theme, opts, compute, _is_widths)
     return widths.__getitem__
 
 

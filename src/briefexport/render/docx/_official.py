@@ -27,7 +27,6 @@ from docx.shared import Pt, RGBColor, Twips
 from docx.oxml.text.paragraph import CT_P
 from docx.text.paragraph import Paragraph
 
-from ...errors import FontError
 from ...model import Official
 from .._gongwen import SEAL_ROW_LINES, seal_grid
 from . import _oxml as ox
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
     from docx.table import Table
 
-    from ...fonts import Face, FontSet
+    from ...fonts import FontSet
     from ...theme.loader import Theme
     from .. import ImprintLayout
 
@@ -64,35 +63,6 @@ class _Body(Protocol):
 def _ems(text: str) -> float:
     """Width in characters: ASCII half, everything else (Chinese, full-width punctuation) whole."""
     return sum(0.5 if char.isascii() else 1.0 for char in text)
-
-
-def measured_ems(fonts: FontSet, theme: Theme, geometry: Geometry, role: str = "body") -> Callable[[str], float]:
-    """Width in body-grid characters of text in the role's face as Word sets it on the grid.
-
-    Chinese characters and full-width punctuation take one grid cell each; digits and Latin
-    letters their own advance, read from the face Word finds: the role's first family when it
-    is installed, else the faces the PDF falls back to (仿宋_GB2312 and FandolFang have
-    half-width digits, Noto and DejaVu wider ones). A face reportlab cannot read counts them half.
-    """
-    from reportlab.pdfbase import pdfmetrics  # here: only official documents measure text for the DOCX
-
-    style = theme.style(role)
-    chain = fonts.chain(style.fonts)
-    scale = style.size / geometry.char_width(style)
-    advances: dict[str, float] = {}
-
-    def advance(face: Face | None, char: str) -> float:
-        if char not in advances:
-            try:
-                name = fonts.reportlab_name(face) if face is not None else None
-            except FontError:
-                name = None
-            advances[char] = pdfmetrics.stringWidth(char, name, 1.0) * scale if name else 0.5
-        return advances[char]
-
-    def ems(text: str) -> float:
-        return sum(advance(face, char) if char.isascii() else 1.0 for face, run in fonts.split_runs(text, chain) for char in run)
-    return ems
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +268,7 @@ def write_tail(
     title_lines: Callable[[Sequence[str]], Sequence[str]],
 ) -> None:
     """附件说明, 署名 and 成文日期, 附注, then each attachment with a body on new pages (``ems``: the
-    widths of :func:`signature_texts` in grid characters, as :func:`measured_ems` gives them;
+    widths of :func:`signature_texts` in grid characters, as :func:`render.pdf.measured_ems` gives them;
     ``title_lines``: an attachment title's lines as the PDF breaks them)."""
     w = _Writer(body, theme, geometry)
     several = len(official.attachments) > 1

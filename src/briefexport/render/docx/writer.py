@@ -461,7 +461,7 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is None:
         write_signature(body, doc, theme, geometry)
     else:
-        _official.write_tail(body, official, theme, geometry, text_ems(_official.signature_texts(official), theme, geometry, opts=opts), lines)
+        _official.write_tail(body, official, theme, geometry, text_ems(_official.signature_texts(official), theme, geometry.char_width(theme.style("body")), opts=opts), lines)
     setup_section(document, theme, geometry, opts=opts)
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))

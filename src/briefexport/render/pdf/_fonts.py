@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ...fonts.fontset import Face, FaceChain, FontSet
     from ...theme.loader import Theme
 
-__all__ = ["Typesetter"]
+__all__ = ["Typesetter", "measured_ems"]
 
 _log = logging.getLogger("briefexport")
 
@@ -186,3 +186,32 @@ class Typesetter:
             # Drawn as the face's .notdef box under a code of its own (see _flow._split), so
             # that it extracts as itself; noted per document, never in reportlab's shared face.
             self.notdef.setdefault(font_name, set()).add(ord(ch))
+
+
+def measured_ems(fonts: FontSet, theme: Theme, char_width: float, role: str = "body") -> Callable[[str], float]:
+    """Width in grid characters (``char_width`` points each) of text in the role's face as Word sets it on the grid.
+
+    Chinese characters and full-width punctuation take one grid cell each; digits and Latin
+    letters their own advance, read from the face Word finds: the role's first family when it
+    is installed, else the faces the PDF falls back to (仿宋_GB2312 and FandolFang have
+    half-width digits, Noto and DejaVu wider ones). A face reportlab cannot read counts them half.
+    """
+    from reportlab.pdfbase import pdfmetrics  # here: only an official DOCX measures text this way
+
+    style = theme.style(role)
+    chain = fonts.chain(style.fonts)
+    scale = style.size / char_width
+    advances: dict[str, float] = {}
+
+    def advance(face: Face | None, char: str) -> float:
+        if char not in advances:
+            try:
+                name = fonts.reportlab_name(face) if face is not None else None
+            except FontError:
+                name = None
+            advances[char] = pdfmetrics.stringWidth(char, name, 1.0) * scale if name else 0.5
+        return advances[char]
+
+    def ems(text: str) -> float:
+        return sum(advance(face, char) if char.isascii() else 1.0 for face, run in fonts.split_runs(text, chain) for char in run)
+    return ems
