@@ -192,3 +192,26 @@ def test_no_cache_folder_lays_out_every_time(tmp_path: Path, seed_doc: NumberedD
     assert laid_out == ["heading_pages", "heading_pages"]
     assert not list(tmp_path.iterdir())
 
+
+def test_notes_another_thread_logs_meanwhile_are_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    # A program building in two threads: the other build's note, logged while this one lays out, is its own.
+    import threading
+
+    real, calls = pdf_renderer.page_number_drop, []
+
+    def with_a_neighbour(*args: Any, **kwargs: Any) -> float:
+        calls.append(1)
+        other = threading.Thread(target=logging.getLogger("briefexport").info, args=("another build's note",))
+        other.start()
+        other.join()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_renderer, "page_number_drop", with_a_neighbour)
+    theme = load_theme("gongwen")
+    with caplog.at_level(logging.INFO, logger="briefexport"):
+        _pdf_facts.page_number_drop(theme, opts=_opts(tmp_path))
+        caplog.clear()
+        _pdf_facts.page_number_drop(theme, opts=_opts(tmp_path))  # a hit: no neighbour now
+    said = [record.getMessage() for record in caplog.records]
+    assert len(calls) == 1 and said and all("宋体" in message for message in said), said

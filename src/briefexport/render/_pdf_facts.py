@@ -15,7 +15,7 @@ The answers depend only on what is hashed into their key, so a later process tak
 * the entry records the identities of the font files the answer could depend on: the bundled
   ones, and every file of the system's font folders when laying out searched them (a theme's
   family that is not bundled); a font installed, removed or changed since then misses;
-* the notes and warnings laying out logged are stored and logged again on a hit, in order,
+* the notes and warnings laying out logged (in its thread) are stored and logged again on a hit, in order,
   so a cached build says what a fresh one says; an entry made while the logger dropped notes
   is not used where they would show;
 * a miss lays out as before and stores the answer, unless a font file changed in the last two
@@ -29,6 +29,7 @@ import logging
 import marshal
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -272,17 +273,22 @@ def _entry(key: str, value: object, records: list[logging.LogRecord], fonts: Fon
 
 
 class _Recorder(logging.Handler):
+    """Keeps the records of one thread: the logger is the process's, and a program may build in
+    several threads at once (the API); another build's notes must not be said again with this answer."""
+
     def __init__(self) -> None:
         super().__init__(logging.NOTSET)
         self.records: list[logging.LogRecord] = []
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if record.thread in (self.thread, None):  # None: logging.logThreads is off, no thread to tell
+            self.records.append(record)
 
 
 @contextmanager
 def _recording() -> Iterator[list[logging.LogRecord]]:
-    """The records logged to briefexport's logger meanwhile (they reach its other handlers as ever)."""
+    """The records this thread logs to briefexport's logger meanwhile (they reach its other handlers as ever)."""
     recorder = _Recorder()
     _log.addHandler(recorder)
     try:
