@@ -193,6 +193,42 @@ def test_no_cache_folder_lays_out_every_time(tmp_path: Path, seed_doc: NumberedD
     assert not list(tmp_path.iterdir())
 
 
+def _odd_notice(root: Path, folder: Path) -> Path:
+    """The example notice, its title and an attachment's name holding a character no face has (U+A66E)."""
+    notice = folder / "notice.yaml"
+    text = (root / "examples" / "notice.yaml").read_text(encoding="utf-8")
+    notice.write_text(text.replace("title: 关于做好", "title: 关于\ua66e做好", 1).replace("- name: 2024", "- name: \ua66e2024", 1),
+                      encoding="utf-8")
+    return notice
+
+
+def test_a_docx_says_what_the_pdf_says(tmp_path: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The titles' lines are typeset apart from the layout (title_lines, once per title), and the
+    # layout says what typesetting them says: they add nothing (they said it all once more per title).
+    from briefexport.cli import main
+
+    notice = _odd_notice(root, tmp_path)
+
+    def said(*args: str) -> list[str]:
+        assert main(["build", str(notice), "-t", "gongwen", *args]) == 0
+        return sorted(line for line in capsys.readouterr().err.splitlines() if ": warning: " in line or ": note: " in line)
+
+    pdf = said("-f", "pdf", "-o", str(tmp_path / "pdf"))
+    assert any(line.startswith(f"{notice}: warning: no font has \ua66e") and "title" in line for line in pdf)
+    assert said("-f", "docx", "-o", str(tmp_path / "miss")) == pdf
+    assert said("-f", "docx", "-o", str(tmp_path / "hit")) == pdf
+
+
+def test_a_strict_docx_names_the_outline_for_its_title(tmp_path: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from briefexport.cli import main
+
+    notice = _odd_notice(root, tmp_path)
+    assert main(["build", str(notice), "-f", "docx", "-t", "gongwen", "--strict", "-o", str(tmp_path / "out")]) != 0
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"{notice}: error: no font has \ua66e") and "strict" in error
+    assert not (tmp_path / "out" / "notice.docx").exists()
+
+
 def test_notes_another_thread_logs_meanwhile_are_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     # A program building in two threads: the other build's note, logged while this one lays out, is its own.

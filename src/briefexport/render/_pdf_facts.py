@@ -140,7 +140,10 @@ def title_lines(title: Sequence[str], theme: Theme, *, opts: RenderOptions) -> l
     def compute() -> list[str]:
         from .pdf import title_lines as broken
 
-        return broken(given, theme, opts.fonts)
+        # Unsaid: the DOCX also asks imprint_layout, whose layout sets these titles and says their
+        # notes and warnings (located at the outline); said here too, each would print once more per title.
+        with _unsaid():
+            return broken(given, theme, opts.fonts)
 
     return _cached("title-lines", given, theme, opts, compute, _is_lines)
 
@@ -284,6 +287,28 @@ class _Recorder(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread in (self.thread, None):  # None: logging.logThreads is off, no thread to tell
             self.records.append(record)
+
+
+class _OtherThreads(logging.Filter):
+    """Lets through only what other threads log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.thread != self.thread
+
+
+@contextmanager
+def _unsaid() -> Iterator[None]:
+    """Drop what this thread logs to briefexport's logger meanwhile (other threads' builds say theirs)."""
+    quiet = _OtherThreads()
+    _log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        _log.removeFilter(quiet)
 
 
 @contextmanager
