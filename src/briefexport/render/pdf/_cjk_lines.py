@@ -31,7 +31,6 @@ function in, positioned pieces out. The reportlab flowable lives in ``_flow.py``
 
 from __future__ import annotations
 
-import itertools
 import math
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -662,16 +661,33 @@ def _even_phrase_lines(atoms: list[_Atom], measure: Measure, count: int) -> list
             ends[key] = layout.end + (measure.indent if not number else measure.hang) if layout.fits else None
         return ends[key]
 
-    best: tuple[float, tuple[int, ...]] | None = None
-    for chosen in itertools.combinations(cuts, count - 1):
-        bounds = (0, *chosen, len(atoms))
-        found = [end(a, b, number) for number, (a, b) in enumerate(zip(bounds, bounds[1:]))]
-        fitting = [at for at in found if at is not None]
-        if len(fitting) == count and (best is None or max(fitting) - min(fitting) < best[0]):
-            best = (max(fitting) - min(fitting), bounds)
-    if best is None or best[0] > measure.width / 3:
+    best: list[tuple[float, tuple[int, ...]]] = []
+
+    def extend(bounds: tuple[int, ...], low: float, high: float) -> None:
+        """Try every way on from ``bounds`` (the lines so far end between ``low`` and ``high``), in
+        the order of ``itertools.combinations``, keeping the first split of the least spread."""
+        number, start = len(bounds) - 1, bounds[-1]
+        later = [c for c in cuts if c > start]
+        rest = [len(atoms)] if number == count - 1 else later[: len(later) - (count - 2 - number)]
+        for stop in rest:
+            at = end(start, stop, number)
+            if at is None:
+                break  # a longer line, holding this one, does not fit either
+            if best and max(high, at) - min(low, at) >= best[0][0]:
+                # No split from here is strictly more even than the best one found; nor from a
+                # later cut once this line ends right of all the others (a longer line ends further).
+                if at >= high:
+                    break
+                continue
+            if stop == len(atoms):
+                best[:] = [(max(high, at) - min(low, at), (*bounds, stop))]
+            else:
+                extend((*bounds, stop), min(low, at), max(high, at))
+
+    extend((0,), math.inf, -math.inf)
+    if not best or best[0][0] > measure.width / 3:
         return None
-    return list(zip(best[1], best[1][1:]))
+    return list(zip(best[0][1], best[0][1][1:]))
 
 
 def _avail(measure: Measure, number: int) -> float:
