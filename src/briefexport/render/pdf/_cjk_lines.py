@@ -35,7 +35,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from ...text import DATE, FULL_WIDTH, URL_BREAKS, is_cjk
 
@@ -726,16 +726,26 @@ def _pair_squeeze(a: _Atom, b: _Atom) -> tuple[float, float]:
 
 def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths: _Widths) -> tuple[int, list[_Atom]]:
     """Where the line beginning at ``start`` ends (exclusive); may cut an over-long token in two."""
-    x, i = 0.0, start
-    while i < len(atoms):
+    x, i, count = 0.0, start, len(atoms)
+    squeeze, latin_gap, limit = measure.squeeze, measure.latin_gap, avail + _EPS
+    previous = atoms[start]  # the atom before atoms[i], once i > start (the only caller gives start < len(atoms))
+    # The loop every line's characters go through: _gap and _pair_squeeze inlined where they give
+    # nothing (most pairs), with the same arithmetic as theirs where they do.
+    while i < count:
         atom = atoms[i]
         end = x + atom.width
         if i > start:
-            end += _gap(atoms[i - 1], atom, measure) - (sum(_pair_squeeze(atoms[i - 1], atom)) if measure.squeeze else 0.0)
+            gap = 0.0
+            if latin_gap and not atom.glued:
+                gap = _gap(previous, atom, measure)
+            pinch = 0.0
+            if squeeze and (previous.squeeze_right or atom.squeeze_left):  # else _pair_squeeze gives (0, 0)
+                pinch = sum(_pair_squeeze(previous, atom))
+            end += gap - pinch
         # A trailing space or a closing mark's blank half may overhang the measure.
-        if atom.kind != "space" and end - (atom.squeeze_right if measure.squeeze else 0.0) > avail + _EPS:
+        if atom.kind != "space" and end - (atom.squeeze_right if squeeze else 0.0) > limit:
             break
-        x, i = end, i + 1
+        x, i, previous = end, i + 1, atom
     else:
         return len(atoms), atoms
     atom = atoms[i]
@@ -822,16 +832,10 @@ class _Layout:
         n = len(atoms)
         self.left, self.right = [0.0] * n, [0.0] * n
         if measure.squeeze and n:
-            for k in range(n - 1):
-                right, left = _pair_squeeze(atoms[k], atoms[k + 1])
-                self.right[k] = max(self.right[k], right)
-                self.left[k + 1] = max(self.left[k + 1], left)
+            self._pinch_pairs()
             self.right[-1] = atoms[-1].squeeze_right  # a line-end mark's blank half overhangs
         elif measure.grid_squeeze and n:
-            for k in range(n - 1):  # only marks in a row: the grid's line-end mark keeps its cell
-                right, left = _pair_squeeze(atoms[k], atoms[k + 1])
-                self.right[k] = max(self.right[k], right)
-                self.left[k + 1] = max(self.left[k + 1], left)
+            self._pinch_pairs()  # only marks in a row: the grid's line-end mark keeps its cell
         # What the grid's compression saves is lent back to the line whatever the spacing limits.
         self.lent = sum(self.left) + sum(self.right) if measure.grid_squeeze else 0.0
         self.starts, self.end = self._place()
@@ -839,6 +843,16 @@ class _Layout:
             self._compress_more(self.end - avail)
             self.starts, self.end = self._place()
         self.fits = self.end <= avail + _EPS
+
+    def _pinch_pairs(self) -> None:
+        """Compress each pair of marks in a row (:func:`_pair_squeeze`)."""
+        atoms, right, left = self.atoms, self.right, self.left
+        for k in range(len(atoms) - 1):
+            a, b = atoms[k], atoms[k + 1]
+            if a.squeeze_right or b.squeeze_left:  # else _pair_squeeze gives (0, 0): most pairs, skipped
+                pinch_right, pinch_left = _pair_squeeze(a, b)
+                right[k] = max(right[k], pinch_right)
+                left[k + 1] = max(left[k + 1], pinch_left)
 
     def _compress_more(self, overflow: float) -> None:
         """Compress further marks, last first, until the line fits (when it can)."""
@@ -857,11 +871,13 @@ class _Layout:
     def _place(self) -> tuple[list[float], float]:
         """Each atom's origin before alignment (its glyphs are drawn from there), and the line's end."""
         starts, x = [], 0.0
-        for k, atom in enumerate(self.atoms):
-            if k:
-                x += _gap(self.atoms[k - 1], atom, self.measure)
-            starts.append(x - self.left[k])
-            x += atom.width - self.left[k] - self.right[k]
+        atoms, left, right, measure = self.atoms, self.left, self.right, self.measure
+        latin_gap = measure.latin_gap
+        for k, atom in enumerate(atoms):
+            if k and latin_gap and not atom.glued:  # else _gap gives 0
+                x += _gap(atoms[k - 1], atom, measure)
+            starts.append(x - left[k])
+            x += atom.width - left[k] - right[k]
         return starts, x
 
     def line(self, indent: float, *, last: bool, widths: _Widths) -> Line:
@@ -920,33 +936,31 @@ class _Layout:
     def _chars(self, origins: list[float], spaced: list[float]) -> list[_Char]:
         """Every character drawn, where its glyph goes; ``spaced``: extra space between an atom's letters."""
         out: list[_Char] = []
+        append = out.append
+        reach: float | None = None  # where the last glyph drawn ends
         for atom, x, letter in zip(self.atoms, origins, spaced):
-            step = (atom.width - sum(atom.widths)) / len(atom.text) + letter  # grid: pitch minus natural width
+            text, widths, size, font, bold = atom.text, atom.widths, atom.size, atom.font, atom.bold
+            step = (atom.width - sum(widths)) / len(text) + letter  # grid: pitch minus natural width
             if atom.lead or atom.kind == "latin":  # a snapped word: its glyphs at their own advances
                 x, step = x + atom.lead, letter
-            placed = atom.placed or ((0.0, 100.0),) * len(atom.text)
-            if out and out[-1].x + out[-1].advance - x > atom.size / 4:
+            placed = atom.placed or ((0.0, 100.0),) * len(text)
+            if reach is not None and reach - x > size / 4:
                 # The glyph before reaches well into this cell (a mark compressed to half a cell, not
                 # a grid's slight squeeze): a glyph starting left of its cell there makes pdftotext
                 # start a new line (线” / ……).
                 placed = tuple((max(0.0, shift), scale) for shift, scale in placed)
-            for ch, natural, (shift, scale) in zip(atom.text, atom.widths, placed):
-                out.append(_Char(ch, atom.font, atom.size, x + shift, natural * scale / 100, scale, atom.bold))
+            for ch, natural, (shift, scale) in zip(text, widths, placed):
+                start, advance = x + shift, natural * scale / 100
+                append((ch, font, size, start, advance, scale, bold))
                 x += natural + step
+            reach = start + advance
         return out
 
 
-class _Char(NamedTuple):
-    """One character drawn: a tuple, since a line makes one per character (a frozen dataclass costs twice as much)."""
-
-    text: str
-    font: str
-    size: float
-    x: float
-    advance: float
-    """The glyph's advance as drawn (its natural width, scaled)."""
-    scale: float
-    bold: bool
+#: One character drawn: (text, font, size, x, advance as drawn (its natural width, scaled),
+#: horizontal scale %, bold). A plain tuple, since a line makes one per character: building a
+#: NamedTuple costs a Python-level call each, a frozen dataclass twice that.
+_Char = tuple[str, str, float, float, float, float, bool]
 
 
 def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
@@ -954,21 +968,26 @@ def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
     pieces: list[Piece] = []
     text: list[str] = []
     first: _Char | None = None  # the open piece's first character
+    font, size, scale, bold = "", 0.0, 0.0, False  # the open piece's face and look
     spacing = next_x = 0.0  # the open piece's character spacing, and where its next character would go
+    last = len(chars) - 1
     for k, char in enumerate(chars):
-        if (first is not None and char.scale == 100.0 and first.scale == 100.0 and first.font == char.font and first.size == char.size
-                and first.bold == char.bold and abs(next_x - char.x) < 1e-4):
-            text.append(char.text)
-            next_x = char.x + char.advance + spacing
+        ch, char_font, char_size, x, advance, char_scale, char_bold = char
+        if (first is not None and char_scale == 100.0 and scale == 100.0 and font == char_font and size == char_size
+                and bold == char_bold and abs(next_x - x) < 1e-4):
+            text.append(ch)
+            next_x = x + advance + spacing
             continue
         if first is not None:
             pieces.append(_piece(text, first, spacing))
-        spacing = chars[k + 1].x - char.x - char.advance if k + 1 < len(chars) and char.scale == 100.0 else 0.0
-        first, text, next_x = char, [char.text], char.x + char.advance + spacing
+        spacing = chars[k + 1][3] - x - advance if k < last and char_scale == 100.0 else 0.0
+        first, text, next_x = char, [ch], x + advance + spacing
+        font, size, scale, bold = char_font, char_size, char_scale, char_bold
     if first is not None:
         pieces.append(_piece(text, first, spacing))
     return tuple(pieces)
 
 
 def _piece(text: list[str], first: _Char, spacing: float) -> Piece:
-    return Piece("".join(text), first.font, first.size, first.x, spacing, first.scale, first.bold)
+    _, font, size, x, _, scale, bold = first
+    return Piece("".join(text), font, size, x, spacing, scale, bold)
