@@ -736,7 +736,7 @@ def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths:
         end = x + atom.width
         if i > start:
             gap = 0.0
-            if latin_gap and not atom.glued:
+            if latin_gap and not atom.glued and previous.edges[1] != atom.edges[0]:  # else no Han–Latin pair
                 gap = _gap(previous, atom, measure)
             pinch = 0.0
             if squeeze and (previous.squeeze_right or atom.squeeze_left):  # else _pair_squeeze gives (0, 0)
@@ -874,7 +874,7 @@ class _Layout:
         atoms, left, right, measure = self.atoms, self.left, self.right, self.measure
         latin_gap = measure.latin_gap
         for k, atom in enumerate(atoms):
-            if k and latin_gap and not atom.glued:  # else _gap gives 0
+            if k and latin_gap and not atom.glued and atoms[k - 1].edges[1] != atom.edges[0]:  # else _gap gives 0
                 x += _gap(atoms[k - 1], atom, measure)
             starts.append(x - left[k])
             x += atom.width - left[k] - right[k]
