@@ -162,13 +162,13 @@ def _draw_piece(
         _move(canv, text, origin, y)
         _show(canv, text, rl_font, parts, cache)
         return
-    start = 0
-    for part in parts:
-        chunk = piece.text[start : start + len(part[1])]  # one byte per character
+    start, size = 0, piece.size
+    for subset, encoded in parts:  # each positioned: the hot loop of drawing, one part per subset run
+        chunk = piece.text[start : start + len(encoded)]  # one byte per character
         start += len(chunk)
         _move(canv, text, origin, y)
-        _show(canv, text, rl_font, [part], cache)
-        origin += float(rl_font.stringWidth(chunk, piece.size)) + spacing * len(chunk)
+        _show_part(canv, text, rl_font, subset, encoded, cache)
+        origin += float(rl_font.stringWidth(chunk, size)) + spacing * len(chunk)
 
 
 def _split(rl_font: Any, text: str, doc: Any, notdef: AbstractSet[int] | None) -> list[tuple[int, bytes]]:
@@ -233,6 +233,16 @@ def _show(canv: Canvas, text: PDFTextObject, rl_font: Any, parts: Sequence[tuple
             text._curSubset = subset
         ops.append(f"({canv._escape(encoded)}) Tj")
     text._code.append(" ".join(ops))
+
+
+def _show_part(canv: Canvas, text: PDFTextObject, rl_font: Any, subset: int, encoded: bytes, cache: FlowCache | None) -> None:
+    """``_show`` of one part: the same operators, without building a list to join."""
+    shown = f"({canv._escape(encoded)}) Tj"
+    if subset != text._curSubset:
+        name = rl_font.getSubsetInternalName(subset, canv._doc)
+        shown = f"{name} {_size_operands(text._fontsize, text._leading, cache)} {shown}"
+        text._curSubset = subset
+    text._code.append(shown)
 
 
 def _size_operands(size: float, leading: float, cache: FlowCache | None) -> str:
