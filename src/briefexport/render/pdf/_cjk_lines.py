@@ -311,7 +311,7 @@ def _placed(atom: _Atom, ink: InkOf | None) -> _Atom:
         first, last = [(a + b) / 2 * size for a, b in (found.parts[0], found.parts[-1])]
         # The dots evenly across the cells, 1/3 em apart (…… is six dots in two cells): the glyph
         # is widened from the face's own pitch (FandolFang's 0.28 em) and its first dot set 1/6 em
-        # in, centred, which may put its origin left of its cell (see _Line._chars for when not).
+        # in, centred, which may put its origin left of its cell (see _Layout._pieces for when not).
         pitch = cell / len(found.parts)
         scale = pitch * (len(found.parts) - 1) / (last - first)
         return replace(atom, placed=((pitch / 2 - first * scale, 100.0 * scale),) * len(atom.text))
@@ -898,9 +898,9 @@ class _Layout:
                     spaced[k] = extra
                     total += extra * (len(atom.text) - 1)
         offset = indent + {"center": slack / 2, "right": slack}.get(align, 0.0)
-        chars = self._chars([offset + s + d for s, d in zip(starts, shifts)], spaced)
+        pieces = self._pieces([offset + s + d for s, d in zip(starts, shifts)], spaced)
         end = offset + self.end + (shifts[-1] if shifts else 0.0)
-        return Line(_pieces(chars), end, max((a.size for a in self.atoms), default=0.0))
+        return Line(pieces, end, max((a.size for a in self.atoms), default=0.0))
 
     def _stretch_points(self, slack: float) -> tuple[list[int], frozenset[int]]:
         """Where justification spreads the slack: before these atoms (between words and characters)
@@ -933,61 +933,47 @@ class _Layout:
             return False
         return not letters or extra <= _MAX_LETTER_SPACE * em + _EPS or slack - self.lent <= _ALWAYS_JUSTIFY * em + _EPS
 
-    def _chars(self, origins: list[float], spaced: list[float]) -> list[_Char]:
-        """Every character drawn, where its glyph goes; ``spaced``: extra space between an atom's letters."""
-        out: list[_Char] = []
-        append = out.append
-        reach: float | None = None  # where the last glyph drawn ends
+    def _pieces(self, origins: list[float], spaced: list[float]) -> tuple[Piece, ...]:
+        """Every character drawn, where its glyph goes (``spaced``: extra space between an atom's
+        letters), grouped into text-show pieces: same face, size and look, each where the spacing puts it.
+
+        One pass, with no record per character: a piece's spacing is what lies between its first
+        two characters, so it is settled when the second arrives (``pending`` until then).
+        """
+        pieces: list[Piece] = []
+        text: list[str] = []  # the open piece's characters
+        font, size, x0, scale, bold = "", 0.0, 0.0, 100.0, False  # the open piece's first character
+        advance0 = 0.0
+        spacing = next_x = 0.0  # the open piece's character spacing, and where its next character would go
+        opened = pending = False
+        reach = 0.0  # where the last glyph drawn ends
         for atom, x, letter in zip(self.atoms, origins, spaced):
-            text, widths, size, font, bold = atom.text, atom.widths, atom.size, atom.font, atom.bold
-            step = (atom.width - sum(widths)) / len(text) + letter  # grid: pitch minus natural width
+            chars, widths, char_size, char_font, char_bold = atom.text, atom.widths, atom.size, atom.font, atom.bold
+            step = (atom.width - sum(widths)) / len(chars) + letter  # grid: pitch minus natural width
             if atom.lead or atom.kind == "latin":  # a snapped word: its glyphs at their own advances
                 x, step = x + atom.lead, letter
-            placed = atom.placed or ((0.0, 100.0),) * len(text)
-            if reach is not None and reach - x > size / 4:
+            placed = atom.placed or ((0.0, 100.0),) * len(chars)
+            if opened and reach - x > char_size / 4:
                 # The glyph before reaches well into this cell (a mark compressed to half a cell, not
                 # a grid's slight squeeze): a glyph starting left of its cell there makes pdftotext
                 # start a new line (线” / ……).
-                placed = tuple((max(0.0, shift), scale) for shift, scale in placed)
-            for ch, natural, (shift, scale) in zip(text, widths, placed):
-                start, advance = x + shift, natural * scale / 100
-                append((ch, font, size, start, advance, scale, bold))
+                placed = tuple((max(0.0, shift), stretch) for shift, stretch in placed)
+            for ch, natural, (shift, char_scale) in zip(chars, widths, placed):
+                start, advance = x + shift, natural * char_scale / 100
                 x += natural + step
-            reach = start + advance
-        return out
-
-
-#: One character drawn: (text, font, size, x, advance as drawn (its natural width, scaled),
-#: horizontal scale %, bold). A plain tuple, since a line makes one per character: building a
-#: NamedTuple costs a Python-level call each, a frozen dataclass twice that.
-_Char = tuple[str, str, float, float, float, float, bool]
-
-
-def _pieces(chars: list[_Char]) -> tuple[Piece, ...]:
-    """Group characters into text-show pieces: same face, size and look, each where the spacing puts it."""
-    pieces: list[Piece] = []
-    text: list[str] = []
-    first: _Char | None = None  # the open piece's first character
-    font, size, scale, bold = "", 0.0, 0.0, False  # the open piece's face and look
-    spacing = next_x = 0.0  # the open piece's character spacing, and where its next character would go
-    last = len(chars) - 1
-    for k, char in enumerate(chars):
-        ch, char_font, char_size, x, advance, char_scale, char_bold = char
-        if (first is not None and char_scale == 100.0 and scale == 100.0 and font == char_font and size == char_size
-                and bold == char_bold and abs(next_x - x) < 1e-4):
-            text.append(ch)
-            next_x = x + advance + spacing
-            continue
-        if first is not None:
-            pieces.append(_piece(text, first, spacing))
-        spacing = chars[k + 1][3] - x - advance if k < last and char_scale == 100.0 else 0.0
-        first, text, next_x = char, [ch], x + advance + spacing
-        font, size, scale, bold = char_font, char_size, char_scale, char_bold
-    if first is not None:
-        pieces.append(_piece(text, first, spacing))
-    return tuple(pieces)
-
-
-def _piece(text: list[str], first: _Char, spacing: float) -> Piece:
-    _, font, size, x, _, scale, bold = first
-    return Piece("".join(text), font, size, x, spacing, scale, bold)
+                reach = start + advance
+                if pending:  # the open piece's second character sets its spacing
+                    spacing = start - x0 - advance0 if scale == 100.0 else 0.0
+                    next_x, pending = x0 + advance0 + spacing, False
+                if (opened and char_scale == 100.0 and scale == 100.0 and font == char_font and size == char_size
+                        and bold == char_bold and abs(next_x - start) < 1e-4):
+                    text.append(ch)
+                    next_x = start + advance + spacing
+                    continue
+                if opened:
+                    pieces.append(Piece("".join(text), font, size, x0, spacing, scale, bold))
+                font, size, x0, scale, bold, advance0 = char_font, char_size, start, char_scale, char_bold, advance
+                text, opened, pending = [ch], True, True
+        if opened:
+            pieces.append(Piece("".join(text), font, size, x0, 0.0 if pending else spacing, scale, bold))
+        return tuple(pieces)
