@@ -270,7 +270,8 @@ class LayoutCache:
         self.ink = ink
         self.widths = _Widths(width)
         self.classes: dict[str, str] = {}
-        self.atoms: dict[tuple[Any, ...], _Atom] = {}
+        self.atoms: dict[tuple[Any, ...], dict[tuple[Any, ...], _Atom]] = {}
+        """Per face and measure (font, size, bold, pitch, squeezing), the atoms made per chunk."""
 
 
 def _atom(
@@ -397,19 +398,32 @@ def _breaks_between(before: str, after: str, breakers: frozenset[str]) -> bool:
 
 def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_Atom]:
     atoms: list[_Atom] = []
-    made = cache.atoms  # atoms are immutable: share repeats
     # An atom depends on the measure only through the grid pitch and squeezing.
     pitch, squeeze = measure.char_pitch, (measure.squeeze, measure.grid_squeeze)
     url = False
     for run in runs:
+        # Atoms are immutable: repeats are shared, looked up per run's face and measure, then per chunk.
+        look = (run.font, run.size, run.bold, pitch, squeeze)
+        made = cache.atoms.get(look)
+        if made is None:
+            made = cache.atoms[look] = {}
         for index, (kind, text, tied) in enumerate(_split_run(run.text, cache.classes)):
+            if kind != "latin":  # what the Latin rules below give a Han character or a space
+                key: tuple[Any, ...] = (text, kind, tied)
+                atom = made.get(key)
+                if atom is None:
+                    atom = _atom(text, run.font, run.size, kind, tied, measure, cache.widths, False)
+                    atom = made[key] = _placed(replace(atom, bold=run.bold, url=False), cache.ink)
+                atoms.append(atom)
+                url = False
+                continue
             # A Latin chunk after a Latin atom continues its word: cut after a hyphen or slash
             # (always so inside a run), else glued to it (the face changed inside the word).
-            follows_word = kind == "latin" and bool(atoms) and atoms[-1].kind == "latin"
+            follows_word = bool(atoms) and atoms[-1].kind == "latin"
             joined = follows_word and (index > 0 or _breaks_after(atoms[-1].text, text)) and not tied
             glued = (follows_word and not joined) or tied
-            url = kind == "latin" and ((follows_word and url) or is_url(text))
-            key = (text, run.font, run.size, kind, glued, joined, pitch, squeeze, run.bold, url and joined)
+            url = (follows_word and url) or is_url(text)
+            key = (text, kind, glued, joined, url and joined)
             atom = made.get(key)
             if atom is None:
                 atom = _atom(text, run.font, run.size, kind, glued, measure, cache.widths, joined)
