@@ -60,16 +60,18 @@ class FlowCache:
 
     ``layout`` keeps character widths and line-breaking atoms; ``font_sizes`` the formatted
     size part of font-selection operators (number formatting is the costliest step of
-    writing text); ``notdef`` the code points each face draws as its .notdef box (the
+    writing text), ``font_selects`` the whole operators per subset; ``notdef`` the code points each face draws as its .notdef box (the
     Typesetter's record of characters no face has); ``lines``, in a warm process, each
     paragraph's lines by runs and measure. Make one per render.
     """
 
-    __slots__ = ("font_sizes", "layout", "lines", "notdef")
+    __slots__ = ("font_selects", "font_sizes", "layout", "lines", "notdef")
 
     def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None, lines: WarmMemo | None = None) -> None:
         self.layout = _layout_cache(lines)
         self.font_sizes: dict[tuple[float, float], str] = {}
+        self.font_selects: dict[tuple[Any, ...], str] = {}
+        """Each subset's font-selection operators, per document, font, subset, size and leading."""
         self.notdef: Mapping[str, AbstractSet[int]] = notdef if notdef is not None else {}
         self.lines = lines
         """A warm process's paragraph lines from earlier builds (None outside the engine)."""
@@ -228,8 +230,7 @@ def _show(canv: Canvas, text: PDFTextObject, rl_font: Any, parts: Sequence[tuple
     ops = []
     for subset, encoded in parts:
         if subset != text._curSubset:
-            name = rl_font.getSubsetInternalName(subset, canv._doc)
-            ops.append(f"{name} {_size_operands(text._fontsize, text._leading, cache)}")
+            ops.append(_select_font(canv, text, rl_font, subset, cache))
             text._curSubset = subset
         ops.append(f"({canv._escape(encoded)}) Tj")
     text._code.append(" ".join(ops))
@@ -239,10 +240,26 @@ def _show_part(canv: Canvas, text: PDFTextObject, rl_font: Any, subset: int, enc
     """``_show`` of one part: the same operators, without building a list to join."""
     shown = f"({canv._escape(encoded)}) Tj"
     if subset != text._curSubset:
-        name = rl_font.getSubsetInternalName(subset, canv._doc)
-        shown = f"{name} {_size_operands(text._fontsize, text._leading, cache)} {shown}"
+        shown = f"{_select_font(canv, text, rl_font, subset, cache)} {shown}"
         text._curSubset = subset
     text._code.append(shown)
+
+
+def _select_font(canv: Canvas, text: PDFTextObject, rl_font: Any, subset: int, cache: FlowCache | None) -> str:
+    """The Tf and TL operators that select ``subset`` of ``rl_font`` at the text's size.
+
+    Noted per document, font, subset and size: CJK text changes subset nearly every few
+    characters, and reportlab names the subset anew each time (its first naming registers the
+    font with the document, so that call is always made).
+    """
+    key = (canv._doc, rl_font.fontName, subset, text._fontsize, text._leading)
+    found = cache.font_selects.get(key) if cache is not None else None
+    if found is None:
+        name = rl_font.getSubsetInternalName(subset, canv._doc)
+        found = f"{name} {_size_operands(text._fontsize, text._leading, cache)}"
+        if cache is not None:
+            cache.font_selects[key] = found
+    return found
 
 
 def _size_operands(size: float, leading: float, cache: FlowCache | None) -> str:
