@@ -308,11 +308,19 @@ def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c() -> None:
     assert out.strip().splitlines()[-1] == "briefexport: stopped"
 
 
-def slow_outline(sections: int = 400) -> str:
-    """An outline of many long sections: its PDF takes seconds, well past a short time limit."""
-    paragraph = "各地要坚持问题导向，细化工作措施，压实工作责任，确保各项任务落地见效。" * 6
+def slow_outline(sections: int = 800) -> str:
+    """An outline of many long sections: its PDF takes seconds, well past a short time limit.
+
+    Every paragraph differs (its sentences rotated, its number in it): a warm worker remembers the
+    lines of a paragraph it has set, so a repeated one would cost nothing after the first."""
+    sentences = ["各地要坚持问题导向，", "细化工作措施，", "压实工作责任，", "确保各项任务落地见效，", "持续推进基层治理，", "不断提升群众满意度。"]
+
+    def paragraph(n: int, part: int) -> str:
+        turn = (n + part) % len(sentences)
+        return f"第{n}-{part}条：" + "".join(sentences[turn:] + sentences[:turn]) * 6
+
     return "title: 很长的简报\nsections:\n" + "".join(
-        f"  - title: 第{n}部分\n    body:\n      - {paragraph}\n      - {paragraph}\n" for n in range(sections))
+        f"  - title: 第{n}部分\n    body:\n      - {paragraph(n, 1)}\n      - {paragraph(n, 2)}\n" for n in range(sections))
 
 
 def _post_all(server: WebServer, bodies: list[dict[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
