@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +25,7 @@ __all__ = [
     "ThemeError",
     "coded",
     "printable",
+    "recorded",
     "warn",
 ]
 
@@ -112,3 +116,28 @@ class FontError(BriefexportError):
 
 class RenderError(BriefexportError):
     """A renderer cannot produce its output (unknown format, missing dependency, …)."""
+
+
+class _Recorder(logging.Handler):
+    """Keeps the records of one thread: the logger is the process's, and a program may build in
+    several threads at once (the API); another build's notes must not be said again with this answer."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread in (self.thread, None):  # None: logging.logThreads is off, no thread to tell
+            self.records.append(record)
+
+
+@contextmanager
+def recorded() -> Iterator[list[logging.LogRecord]]:
+    """The records this thread logs to briefexport's logger meanwhile (they reach its other handlers as ever)."""
+    recorder = _Recorder()
+    _log.addHandler(recorder)
+    try:
+        yield recorder.records
+    finally:
+        _log.removeHandler(recorder)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import Coded, SourcePos
+from ..errors import Coded, SourcePos, recorded
 
 if TYPE_CHECKING:
     from ..fonts._metrics_cache import CacheFolder
@@ -187,7 +187,7 @@ def _cached(kind: str, subject: object, theme: Theme, opts: RenderOptions, compu
             _replay(entry["log"])
             return entry["value"]  # type: ignore[no-any-return]
         started = time.time_ns()
-        with _recording() as records:
+        with recorded() as records:
             value = compute()
         payload = _entry(key, value, records, opts.fonts, started)
         if payload is not None and folder.write_bytes(name, payload):
@@ -275,20 +275,6 @@ def _entry(key: str, value: object, records: list[logging.LogRecord], fonts: Fon
 # -- the log of a layout, said again ------------------------------------------------
 
 
-class _Recorder(logging.Handler):
-    """Keeps the records of one thread: the logger is the process's, and a program may build in
-    several threads at once (the API); another build's notes must not be said again with this answer."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
-        self.records: list[logging.LogRecord] = []
-        self.thread = threading.get_ident()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread in (self.thread, None):  # None: logging.logThreads is off, no thread to tell
-            self.records.append(record)
-
-
 class _OtherThreads(logging.Filter):
     """Lets through only what other threads log."""
 
@@ -309,17 +295,6 @@ def _unsaid() -> Iterator[None]:
         yield
     finally:
         _log.removeFilter(quiet)
-
-
-@contextmanager
-def _recording() -> Iterator[list[logging.LogRecord]]:
-    """The records this thread logs to briefexport's logger meanwhile (they reach its other handlers as ever)."""
-    recorder = _Recorder()
-    _log.addHandler(recorder)
-    try:
-        yield recorder.records
-    finally:
-        _log.removeHandler(recorder)
 
 
 def _as_plain(record: logging.LogRecord) -> tuple[int, str, Any, str | None, Any] | None:

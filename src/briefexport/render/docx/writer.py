@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -25,6 +22,7 @@ from docx.shared import Twips
 from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
 
+from ...errors import recorded
 from ...model import Para
 from ...text import DATE, format_date, is_cjk
 from ...numbering import NumberedDocument, NumberedNode, chinese_numeral
@@ -369,7 +367,7 @@ def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: Rende
     if isinstance(kept, tuple) and kept[0] == theme:
         return copy.deepcopy(kept[1]), plan
     document = pristine if opts.warm is None else copy.deepcopy(pristine)
-    with _counted_log() as logged:
+    with recorded() as logged:
         _drop_template_leftovers(document)
         body_style = theme.style("body")
         ox.set_doc_defaults(document.styles.element, body_style.fonts[0], round(body_style.size * 2), "en-US", _east_asian_lang(lang))
@@ -380,24 +378,6 @@ def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: Rende
     if opts.warm is not None and not logged:
         opts.warm.put(key, (theme, copy.deepcopy(document)))
     return document, plan
-
-
-@contextmanager
-def _counted_log() -> Iterator[list[logging.LogRecord]]:
-    """The records logged under ``briefexport`` inside the block (they still reach their handlers)."""
-    records: list[logging.LogRecord] = []
-
-    class Count(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    handler = Count(logging.NOTSET)
-    log = logging.getLogger("briefexport")
-    log.addHandler(handler)
-    try:
-        yield records
-    finally:
-        log.removeHandler(handler)
 
 
 def _drop_template_leftovers(document: WordDocument) -> None:
