@@ -443,3 +443,34 @@ def test_page_title_and_nested_page_headings() -> None:
     assert headings(numbered) == ["总体思路", "  抓网格", "  抓数据", "保障措施"]
     assert [p.text for p in numbered.doc.lead] == ["导语：基层治理是国家治理的基石。"]
     assert "版权所有" not in outline_text(numbered) and "首页" not in outline_text(numbered)
+
+
+_BROKEN_HEADINGS = [("一、必须坚持党对公安工作的", "绝对领导"), ("二、推进 5G", "网络和数据中心建设")]
+
+
+def test_a_heading_broken_by_hand_in_a_web_page_stays_one_heading() -> None:
+    sections = "".join(f"<h2>{first}<br>{second}</h2><p>正文{n}。</p>" for n, (first, second) in enumerate(_BROKEN_HEADINGS))
+    page = f"<html><body><h1>会议<br/>要点</h1><p>导语。</p>{sections}</body></html>"
+    numbered = _numbered(import_html(page).yaml)
+    assert numbered.doc.meta.title == "会议要点"
+    assert headings(numbered) == ["一、必须坚持党对公安工作的绝对领导", "二、推进 5G 网络和数据中心建设"]
+    assert [p.text for p in numbered.doc.lead] == ["导语。"]
+
+
+def test_a_heading_broken_by_shift_enter_in_word_stays_one_heading(tmp_path: Path) -> None:
+    doc = WordDocument()
+    title = doc.add_paragraph(style="Title")
+    title.add_run("会议").add_break()
+    title.add_run("要点")
+    doc.add_paragraph("导语。")
+    for n, (first, second) in enumerate(_BROKEN_HEADINGS):
+        heading = doc.add_paragraph(style="Heading 1")
+        heading.add_run(first).add_break()
+        heading.add_run(second)
+        doc.add_paragraph(f"正文{n}。")
+    path = tmp_path / "broken.docx"
+    doc.save(str(path))
+    numbered = _numbered(import_path(path).yaml)
+    assert numbered.doc.meta.title == "会议要点"
+    assert headings(numbered) == ["一、必须坚持党对公安工作的绝对领导", "二、推进 5G 网络和数据中心建设"]
+    assert [p.text for p in numbered.doc.lead] == ["导语。"]

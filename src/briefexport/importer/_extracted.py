@@ -8,10 +8,11 @@ and the junk that was removed by structure (hidden nodes, forum chrome).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import MappingProxyType
 
-__all__ = ["Extracted", "fold_width"]
+__all__ = ["Extracted", "fold_width", "join_breaks", "one_line"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +43,21 @@ def fold_width(text: str) -> str:
     whatever width its punctuation was given; indexes stay valid in both.
     """
     return text.translate(_NARROW)
+
+
+_BREAK = re.compile(r"[ \t]*\n\s*")
+_SEGMENT_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f“”])\s*\n\s*(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f“”])")
+
+
+def join_breaks(text: str) -> str:
+    """Line breaks joined as a reader joins them: gone between Chinese characters, else one space.
+
+    What a heading broken by hand (``<br>``, Word's Shift+Enter) reads as: one heading, not its
+    first line followed by a paragraph.
+    """
+    return _BREAK.sub(" ", _SEGMENT_BREAK.sub("", text))
+
+
+def one_line(text: str) -> str:
+    """HTML white space as a browser shows it: line breaks joined (:func:`join_breaks`), runs of spaces one space."""
+    return " ".join(_SEGMENT_BREAK.sub("", text).split())

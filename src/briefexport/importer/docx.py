@@ -23,11 +23,13 @@ from types import MappingProxyType
 
 from lxml import etree
 
-from ._extracted import Extracted
+from ._extracted import Extracted, join_breaks
 from .plain import UNTITLED, ImportResult, import_extracted
 from ..errors import OutlineError, SourcePos
 
 __all__ = ["extract_docx", "format_counter", "import_docx"]
+
+_TITLE_STYLES = frozenset(("title", "标题", "subtitle", "副标题"))
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = MappingProxyType({"w": _W})
@@ -240,13 +242,15 @@ class _Reader:
         text, bold = self.runs(para)
         numbered = self.numbering_of(para, style_id)
         label = self.counters.label(*numbered) if numbered and text.strip() else ""
-        lines = [line for line in (label + text).split("\n")]
-        for line in lines:
+        level = self.heading_level(para, style_id)
+        if level or name in _TITLE_STYLES:
+            # Shift+Enter in a heading only wraps it: the heading stays one paragraph.
+            text = join_breaks(text)
+        for line in (label + text).split("\n"):
             if line.strip():
                 self.paras.append(line)
         self.bold += bold
         whole = (label + text).strip()
-        level = self.heading_level(para, style_id)
         if name in ("title", "标题") and self.title is None and whole:
             self.title = whole
         elif name in ("subtitle", "副标题") and self.subtitle is None and whole:

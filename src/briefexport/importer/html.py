@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ._extracted import Extracted
+from ._extracted import Extracted, one_line
 from .plain import UNTITLED, ImportResult, decode_text, import_extracted
 from ..errors import OutlineError, SourcePos
 
@@ -37,6 +37,7 @@ _BLOCKS = frozenset(
     "address article aside blockquote body dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li "
     "main nav ol p pre section table tbody td th thead tr ul".split()
 )
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5"))
 _INVISIBLE_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "object", "svg", "canvas", "select",
                    "button", "input", "textarea", "img", "video", "audio")
 _HIDDEN_STYLE = re.compile(
@@ -215,29 +216,25 @@ class _Walk:
             self.line.append(text)
 
     def end_paragraph(self) -> str:
-        para = _collapse("".join(self.line))
+        para = one_line("".join(self.line))
         self.line.clear()
         if para:
             self.paras.append(para)
         return para
 
 
-_SEGMENT_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f“”])\s*\n\s*(?=[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f“”])")
-
-
-def _collapse(text: str) -> str:
-    """HTML white space as a browser shows it: a line break between Chinese characters vanishes, others are a space."""
-    return " ".join(_SEGMENT_BREAK.sub("", text).split())
-
-
 def _is_bold(element: HtmlElement) -> bool:
     return element.tag in ("strong", "b") or bool(_BOLD_STYLE.search(element.get("style") or ""))
 
 
-def _walk(element: HtmlElement, walk: _Walk, *, tail: bool = True) -> None:
+def _walk(element: HtmlElement, walk: _Walk, *, tail: bool = True, in_heading: bool = False) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "br":
-        walk.end_paragraph()
+        # A <br> inside a heading only wraps it (a long 标题 broken by hand): still one heading.
+        if in_heading:
+            walk.text("\n")
+        else:
+            walk.end_paragraph()
         walk.text(element.tail if tail else None)
         return
     block = tag in _BLOCKS
@@ -245,10 +242,11 @@ def _walk(element: HtmlElement, walk: _Walk, *, tail: bool = True) -> None:
         walk.end_paragraph()
     before = len(walk.paras), len("".join(walk.line))
     walk.text(element.text)
+    in_heading = in_heading or tag in _HEADING_TAGS
     for child in element:
-        _walk(child, walk)
+        _walk(child, walk, in_heading=in_heading)
     if _is_bold(element) and not block:
-        phrase = _collapse("".join(walk.line)[before[1]:]) if len(walk.paras) == before[0] else ""
+        phrase = one_line("".join(walk.line)[before[1]:]) if len(walk.paras) == before[0] else ""
         if phrase:
             walk.bold.append(phrase)
     if block:
@@ -258,7 +256,7 @@ def _walk(element: HtmlElement, walk: _Walk, *, tail: bool = True) -> None:
 
 
 def _note_heading(tag: str, para: str, walk: _Walk) -> None:
-    if not para or tag not in ("h1", "h2", "h3", "h4", "h5"):
+    if not para or tag not in _HEADING_TAGS:
         return
     if tag == "h1" and walk.title is None:
         walk.title = para
@@ -300,7 +298,7 @@ def _meta_lines(body: HtmlElement, heading: HtmlElement | None, main: HtmlElemen
         if element is main:
             break
         if started and isinstance(element.tag, str) and element.tag in _BLOCKS and not _iter_blocks(element):
-            text = _collapse(element.text_content())
+            text = one_line(element.text_content())
             if 0 < len(text) <= 80 and re.search(r"来源|作者|发布|时间|日期|\d{4}[-年./]\d{1,2}", text):
                 lines.append(text)
     return lines
