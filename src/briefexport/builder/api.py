@@ -17,11 +17,11 @@ from ..model import Document
 from ..numbering import NumberedDocument, number
 from ..outline.reader import load
 from ..render import RENDERERS, HeadingPages, RenderOptions, get_renderer
-from ..render._pdf_facts import LayoutCache
 from ..theme.loader import Theme, load_theme
 
 if TYPE_CHECKING:
     from ..fonts.fontset import FontSet
+    from ..render._pdf_facts import LayoutCache
     from ._parallel import TaskQueue
 
 __all__ = ["BuiltFile", "build", "build_options", "render"]
@@ -153,11 +153,19 @@ class _Job:
 
         return RenderOptions(
             fonts=fonts or FontSet(), created=self.created, strict=self.strict, embed_font=self.embed_font, layout=HeadingPages(),
-            layout_cache=LayoutCache.default(),
+            layout_cache=_layout_cache() if "docx" in self.targets else None,
         )
 
     def stage(self, name: str, options: RenderOptions) -> _Staged:
         return _stage(self.numbered, name, self.targets[name], self.theme, options, self.owner)
+
+
+def _layout_cache() -> LayoutCache:
+    """The per-user cache of what the DOCX takes from the PDF layout; only the DOCX reads it, so
+    another format's build does not import it."""
+    from ..render._pdf_facts import LayoutCache
+
+    return LayoutCache.default()
 
 
 def _load_job(outline: str | Path, theme: Theme | str | Path, targets: Mapping[str, Path], *, strict: bool,

@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ._metrics_cache import MetricsCache
-from ._sfnt import check_cmap, cmap_ranges, norm_name, read_at, read_faces
-from ._subset import subset_font
-from ._tounicode import fix_reportlab_tounicode
 from ..errors import FontError
+
+# The font-file reader (``_sfnt``), the subsetter and the ToUnicode fix are imported where they are
+# used: a build that measures no text (an EPUB without an embedded font) constructs a FontSet
+# but never reads a font file.
 
 __all__ = ["Face", "FaceChain", "FontSet", "bundled_dir", "system_dirs", "SERIF_FAMILY", "SANS_FAMILY", "KAI_FAMILY", "FANGSONG_FAMILY",
            "RARE_FAMILY"]
@@ -110,6 +111,8 @@ class _FaceInfo:
 
 def _read_faces(path: Path, *, bundled: bool) -> list[_FaceInfo]:
     """Every face of a font file (several for a collection); [] for what is no sfnt font."""
+    from ._sfnt import read_faces
+
     return [
         _FaceInfo(
             Face(family=r.family, path=path, ps_name=r.ps_name, bold=r.weight >= _BOLD_WEIGHT, bundled=bundled, index=r.index),
@@ -330,6 +333,8 @@ class FontSet:
         ``bold`` and no bold face of the family, the regular face is returned (the caller may
         synthesize bold: check ``face.bold``).
         """
+        from ._sfnt import norm_name
+
         key = norm_name(family)
         if not key:
             return None
@@ -341,6 +346,8 @@ class FontSet:
         return self._pick(matches, bold).face
 
     def _bundled_family(self, family: str, bold: bool) -> Face:
+        from ._sfnt import norm_name
+
         key = norm_name(family)
         matches = [info for info in self._bundled_infos() if key in info.keys]
         if not matches:
@@ -416,6 +423,8 @@ class FontSet:
             offset, length = info.cmap
             ranges: list[tuple[int, int]] = []
             if length:
+                from ._sfnt import check_cmap, cmap_ranges, read_at
+
                 try:
                     with open(face.path, "rb") as f:
                         data = read_at(f, offset, length)
@@ -527,6 +536,8 @@ class FontSet:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFError
 
+        from ._tounicode import fix_reportlab_tounicode
+
         fix_reportlab_tounicode()
         name = face.ps_name
         if name not in pdfmetrics.getRegisteredFontNames():
@@ -557,6 +568,8 @@ class FontSet:
         """
         if flavor not in (None, "woff", "woff2"):
             raise ValueError(f"flavor must be None, 'woff' or 'woff2', not {flavor!r}")
+        from ._subset import subset_font  # fontTools' subsetter, only when a face is subset
+
         info = self._info(face)
         return subset_font(Path(face.path), face.index if info.collection else -1, chars, flavor=flavor)
 
