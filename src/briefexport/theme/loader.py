@@ -6,7 +6,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -415,10 +414,15 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+#: The presets' folder: the path ``importlib.resources`` gave for it (the package is installed as
+#: files, as the bundled fonts are), without importing it, which cost a cold build more than
+#: reading the preset does.
+_PRESET_DIR = Path(__file__).parent / "presets"
+
+
 def preset_names() -> list[str]:
     """Names of the built-in themes."""
-    folder = resources.files("briefexport.theme") / "presets"
-    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+    return sorted(entry.name.removesuffix(".yaml") for entry in _PRESET_DIR.iterdir() if entry.name.endswith(".yaml"))
 
 
 PRESETS = ("handout", "gongwen", "ebook")
@@ -459,8 +463,7 @@ def _inside(path: Path, folders: Sequence[Path]) -> bool:
 
 def _locate(name_or_path: str, relative_to: Path | None = None) -> Path:
     if name_or_path in preset_names():
-        with resources.as_file(resources.files("briefexport.theme") / "presets" / f"{name_or_path}.yaml") as preset:
-            return Path(preset)
+        return _PRESET_DIR / f"{name_or_path}.yaml"
     candidate = Path(name_or_path)
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to / candidate
