@@ -291,6 +291,9 @@ def _write(book: epub.EpubBook, opts: RenderOptions) -> bytes:
         "epub3_landmark": False,
         "epub3_pages": False,
         "play_order": {"enabled": True, "start_from": 1},
+        # ebooklib's archive is only read back by ``repack``, which deflates every entry itself:
+        # level 0 stores the entries (in deflate's stored blocks) instead of compressing them twice.
+        "compresslevel": 0,
     }
     try:
         written = epub.write_epub(buffer, book, options)
