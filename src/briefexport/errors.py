@@ -34,7 +34,9 @@ _log = logging.getLogger("briefexport")
 #: Characters never echoed raw in a message: C0/C1 controls and DEL (ESC starts terminal escape
 #: and OSC sequences; U+0000 is the YAML reader's folded-line-break mark), line and paragraph
 #: separators, and bidirectional overrides that would reorder what the terminal shows.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: All of them are unprintable to ``str.isprintable``: a printable text (almost every message)
+#: is returned as it is, and the pattern compiled (and cached by ``re``) only for the others.
+_UNPRINTABLE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 _NAMED = {"\x00": "\\n", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -43,7 +45,9 @@ def printable(text: str) -> str:
 
     The folded-line-break mark U+0000 stands for a line break of the source, so it shows as one.
     """
-    return _UNPRINTABLE.sub(lambda found: _NAMED.get(found.group(), f"\\u{ord(found.group()):04x}"), text)
+    if text.isprintable():
+        return text
+    return re.sub(_UNPRINTABLE, lambda found: _NAMED.get(found.group(), f"\\u{ord(found.group()):04x}"), text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,9 @@ _MAX_HEADING = 6
 _PLANE_ENDS = "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
 #: What the outline loader refuses, and XML 1.0 cannot hold or calls a noncharacter: control characters
 #: other than tab, line feed and carriage return, lone surrogates, U+FDD0–U+FDEF and the plane ends.
-_NOT_XML = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]")
+#: All of them are unprintable (``str.isprintable``); the pattern, slow to compile for its
+#: character class, is compiled (and cached by ``re``) only when a text is not printable.
+_NOT_XML = f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,7 @@ def attr(value: str) -> str:
 
 def check_xml_text(value: str, where: str) -> str:
     """``value`` unchanged, or a :class:`RenderError` naming the first character an XML document cannot carry."""
-    found = _NOT_XML.search(value)
+    found = None if value.isprintable() else re.search(_NOT_XML, value)
     if found:
         raise RenderError(f"{where} contains U+{ord(found.group()):04X}, which cannot go into an XML document; remove it")
     return value
