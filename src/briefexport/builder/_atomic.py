@@ -206,17 +206,17 @@ def _immutable(target: Path, info: os.stat_result) -> bool:
         return True
     if not sys.platform.startswith("linux") or not stat.S_ISREG(info.st_mode):
         return False
-    import array
     import fcntl
+    import struct
 
     try:
         fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
         return False  # unreadable: the rename itself will tell
     try:
-        buf = array.array("l", [0])
-        fcntl.ioctl(fd, _GETFLAGS, buf, True)
-        return bool(buf[0] & _IMMUTABLE_FLAGS)
+        # A bytes argument: ioctl fills a copy of it and returns that (no array module to import).
+        (flags,) = struct.unpack("l", fcntl.ioctl(fd, _GETFLAGS, struct.pack("l", 0)))
+        return bool(flags & _IMMUTABLE_FLAGS)
     except OSError:
         return False  # a file system without flags
     finally:

@@ -23,10 +23,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._metrics_cache import MetricsCache
 from ..errors import FontError
+
+if TYPE_CHECKING:
+    from ._metrics_cache import MetricsCache
 
 # The font-file reader (``_sfnt``), the subsetter and the ToUnicode fix are imported where they are
 # used: a build that measures no text (an EPUB without an embedded font) constructs a FontSet
@@ -210,11 +212,12 @@ class FontSet:
     state). System folders (``system_dirs()`` when ``system`` is true, and ``extra_dirs``, which
     are searched before them) are scanned lazily, only when a requested family is not bundled.
     reportlab's parsed metrics of a face are kept on disk by ``metrics`` (default: the per-user
-    cache folder; ``MetricsCache(None)`` turns that off).
+    cache folder, as the environment says when the set first needs it; ``MetricsCache(None)``
+    turns that off).
     """
 
     def __init__(self, *, system: bool = True, extra_dirs: Sequence[Path] = (), metrics: MetricsCache | None = None) -> None:
-        self._metrics = metrics if metrics is not None else MetricsCache.default()
+        self._given_metrics = metrics
         self._system = system
         self._extra_dirs = tuple(Path(d) for d in extra_dirs)
         self._bundled: tuple[_FaceInfo, ...] | None = None
@@ -222,6 +225,15 @@ class FontSet:
         self._infos: dict[Face, _FaceInfo] = {}
         self._coverage: dict[Face, _Coverage] = {}
         self._chain_chars: dict[object, dict[str, tuple[bool, bool, Face | None]]] = {}
+
+    @property
+    def _metrics(self) -> MetricsCache:
+        """The metrics cache, made on first use: a build that registers no face (an EPUB) never imports it."""
+        if self._given_metrics is None:
+            from ._metrics_cache import MetricsCache
+
+            self._given_metrics = MetricsCache.default()
+        return self._given_metrics
 
     # ----------------------------------------------------------------- discovery
 
