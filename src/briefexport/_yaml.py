@@ -56,24 +56,27 @@ class _Strict:
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()  # type: ignore[attr-defined]
-        here = SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
         if isinstance(event, AliasEvent):
-            raise self._error(here, "YAML aliases (*name) are not allowed in an outline; write the text out", coded("yaml_alias"))
+            raise self._error(self._here(event), "YAML aliases (*name) are not allowed in an outline; write the text out", coded("yaml_alias"))
         if getattr(event, "anchor", None):
-            raise self._error(here, "YAML anchors (&name) are not allowed in an outline; remove the anchor", coded("yaml_anchor"))
+            raise self._error(self._here(event), "YAML anchors (&name) are not allowed in an outline; remove the anchor", coded("yaml_anchor"))
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise self._error(here, f"more than {MAX_NODES:,} values in one file; split the outline into several files",
+            raise self._error(self._here(event), f"more than {MAX_NODES:,} values in one file; split the outline into several files",
                               coded("yaml_too_many", most=f"{MAX_NODES:,}"))
         nested = isinstance(event, (MappingStartEvent, SequenceStartEvent))
         self._depth += nested
         if self._depth > MAX_DEPTH:
-            raise self._error(here, f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items",
+            raise self._error(self._here(event), f"nesting deeper than {MAX_DEPTH} levels; an outline has at most 4 levels of items",
                               coded("yaml_too_deep", most=MAX_DEPTH))
         try:
             return Composer.compose_node(self, parent, index)  # type: ignore[arg-type]  # a mixin of Composer subclasses
         finally:
             self._depth -= nested
+
+    def _here(self, event: Any) -> SourcePos:
+        """Where ``event`` starts (made only for an error: every value of a file passes compose_node)."""
+        return SourcePos(self._file, event.start_mark.line + 1, event.start_mark.column + 1)
 
     def compose_sequence_node(self, anchor: Any) -> SequenceNode:
         """PyYAML's ``Composer.compose_sequence_node`` (5.x–6.x), refusing a list longer than MAX_LIST."""
