@@ -10,11 +10,12 @@ import zlib
 from copy import deepcopy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
-from docx.oxml import OxmlElement
 from lxml import etree
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import oxml_parser
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.xmlchemy import BaseOxmlElement
 
@@ -67,12 +68,61 @@ _AFTER_SPACING = (
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
+_W_NS = nsmap["w"]
+_VAL = qn("w:val")
+_XML_SPACE = qn("xml:space")
+
+
+@lru_cache(maxsize=512)
+def _tag(nsptag: str) -> tuple[str, dict[str, str]]:
+    """``w:p`` as its Clark name and the namespace declaration python-docx's ``OxmlElement`` gives it."""
+    prefix = nsptag.partition(":")[0]
+    return qn(nsptag), {prefix: nsmap[prefix]}
+
+
+@lru_cache(maxsize=512)
+def _attr(name: str) -> str:
+    return qn(f"w:{name}")
+
+
+def _attrs(attrs: Mapping[str, str | int]) -> dict[str, str] | None:
+    return {_attr(name): str(value) for name, value in attrs.items()} if attrs else None
+
+
 def _el(tag: str, **attrs: str | int) -> BaseOxmlElement:
-    """A ``w:`` element with ``w:`` attributes (keyword ``val`` → ``w:val``)."""
-    element = cast(BaseOxmlElement, OxmlElement(tag))
-    for name, value in attrs.items():
-        element.set(qn(f"w:{name}"), str(value))
-    return element
+    """A ``w:`` element with ``w:`` attributes (keyword ``val`` → ``w:val``).
+
+    The element python-docx's ``OxmlElement`` makes (its element class, its namespace
+    declaration, the attributes in the order given), made by the same parser without
+    parsing the prefixed name again for each of the document's elements.
+    """
+    clark, declared = _tag(tag)
+    return cast(BaseOxmlElement, oxml_parser.makeelement(clark, attrib=_attrs(attrs), nsmap=declared))
+
+
+def _sub(parent: BaseOxmlElement, tag: str, **attrs: str | int) -> BaseOxmlElement:
+    """``_el`` appended as the last child of ``parent``: made in place, which is cheaper than making it loose
+    and moving it in (lxml then drops its namespace declaration as redundant: the same XML)."""
+    return cast(BaseOxmlElement, etree.SubElement(parent, _tag(tag)[0], _attrs(attrs)))
+
+
+def _ranks(*tags: str) -> dict[str, int]:
+    """``tags`` (a schema's successors of some child) by Clark name, each with its place in the list."""
+    return {qn(tag): place for place, tag in enumerate(tags)}
+
+
+def _insert_before(parent: BaseOxmlElement, element: BaseOxmlElement, successors: Mapping[str, int]) -> None:
+    """python-docx's ``insert_element_before``: before the first child of the first successor tag (in the
+    list's order) that ``parent`` has, else last; one pass over the children instead of a search per tag."""
+    best, rank = None, len(successors)
+    for child in parent:
+        found = successors.get(child.tag)  # type: ignore[call-overload]  # comments have a callable tag: never found
+        if found is not None and found < rank:
+            best, rank = child, found
+    if best is None:
+        parent.append(element)
+    else:
+        best.addprevious(element)
 
 
 def _child(parent: BaseOxmlElement, tag: str) -> BaseOxmlElement:
@@ -346,6 +396,14 @@ def next_ids(numbering: BaseOxmlElement) -> tuple[int, int]:
 
 def set_num_pr(pPr: BaseOxmlElement, num_id: int, ilvl: int) -> None:
     """Attach a paragraph (or paragraph style) to list ``num_id`` at level ``ilvl``; numId 0 = none."""
+    numPr = pPr.find(_NUM_PR)
+    if numPr is None:
+        # What python-docx's get_or_add_numPr, get_or_add_ilvl and get_or_add_numId add to a pPr without one.
+        numPr = _el("w:numPr")
+        _insert_before(pPr, numPr, _AFTER_NUM_PR)
+        _sub(numPr, "w:ilvl", val=ilvl)
+        _sub(numPr, "w:numId", val=num_id)
+        return
     numPr = cast(Any, pPr).get_or_add_numPr()
     numPr.get_or_add_ilvl().val = ilvl
     numPr.get_or_add_numId().val = num_id
@@ -361,7 +419,7 @@ def add_body_paragraph(sectPr: BaseOxmlElement) -> CT_P:
     body for each new paragraph, which makes a long document quadratic; the caller keeps
     the reference instead. The element is the one python-docx would create.
     """
-    p = cast(CT_P, OxmlElement("w:p"))
+    p = cast(CT_P, _el("w:p"))
     sectPr.addprevious(p)
     return p
 
@@ -371,10 +429,9 @@ def add_styled_paragraph(sectPr: BaseOxmlElement, style_id: str | None) -> CT_P:
     (empty for the default style, None) holding the ``w:pStyle``; written directly, as it is the
     paragraph's first child and the properties' first."""
     p = add_body_paragraph(sectPr)
-    pPr = _el("w:pPr")
+    pPr = _sub(p, "w:pPr")
     if style_id is not None:
-        pPr.append(_el("w:pStyle", val=style_id))
-    p.append(pPr)
+        _sub(pPr, "w:pStyle", val=style_id)
     return p
 
 
@@ -393,19 +450,15 @@ def add_text_run(p: CT_P, text: str, *, bold: bool = False) -> BaseOxmlElement:
         if bold:
             split.bold = True
         return cast(BaseOxmlElement, split._r)
-    run = OxmlElement("w:r")
+    run = _sub(p, "w:r")
     if bold:
-        rPr = OxmlElement("w:rPr")
-        rPr.append(OxmlElement("w:b"))
-        run.append(rPr)
+        _sub(_sub(run, "w:rPr"), "w:b")
     if text:
-        t = OxmlElement("w:t")
+        t = _sub(run, "w:t")
         t.text = text
         if len(text.strip()) < len(text):
-            t.set(qn("xml:space"), "preserve")
-        run.append(t)
-    p.append(run)
-    return cast(BaseOxmlElement, run)
+            t.set(_XML_SPACE, "preserve")
+    return run
 
 
 # -- bookmarks, hyperlinks, fields -------------------------------------------
@@ -414,25 +467,24 @@ def add_text_run(p: CT_P, text: str, *, bold: bool = False) -> BaseOxmlElement:
 def add_bookmark(p: BaseOxmlElement, bookmark_id: int, name: str) -> None:
     """Wrap a paragraph's content in a bookmark (TOC entries link to it)."""
     start = _el("w:bookmarkStart", id=bookmark_id, name=name)
-    pPr = p.find(qn("w:pPr"))
+    pPr = p.find(_PPR)
     if pPr is None:
         p.insert(0, start)
     else:
         pPr.addnext(start)
-    p.append(_el("w:bookmarkEnd", id=bookmark_id))
+    _sub(p, "w:bookmarkEnd", id=bookmark_id)
 
 
 def add_hyperlink(p: BaseOxmlElement, anchor: str, runs: Sequence[BaseOxmlElement]) -> None:
     """Move ``runs`` (already in ``p``) into an internal hyperlink to bookmark ``anchor``."""
-    link = _el("w:hyperlink", anchor=anchor, history=1)
-    p.append(link)
+    link = _sub(p, "w:hyperlink", anchor=anchor, history=1)
     for run in runs:
         link.append(run)
 
 
 def _fld_char(kind: str) -> BaseOxmlElement:
     r = _el("w:r")
-    r.append(_el("w:fldChar", fldCharType=kind))
+    _sub(r, "w:fldChar", fldCharType=kind)
     return r
 
 
@@ -442,10 +494,9 @@ def field_begin(instruction: str) -> list[BaseOxmlElement]:
     The field is never marked ``w:dirty``: that makes Word ask to update fields on every open.
     """
     instr_run = _el("w:r")
-    instr = _el("w:instrText")
-    instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instr = _sub(instr_run, "w:instrText")
+    instr.set(_XML_SPACE, "preserve")
     instr.text = f" {instruction} "
-    instr_run.append(instr)
     return [_fld_char("begin"), instr_run, _fld_char("separate")]
 
 
@@ -473,6 +524,11 @@ _AFTER_PBDR = (
     "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
 )
 _AFTER_SNAP = _AFTER_PBDR[_AFTER_PBDR.index("w:snapToGrid") + 1 :]
+_AFTER_AUTO_SPACE_DN = _ranks(*_AFTER_PBDR[_AFTER_PBDR.index("w:autoSpaceDN") + 1 :])
+_AFTER_AUTO_SPACE_DE = _ranks(*_AFTER_PBDR[_AFTER_PBDR.index("w:autoSpaceDE") + 1 :])
+#: CT_PPr's children after ``w:numPr`` (python-docx's successors of it).
+_AFTER_NUM_PR = _ranks("w:suppressLineNumbers", "w:pBdr", *_AFTER_PBDR)
+_NUM_PR, _PPR = qn("w:numPr"), qn("w:pPr")
 
 
 def set_paragraph_border(pPr: BaseOxmlElement, side: str, eighths: int, color: str, space_pt: int = 0) -> None:
@@ -491,15 +547,13 @@ def no_snap_to_grid(pPr: BaseOxmlElement) -> None:
 
 def no_auto_space(pPr: BaseOxmlElement) -> None:
     """No extra space between Chinese and Latin or digits (``w:autoSpaceDE``/``w:autoSpaceDN`` off), so widths are as counted."""
-    following = _AFTER_PBDR[_AFTER_PBDR.index("w:autoSpaceDN") + 1 :]
-    pPr.insert_element_before(_el("w:autoSpaceDE", val=0), "w:autoSpaceDN", *following)
-    pPr.insert_element_before(_el("w:autoSpaceDN", val=0), *following)
+    _insert_before(pPr, _el("w:autoSpaceDE", val=0), _AFTER_AUTO_SPACE_DE)
+    _insert_before(pPr, _el("w:autoSpaceDN", val=0), _AFTER_AUTO_SPACE_DN)
 
 
 def no_digit_space(pPr: BaseOxmlElement) -> None:
     """No extra space between Chinese and digits (``w:autoSpaceDN`` off); Latin letters keep theirs."""
-    following = _AFTER_PBDR[_AFTER_PBDR.index("w:autoSpaceDN") + 1 :]
-    pPr.insert_element_before(_el("w:autoSpaceDN", val=0), *following)
+    _insert_before(pPr, _el("w:autoSpaceDN", val=0), _AFTER_AUTO_SPACE_DN)
 
 
 def add_line_break(r: BaseOxmlElement) -> None:
@@ -580,16 +634,14 @@ def _table_properties(tbl: BaseOxmlElement, widths: Sequence[int], borders: dict
 def text_run(text: str) -> BaseOxmlElement:
     """A plain run of text (a field's cached result)."""
     run = _el("w:r")
-    t = _el("w:t")
-    t.text = text
-    run.append(t)
+    _sub(run, "w:t").text = text
     return run
 
 
 def tab_run() -> BaseOxmlElement:
     """A run holding one tab (to the TOC styles' right-aligned, dot-leader tab stop)."""
     run = _el("w:r")
-    run.append(_el("w:tab"))
+    _sub(run, "w:tab")
     return run
 
 
@@ -610,7 +662,6 @@ def set_update_fields(settings: BaseOxmlElement) -> None:
 
 # -- the font table --------------------------------------------------------------
 
-_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: Name parts that say what kind of face a family is (Windows' own font table gives 宋体 roman, 黑体 swiss, 仿宋/楷体 modern).
 _FONT_KINDS = (
     (("仿宋", "楷", "fang", "kai"), "modern", "fixed"),

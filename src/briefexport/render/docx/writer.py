@@ -198,8 +198,7 @@ def write_toc(body: Body, doc: NumberedDocument, theme: Theme, pages: Mapping[tu
         paragraph = body.add_paragraph(f"toc {item.level}")
         if position == 0:
             paragraph._p.extend(begin)
-        _add_text(paragraph, item.heading_with(theme.label_gap(item.level)))
-        runs = [paragraph.runs[-1]._r, ox.tab_run()]
+        runs = [ox.add_text_run(paragraph._p, item.heading_with(theme.label_gap(item.level))), ox.tab_run()]
         page = pages.get(item.path)
         runs += [*ox.field_begin(f"PAGEREF {_bookmark(index)} \\h"), ox.text_run("" if page is None else str(page)), ox.field_end()]
         paragraph._p.extend(runs[1:])
