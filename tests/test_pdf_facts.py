@@ -19,7 +19,7 @@ from briefexport.fonts._metrics_cache import MetricsCache
 from briefexport.fonts.fontset import FontSet
 from briefexport.model import Span
 from briefexport.numbering import NumberedDocument, number
-from briefexport.render import RenderOptions, _pdf_facts
+from briefexport.render import HeadingPages, RenderOptions, _pdf_facts
 from briefexport.render import pdf as pdf_renderer
 from briefexport.render._pdf_facts import LayoutCache
 from briefexport.theme.loader import Theme, load_theme
@@ -74,6 +74,31 @@ def test_a_cached_official_docx_is_the_laid_out_one_and_needs_no_reportlab(tmp_p
     assert hit_said == miss_said
     assert (tmp_path / "hit" / "notice.docx").read_bytes() == (tmp_path / "miss" / "notice.docx").read_bytes()
     assert (tmp_path / "hit" / "notice.docx").read_bytes() == (tmp_path / "with-pdf" / "notice.docx").read_bytes()
+
+
+def test_a_docx_after_a_full_build_takes_the_pdfs_pages(tmp_path: Path, seed_outline_path: Path) -> None:
+    # The full build's PDF laid the pages out and logged nothing: it keeps them for a later -f docx.
+    cache = tmp_path / "xdg"
+    _build(seed_outline_path, tmp_path / "full", cache)
+    after, after_said = _build(seed_outline_path, tmp_path / "after", cache, "-f", "docx")
+    alone, alone_said = _build(seed_outline_path, tmp_path / "alone", tmp_path / "other-xdg", "-f", "docx")
+    assert "reportlab" not in after and "reportlab" in alone
+    assert after_said == alone_said
+    assert (tmp_path / "after" / "outline.docx").read_bytes() == (tmp_path / "alone" / "outline.docx").read_bytes()
+
+
+@pytest.mark.parametrize("quiet", [True, False])
+def test_the_builds_own_pages_are_kept_only_when_laying_out_logged_nothing(tmp_path: Path, seed_doc: NumberedDocument, laid_out: list[str],
+                                                                          quiet: bool) -> None:
+    # A layout that noted a missing face or character is not kept: a later build lays out again and says so itself.
+    theme = load_theme("handout")
+    pages = pdf_renderer.heading_pages(seed_doc, theme, opts=_opts(tmp_path / "unused"))
+    shared = HeadingPages()
+    shared.keep(seed_doc, theme, pages, logged_nothing=quiet)
+    assert _pdf_facts.heading_pages(seed_doc, theme, opts=dataclasses.replace(_opts(tmp_path), layout=shared)) == pages
+    laid_out.clear()
+    assert _pdf_facts.heading_pages(seed_doc, theme, opts=_opts(tmp_path)) == pages
+    assert laid_out == ([] if quiet else ["heading_pages"])
 
 
 def test_an_epub_alone_imports_no_other_formats_library(tmp_path: Path, seed_outline_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import time
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,16 +60,21 @@ class HeadingPages:
     Make one per build: it answers only for the very document and theme it was given.
     """
 
-    __slots__ = ("_doc", "_pages", "_theme")
+    __slots__ = ("_doc", "_pages", "_theme", "logged_nothing", "since")
 
     def __init__(self) -> None:
         self._doc: object | None = None
         self._theme: object | None = None
         self._pages: Mapping[tuple[int, ...], int] = {}
+        self.logged_nothing = False
+        """Laying the kept pages out logged nothing (no missing face or character): a later process's
+        layout of them would log nothing either, so the on-disk layout cache may keep them."""
+        self.since = time.time_ns()
+        """When the memo was made: no layout it keeps began earlier (the layout cache's test for fonts changed meanwhile)."""
 
-    def keep(self, doc: NumberedDocument, theme: Theme, pages: Mapping[tuple[int, ...], int]) -> None:
+    def keep(self, doc: NumberedDocument, theme: Theme, pages: Mapping[tuple[int, ...], int], *, logged_nothing: bool = False) -> None:
         """Remember the pages of ``doc`` laid out in ``theme``."""
-        self._doc, self._theme, self._pages = doc, theme, dict(pages)
+        self._doc, self._theme, self._pages, self.logged_nothing = doc, theme, dict(pages), logged_nothing
 
     def pages(self, doc: NumberedDocument, theme: Theme) -> Mapping[tuple[int, ...], int] | None:
         """The pages kept for this very ``doc`` and ``theme`` (same objects), else None."""

@@ -75,6 +75,10 @@ class LayoutCache:
 def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -> dict[tuple[int, ...], int]:
     """:func:`render.pdf.heading_pages`, from this build's PDF layout or the cache when they have it."""
     if opts.layout is not None and (known := opts.layout.pages(doc, theme)) is not None:
+        if opts.layout.logged_nothing:
+            # Kept for a later -f docx of the same outline, which would otherwise lay the pages out again.
+            _remember("heading-pages", doc, theme, opts, [(list(path), page) for path, page in known.items()], _is_pages,
+                      since=opts.layout.since)
         return dict(known)  # the same build's PDF: nothing to look up
 
     def compute() -> list[tuple[list[int], int]]:
@@ -177,10 +181,7 @@ def _cached(kind: str, subject: object, theme: Theme, opts: RenderOptions, compu
     if folder is None:
         return compute()
     try:
-        import hashlib
-
-        key = hashlib.sha256(_key_material(kind, subject, theme, opts.fonts).encode("utf-8", "surrogatepass")).hexdigest()
-        name = f"{_PREFIX}{key[:32]}{_SUFFIX}"
+        key, name = _entry_name(kind, subject, theme, opts)
         entry = _read(folder, name, key, opts.fonts, valid)
         if entry is not None:
             folder.touch(name)  # recently used: kept when the folder is pruned
@@ -195,6 +196,33 @@ def _cached(kind: str, subject: object, theme: Theme, opts: RenderOptions, compu
         return value
     finally:
         folder.close()
+
+
+def _remember(kind: str, subject: object, theme: Theme, opts: RenderOptions, value: object, valid: Callable[[object], bool],
+              *, since: int) -> None:
+    """Store what :func:`_cached` would compute and store for this key, found by a layout this process made
+    anyway (the PDF's, which logged nothing) that began no earlier than ``since``; an entry already kept stays."""
+    cache = opts.layout_cache
+    folder = _open(cache.folder) if cache is not None else None
+    if folder is None:
+        return
+    try:
+        key, name = _entry_name(kind, subject, theme, opts)
+        if _read(folder, name, key, opts.fonts, valid) is not None:
+            return
+        payload = _entry(key, value, [], opts.fonts, since)
+        if payload is not None and folder.write_bytes(name, payload):
+            folder.prune(_MAX_ENTRIES, _PREFIX, _SUFFIX)
+    finally:
+        folder.close()
+
+
+def _entry_name(kind: str, subject: object, theme: Theme, opts: RenderOptions) -> tuple[str, str]:
+    """The key of an answer and the name of the file that keeps it."""
+    import hashlib
+
+    key = hashlib.sha256(_key_material(kind, subject, theme, opts.fonts).encode("utf-8", "surrogatepass")).hexdigest()
+    return key, f"{_PREFIX}{key[:32]}{_SUFFIX}"
 
 
 def _open(path: Path | None) -> CacheFolder | None:

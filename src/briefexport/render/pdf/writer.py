@@ -229,7 +229,7 @@ def _keep_pages(job: _Job) -> dict[tuple[int, ...], int]:
     pages = _by_path(job)
     opts = job.opts
     if opts.layout is not None:
-        opts.layout.keep(job.doc, job.theme, pages)
+        opts.layout.keep(job.doc, job.theme, pages, logged_nothing=job.setter.logged_nothing)
     if opts.warm is not None and job.setter.logged_nothing:
         opts.warm.put(_pages_key(job.doc, job.theme), (job.theme, pages))
     return pages
