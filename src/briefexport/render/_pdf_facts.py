@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from ..theme.loader import Theme
     from . import ImprintLayout, RenderOptions
 
-__all__ = ["LayoutCache", "heading_pages", "imprint_layout", "page_number_drop", "text_ems"]
+__all__ = ["LayoutCache", "code_identity", "heading_pages", "imprint_layout", "open_folder", "page_number_drop", "text_ems"]
 
 _T = TypeVar("_T")
 #: Bump when an entry's layout or a fact's meaning changes: old entries then miss.
@@ -176,8 +176,7 @@ def _cached(kind: str, subject: object, theme: Theme, opts: RenderOptions, compu
 
     ``subject`` is what besides the theme the answer is of (the numbered document, the texts measured): its ``repr`` is in the key.
     """
-    cache = opts.layout_cache
-    folder = _open(cache.folder) if cache is not None else None
+    folder = open_folder(opts)
     if folder is None:
         return compute()
     try:
@@ -202,8 +201,7 @@ def _remember(kind: str, subject: object, theme: Theme, opts: RenderOptions, val
               *, since: int) -> None:
     """Store what :func:`_cached` would compute and store for this key, found by a layout this process made
     anyway (the PDF's, which logged nothing) that began no earlier than ``since``; an entry already kept stays."""
-    cache = opts.layout_cache
-    folder = _open(cache.folder) if cache is not None else None
+    folder = open_folder(opts)
     if folder is None:
         return
     try:
@@ -225,6 +223,11 @@ def _entry_name(kind: str, subject: object, theme: Theme, opts: RenderOptions) -
     return key, f"{_PREFIX}{key[:32]}{_SUFFIX}"
 
 
+def open_folder(opts: RenderOptions) -> CacheFolder | None:
+    """The build's layout cache folder (the caller closes it), or None when there is none."""
+    return _open(opts.layout_cache.folder) if opts.layout_cache is not None else None
+
+
 def _open(path: Path | None) -> CacheFolder | None:
     from ..fonts._metrics_cache import CacheFolder
 
@@ -236,10 +239,10 @@ def _key_material(kind: str, subject: object, theme: Theme, fonts: FontSet) -> s
     import reportlab
 
     settings = sorted((name, value) for name, value in os.environ.items() if name.startswith("RL_"))
-    return repr((_FORMAT, kind, subject, theme, _code_identity(), reportlab.Version, sys.version, settings, fonts.search_dirs()))
+    return repr((_FORMAT, kind, subject, theme, code_identity(), reportlab.Version, sys.version, settings, fonts.search_dirs()))
 
 
-def _code_identity() -> list[tuple[str, int, int, int]]:
+def code_identity() -> list[tuple[str, int, int, int]]:
     """briefexport's modules as files (path, size, mtime, ctime): an edited or upgraded module misses."""
     root = Path(__file__).resolve().parent.parent
     found: list[tuple[str, int, int, int]] = []

@@ -116,7 +116,7 @@ def _insert_before(parent: BaseOxmlElement, element: BaseOxmlElement, successors
     list's order) that ``parent`` has, else last; one pass over the children instead of a search per tag."""
     best, rank = None, len(successors)
     for child in parent:
-        found = successors.get(child.tag)  # type: ignore[call-overload]  # comments have a callable tag: never found
+        found = successors.get(child.tag)  # a comment's tag is a function: never found
         if found is not None and found < rank:
             best, rank = child, found
     if best is None:

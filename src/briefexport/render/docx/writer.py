@@ -26,10 +26,11 @@ from ...errors import recorded
 from ...model import Para
 from ...text import DATE, format_date, is_cjk
 from ...numbering import NumberedDocument, NumberedNode, chinese_numeral
-from . import _official, _oxml as ox
+from . import _official, _oxml as ox, _prepared
 from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
+from ._prepared import Styled, style_index
 from .._xhtml import check_theme_text
 from .._pdf_facts import heading_pages, imprint_layout, page_number_drop, text_ems, title_lines
 from .._zip import write_entries
@@ -58,42 +59,38 @@ class Body:
 
     ``document.add_paragraph(style=name)`` does the same, but searches every style for the
     name and every child of the body for the final ``w:sectPr`` on each call, which makes a
-    long document quadratic. Here each style name is looked up once (the styles must be
-    set up before the first paragraph), and the ``w:sectPr`` is kept. The XML is the same.
+    long document quadratic. Here the paragraph styles are indexed once (the styles must be
+    set up before the first paragraph; a kept template brings its index), and the ``w:sectPr``
+    is kept. The XML is the same.
     """
 
-    __slots__ = ("_by_name", "_default", "_document", "_sectPr", "_style_ids")
+    __slots__ = ("_document", "_index", "_sectPr", "_style_ids")
 
-    def __init__(self, document: WordDocument) -> None:
+    def __init__(self, document: WordDocument, index: Mapping[str, str | None] | None = None) -> None:
         self._document = document
         self._sectPr: BaseOxmlElement = document.element.body.get_or_add_sectPr()
         self._style_ids: dict[str, str | None] = {}
-        self._by_name: dict[str, CT_Style] | None = None
-        # python-docx finds the default style anew (walking every style) on each lookup.
-        self._default: BaseOxmlElement | None = document.styles.element.default_for(WD_STYLE_TYPE.PARAGRAPH)
+        self._index = index or None
 
     def add_paragraph(self, style: str) -> Paragraph:
         """A new last paragraph of paragraph style ``style`` (a style name, as python-docx takes)."""
-        if style in self._style_ids:
-            style_id = self._style_ids[style]
-        else:
-            style_id = self._style_ids[style] = self._style_id(style)
-        p = ox.add_styled_paragraph(self._sectPr, style_id)
+        p = ox.add_styled_paragraph(self._sectPr, self.style_id(style))
         return Paragraph(p, self._document._body)
 
-    def _style_id(self, name: str) -> str | None:
+    def style_id(self, name: str) -> str | None:
         """What python-docx's ``get_style_id(name, PARAGRAPH)`` gives: None for the default paragraph style."""
-        if self._by_name is None:
-            # python-docx's get_by_name is an XPath query over every style, once per name: index them once.
-            self._by_name = {}
-            for style in self._document.styles.element.iterchildren(qn("w:style")):
-                self._by_name.setdefault(style.name_val, cast("CT_Style", style))  # the first of a name, as the XPath finds
-        found = self._by_name.get(BabelFish.ui2internal(name))
-        if found is None or found.type != WD_STYLE_TYPE.PARAGRAPH:
-            # python-docx's own lookup, for its errors (and its deprecated lookup by id).
-            lookup: Callable[[str, WD_STYLE_TYPE], str | None] = self._document.part.get_style_id  # untyped in python-docx
-            return lookup(name, WD_STYLE_TYPE.PARAGRAPH)
-        return None if found is self._default else cast(str, found.styleId)
+        if name in self._style_ids:
+            return self._style_ids[name]
+        if self._index is None:
+            # python-docx's lookup is an XPath query over every style, once per name: index them once.
+            self._index = style_index(self._document.styles.element)
+        internal = BabelFish.ui2internal(name)
+        if internal in self._index:
+            found = self._style_ids[name] = self._index[internal]
+            return found
+        # python-docx's own lookup, for its errors (and its deprecated lookup by id).
+        lookup: Callable[[str, WD_STYLE_TYPE], str | None] = self._document.part.get_style_id  # untyped in python-docx
+        return lookup(name, WD_STYLE_TYPE.PARAGRAPH)
 
 
 def _add_text(paragraph: Paragraph, text: str, *, bold: bool = False) -> None:
@@ -240,7 +237,7 @@ def write_content(body: Body, doc: NumberedDocument, theme: Theme, plan: Numberi
 # -- page, footer, metadata, package -------------------------------------------
 
 
-def setup_section(document: WordDocument, theme: Theme, geometry: Geometry, *, opts: RenderOptions) -> None:
+def setup_section(document: WordDocument, body: Body, theme: Theme, geometry: Geometry, *, opts: RenderOptions) -> None:
     """Paper, margins, the optional grid, and the page-number footers."""
     section = document.sections[0]
     section.page_width, section.page_height = Twips(geometry.width), Twips(geometry.height)
@@ -255,11 +252,11 @@ def setup_section(document: WordDocument, theme: Theme, geometry: Geometry, *, o
         section.first_page_footer.is_linked_to_previous = False
     if number.align == "outside":
         document.settings.odd_and_even_pages_header_footer = True
-        _page_number(section.footer.paragraphs[0], theme, "right", "1")
+        _page_number(section.footer.paragraphs[0], body, theme, "right", "1")
         section.even_page_footer.is_linked_to_previous = False
-        _page_number(section.even_page_footer.paragraphs[0], theme, "left", "2")
+        _page_number(section.even_page_footer.paragraphs[0], body, theme, "left", "2")
     else:
-        _page_number(section.footer.paragraphs[0], theme, number.align, "1")
+        _page_number(section.footer.paragraphs[0], body, theme, number.align, "1")
 
 
 def _footer_drop(theme: Theme, geometry: Geometry, opts: RenderOptions) -> int:
@@ -272,11 +269,11 @@ def _footer_drop(theme: Theme, geometry: Geometry, opts: RenderOptions) -> int:
     return geometry.line_twips(theme.style("page_number"), on_grid=False)
 
 
-def _page_number(paragraph: Paragraph, theme: Theme, align: str, sample: str) -> None:
+def _page_number(paragraph: Paragraph, body: Body, theme: Theme, align: str, sample: str) -> None:
     """``— PAGE —`` in the footer, ``edge_indent`` characters in from the side it is set against."""
     style = theme.style("page_number")
     number = theme.page_number
-    paragraph.style = ROLE_STYLES["page_number"]
+    paragraph._p.style = body.style_id(ROLE_STYLES["page_number"])  # python-docx's paragraph.style = name
     paragraph.alignment = ALIGN[align]
     if align in ("left", "right") and number.edge_indent:
         ox.set_side_indent(paragraph._p.get_or_add_pPr(), align, number.edge_indent, round(number.edge_indent * style.size * 20))
@@ -351,21 +348,31 @@ def _pristine(opts: RenderOptions) -> WordDocument:
 _TEMPLATE_KEY = ("docx-template",)
 
 
-def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: RenderOptions) -> tuple[WordDocument, NumberingPlan]:
+def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: RenderOptions) -> tuple[Styled, NumberingPlan]:
     """The template with the theme's defaults, styles, lists and font table written in, and the numbering plan.
 
     These steps read only the theme, the language and the plan's lists and heading-style links,
     so a warm process keeps their result for the next build with the same ones (a live preview's
-    edit changes none of them) and copies it, when writing them logged nothing.
+    edit changes none of them) and copies it, and a build with a layout cache keeps it on disk
+    (``_prepared``), when writing them logged nothing.
     """
     lang = doc.doc.meta.lang
-    pristine = docx.Document() if opts.warm is None else _pristine(opts)
-    plan = plan_numbering(doc, theme, geometry, *ox.next_ids(pristine.part.numbering_part.element))
+    if opts.warm is None:
+        pristine = None
+        plan = plan_numbering(doc, theme, geometry, *_prepared.template_ids())
+    else:
+        pristine = _pristine(opts)
+        plan = plan_numbering(doc, theme, geometry, *ox.next_ids(pristine.part.numbering_part.element))
     key = ("docx-styled", theme.name, lang, plan.lists, plan.nums, tuple(sorted(plan.style_nums.items())), plan.derived)
-    kept = opts.warm.get(key) if opts.warm is not None else None
-    if isinstance(kept, tuple) and kept[0] == theme:
-        return copy.deepcopy(kept[1]), plan
-    document = pristine if opts.warm is None else copy.deepcopy(pristine)
+    if opts.warm is None:
+        found = _prepared.kept((theme, key), opts)
+        if found is not None:
+            return found, plan
+    else:
+        kept = opts.warm.get(key)
+        if isinstance(kept, tuple) and kept[0] == theme:
+            return Styled(copy.deepcopy(kept[1]), {}), plan
+    document = docx.Document() if pristine is None else copy.deepcopy(pristine)
     with recorded() as logged:
         _drop_template_leftovers(document)
         body_style = theme.style("body")
@@ -374,9 +381,11 @@ def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: Rende
         style_ids = setup_styles(document, theme, geometry, plan)
         ox.add_numbering(document.part.numbering_part.element, plan.lists, plan.nums, style_ids)
         write_font_table(document, theme)
-    if opts.warm is not None and not logged:
+    if not logged and opts.warm is not None:
         opts.warm.put(key, (theme, copy.deepcopy(document)))
-    return document, plan
+    elif not logged and opts.layout_cache is not None:
+        return _prepared.keep((theme, key), document, _package_entries(document), opts), plan
+    return Styled(document, {}), plan
 
 
 def _drop_template_leftovers(document: WordDocument) -> None:
@@ -424,9 +433,11 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     """Write ``doc`` as a DOCX file at ``out``."""
     check_theme_text(theme, page_number=True)
     geometry = Geometry.of(theme)
-    document, plan = _styled(doc, theme, geometry, opts)
-    body = Body(document)
+    styled, plan = _styled(doc, theme, geometry, opts)
+    document = styled.document
     official = doc.doc.official
+    # An official document adds styles of its own (``_official.write_head``): the body then asks the styles.
+    body = Body(document, styled.style_ids if official is None else None)
     lines = partial(title_lines, theme=theme, opts=opts)  # an official title's lines, as the PDF breaks them
     if official is None:
         write_title_block(body, doc, theme)
@@ -441,8 +452,8 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
         write_signature(body, doc, theme, geometry)
     else:
         _official.write_tail(body, official, theme, geometry, text_ems(_official.signature_texts(official), theme, geometry.char_width(theme.style("body")), opts=opts), lines)
-    setup_section(document, theme, geometry, opts=opts)
+    setup_section(document, body, theme, geometry, opts=opts)
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))
     set_core_properties(document, doc, opts.created)
-    save_reproducibly(document, out, opts.created, warm=opts.warm)
+    save_reproducibly(document, out, opts.created, warm=opts.warm or styled.deflated)
