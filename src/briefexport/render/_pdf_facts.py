@@ -8,7 +8,7 @@ build reportlab's import, the fonts' metrics and a layout pass, twice the rest o
 The answers depend only on what is hashed into their key, so a later process takes them from
 ``$XDG_CACHE_HOME/briefexport`` (the font-metrics cache's folder, with its safety rules):
 
-* the key is a SHA-256 of the fact asked for, what it is of (the numbered document, or the
+* the key is a SHA-256 of the fact asked for, what it is of (the outline's document, or the
   texts measured) and the theme (their ``repr``: every field), the files (path, size, mtime,
   ctime) of briefexport's own modules, reportlab's and Python's versions, the ``RL_*`` settings, and the folders the font
   set searches; the entry repeats the key and is compared on load;
@@ -77,7 +77,7 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
     if opts.layout is not None and (known := opts.layout.pages(doc, theme)) is not None:
         if opts.layout.logged_nothing:
             # Kept for a later -f docx of the same outline, which would otherwise lay the pages out again.
-            _remember("heading-pages", doc, theme, opts, [(list(path), page) for path, page in known.items()], _is_pages,
+            _remember("heading-pages", doc.doc, theme, opts, [(list(path), page) for path, page in known.items()], _is_pages,
                       since=opts.layout.since)
         return dict(known)  # the same build's PDF: nothing to look up
 
@@ -86,7 +86,7 @@ def heading_pages(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) -
 
         return [(list(path), page) for path, page in laid_out(doc, theme, opts=opts).items()]
 
-    pages = _cached("heading-pages", doc, theme, opts, compute, _is_pages)
+    pages = _cached("heading-pages", doc.doc, theme, opts, compute, _is_pages)
     return {tuple(path): page for path, page in pages}
 
 
@@ -100,7 +100,7 @@ def imprint_layout(doc: NumberedDocument, theme: Theme, *, opts: RenderOptions) 
         layout = laid_out(doc, theme, opts=opts)
         return (layout.alone, list(layout.list_lines))
 
-    alone, lines = _cached("imprint-layout", doc, theme, opts, compute, _is_imprint)
+    alone, lines = _cached("imprint-layout", doc.doc, theme, opts, compute, _is_imprint)
     return ImprintLayout(alone=alone, list_lines=tuple(lines))
 
 
@@ -174,7 +174,9 @@ def _cached(kind: str, subject: object, theme: Theme, opts: RenderOptions, compu
             valid: Callable[[object], bool]) -> _T:
     """``compute()``, or the value an entry of the same key holds (its log replayed).
 
-    ``subject`` is what besides the theme the answer is of (the numbered document, the texts measured): its ``repr`` is in the key.
+    ``subject`` is what besides the theme the answer is of (the outline's document, the texts measured): its ``repr`` is in the key.
+    A numbered document is given by its ``doc``: numbering is a function of it (and of this code, also in the key),
+    and the numbered tree's ``repr`` repeats each node once per level above it (three times the text, on a long outline).
     """
     folder = open_folder(opts)
     if folder is None:

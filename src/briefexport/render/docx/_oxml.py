@@ -85,8 +85,11 @@ def _attr(name: str) -> str:
     return qn(f"w:{name}")
 
 
-def _attrs(attrs: Mapping[str, str | int]) -> dict[str, str] | None:
-    return {_attr(name): str(value) for name, value in attrs.items()} if attrs else None
+def _set(element: BaseOxmlElement, attrs: Mapping[str, str | int]) -> BaseOxmlElement:
+    # Set one by one: lxml takes an attribute dict at creation more slowly than this.
+    for name, value in attrs.items():
+        element.set(_attr(name), str(value))
+    return element
 
 
 def _el(tag: str, **attrs: str | int) -> BaseOxmlElement:
@@ -97,13 +100,15 @@ def _el(tag: str, **attrs: str | int) -> BaseOxmlElement:
     parsing the prefixed name again for each of the document's elements.
     """
     clark, declared = _tag(tag)
-    return cast(BaseOxmlElement, oxml_parser.makeelement(clark, attrib=_attrs(attrs), nsmap=declared))
+    element = cast(BaseOxmlElement, oxml_parser.makeelement(clark, nsmap=declared))
+    return _set(element, attrs) if attrs else element
 
 
 def _sub(parent: BaseOxmlElement, tag: str, **attrs: str | int) -> BaseOxmlElement:
     """``_el`` appended as the last child of ``parent``: made in place, which is cheaper than making it loose
     and moving it in (lxml then drops its namespace declaration as redundant: the same XML)."""
-    return cast(BaseOxmlElement, etree.SubElement(parent, _tag(tag)[0], _attrs(attrs)))
+    element = cast(BaseOxmlElement, etree.SubElement(parent, _tag(tag)[0]))
+    return _set(element, attrs) if attrs else element
 
 
 def _ranks(*tags: str) -> dict[str, int]:

@@ -20,13 +20,14 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Twips
 from docx.styles import BabelFish
+from docx.oxml.text.paragraph import CT_P
 from docx.text.paragraph import Paragraph
 
 from ...errors import recorded
 from ...model import Para
 from ...text import DATE, format_date, is_cjk
 from ...numbering import NumberedDocument, NumberedNode, chinese_numeral
-from . import _official, _oxml as ox, _prepared
+from . import _oxml as ox, _prepared
 from ._geometry import Geometry, twips
 from ._layout import ALIGN, ROLE_STYLES, TOC_HEADING_STYLE, setup_styles
 from ._numbering import NumberingPlan, plan_numbering
@@ -64,18 +65,26 @@ class Body:
     is kept. The XML is the same.
     """
 
-    __slots__ = ("_document", "_index", "_sectPr", "_style_ids")
+    __slots__ = ("_document", "_index", "_parent", "_sectPr", "_style_ids")
 
     def __init__(self, document: WordDocument, index: Mapping[str, str | None] | None = None) -> None:
         self._document = document
+        self._parent = document._body  # a lazy property of python-docx's, asked once
         self._sectPr: BaseOxmlElement = document.element.body.get_or_add_sectPr()
         self._style_ids: dict[str, str | None] = {}
         self._index = index or None
 
     def add_paragraph(self, style: str) -> Paragraph:
         """A new last paragraph of paragraph style ``style`` (a style name, as python-docx takes)."""
-        p = ox.add_styled_paragraph(self._sectPr, self.style_id(style))
-        return Paragraph(p, self._document._body)
+        return self.paragraph(self.add_p(style))
+
+    def paragraph(self, p: CT_P) -> Paragraph:
+        """python-docx's object for a paragraph of the body."""
+        return Paragraph(p, self._parent)
+
+    def add_p(self, style: str) -> CT_P:
+        """:meth:`add_paragraph`'s XML alone, for the writers that need no python-docx object of it."""
+        return ox.add_styled_paragraph(self._sectPr, self.style_id(style))
 
     def style_id(self, name: str) -> str | None:
         """What python-docx's ``get_style_id(name, PARAGRAPH)`` gives: None for the default paragraph style."""
@@ -93,23 +102,27 @@ class Body:
         return lookup(name, WD_STYLE_TYPE.PARAGRAPH)
 
 
-def _add_text(paragraph: Paragraph, text: str, *, bold: bool = False) -> None:
+def _add_text(paragraph: Paragraph | CT_P, text: str, *, bold: bool = False) -> None:
     """A run of ``text``: fonts and sizes come from the paragraph's style, so restyling it restyles the text.
 
     Only the outline's own emphasis is direct formatting (``w:b``).
     """
-    ox.add_text_run(paragraph._p, text, bold=bold)
+    ox.add_text_run(_xml(paragraph), text, bold=bold)
 
 
-def _add_para(body: Body, para: Para, role: str) -> Paragraph:
-    paragraph = body.add_paragraph(ROLE_STYLES[role])
+def _xml(paragraph: Paragraph | CT_P) -> CT_P:
+    return paragraph._p if isinstance(paragraph, Paragraph) else paragraph
+
+
+def _add_para(body: Body, para: Para, role: str) -> CT_P:
+    p = body.add_p(ROLE_STYLES[role])
     for span in para.spans:
-        _add_text(paragraph, span.text, bold=span.bold)
-    _date_rule(paragraph, para.text)
-    return paragraph
+        ox.add_text_run(p, span.text, bold=span.bold)
+    _date_rule(p, para.text)
+    return p
 
 
-def _date_rule(paragraph: Paragraph, text: str) -> None:
+def _date_rule(paragraph: Paragraph | CT_P, text: str) -> None:
     """Dates print without Word's automatic Han–digit space (2024年1月14日, as in the PDF and EPUB).
 
     ``w:autoSpaceDN`` is a paragraph property in Word, WPS and LibreOffice alike (no run can
@@ -120,7 +133,7 @@ def _date_rule(paragraph: Paragraph, text: str) -> None:
     keeps its gaps and may break; no DOCX markup short of invisible characters changes that.
     """
     if DATE.search(text):
-        ox.no_digit_space(paragraph._p.get_or_add_pPr())
+        ox.no_digit_space(_xml(paragraph).get_or_add_pPr())
 
 
 def write_title_block(body: Body, doc: NumberedDocument, theme: Theme) -> None:
@@ -192,46 +205,46 @@ def write_toc(body: Body, doc: NumberedDocument, theme: Theme, pages: Mapping[tu
         paragraph._p.extend([*begin, ox.field_end()])
         return
     for position, (index, item) in enumerate(entries):
-        paragraph = body.add_paragraph(f"toc {item.level}")
+        p = body.add_p(f"toc {item.level}")
         if position == 0:
-            paragraph._p.extend(begin)
-        runs = [ox.add_text_run(paragraph._p, item.heading_with(theme.label_gap(item.level))), ox.tab_run()]
+            p.extend(begin)
+        runs = [ox.add_text_run(p, item.heading_with(theme.label_gap(item.level))), ox.tab_run()]
         page = pages.get(item.path)
         runs += [*ox.field_begin(f"PAGEREF {_bookmark(index)} \\h"), ox.text_run("" if page is None else str(page)), ox.field_end()]
-        paragraph._p.extend(runs[1:])
-        ox.add_hyperlink(paragraph._p, _bookmark(index), runs)
+        p.extend(runs[1:])
+        ox.add_hyperlink(p, _bookmark(index), runs)
         if position == len(entries) - 1:
-            paragraph._p.append(ox.field_end())
+            p.append(ox.field_end())
 
 
-def _write_heading(body: Body, item: NumberedNode, index: int, theme: Theme, plan: NumberingPlan) -> list[Paragraph]:
+def _write_heading(body: Body, item: NumberedNode, index: int, theme: Theme, plan: NumberingPlan) -> list[CT_P]:
     """The kicker (if any) and the heading: list numbering, or the label as text when Word cannot number it."""
-    written: list[Paragraph] = []
+    written: list[CT_P] = []
     if item.node.kicker:
-        written.append(kicker := body.add_paragraph(ROLE_STYLES["kicker"]))
-        _add_text(kicker, item.node.kicker)
+        written.append(kicker := body.add_p(ROLE_STYLES["kicker"]))
+        ox.add_text_run(kicker, item.node.kicker)
     role = theme.heading_role(item.level)
-    written.append(paragraph := body.add_paragraph(plan.styles.get(item.path, ROLE_STYLES[role])))
+    written.append(p := body.add_p(plan.styles.get(item.path, ROLE_STYLES[role])))
     numbering = plan.headings.get(item.path)
     if numbering is not None:
-        ox.set_num_pr(paragraph._p.get_or_add_pPr(), numbering.num_id, numbering.ilvl)
+        ox.set_num_pr(p.get_or_add_pPr(), numbering.num_id, numbering.ilvl)
     if item.label and not plan.numbered(item):
-        _add_text(paragraph, item.label + theme.label_gap(item.level))
+        ox.add_text_run(p, item.label + theme.label_gap(item.level))
     for span in item.node.title.spans:
-        _add_text(paragraph, span.text, bold=span.bold)
-    _date_rule(paragraph, item.node.title.text)
-    ox.add_bookmark(paragraph._p, index, _bookmark(index))
+        ox.add_text_run(p, span.text, bold=span.bold)
+    _date_rule(p, item.node.title.text)
+    ox.add_bookmark(p, index, _bookmark(index))
     return written
 
 
 def write_content(body: Body, doc: NumberedDocument, theme: Theme, plan: NumberingPlan, *, new_page: bool) -> None:
     """Lead paragraphs, then every heading (kicker first) with its body, in reading order."""
-    written: list[Paragraph] = [_add_para(body, para, "body") for para in doc.doc.lead]
+    written: list[CT_P] = [_add_para(body, para, "body") for para in doc.doc.lead]
     for index, item in enumerate(doc.walk()):
         written.extend(_write_heading(body, item, index, theme, plan))
         written.extend(_add_para(body, para, "body") for para in item.node.body)
     if new_page and written:
-        written[0].paragraph_format.page_break_before = True  # the content starts after the title page
+        body.paragraph(written[0]).paragraph_format.page_break_before = True  # the content starts after the title page
 
 
 # -- page, footer, metadata, package -------------------------------------------
@@ -442,6 +455,8 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is None:
         write_title_block(body, doc, theme)
     else:
+        from . import _official  # GB/T 9704's head, tail and imprint: imported only for the documents that have them
+
         _official.write_head(document, body, official, doc.doc.meta.title_shown, theme, geometry, lines)
     toc = official is None and theme.toc.enabled and (theme.docx or {}).get("toc_field") is not False
     if toc:
