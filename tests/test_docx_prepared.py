@@ -7,6 +7,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
+from docx.styles import BabelFish
 
 from briefexport import load, number
 from briefexport.fonts._metrics_cache import MetricsCache
@@ -60,6 +62,8 @@ def test_the_body_of_a_kept_template_leaves_its_styles_unparsed(tmp_path: Path, 
     styles = styled.document.part.part_related_by(_prepared.RT.STYLES)
     assert isinstance(styles, _prepared._PreparedStyles) and styles._parsed is None
     assert styled.style_ids == _prepared.style_index(styles.element)  # the kept index is the styles' own
+    for name, style_id in styled.style_ids.items():  # and python-docx's answers
+        assert styled.document.part.get_style_id(BabelFish.internal2ui(name), WD_STYLE_TYPE.PARAGRAPH) == style_id
 
 
 def test_a_changed_theme_or_broken_entry_is_styled_again(tmp_path: Path, seed_doc: NumberedDocument) -> None:

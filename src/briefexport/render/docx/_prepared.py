@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.opc.packuri import PackURI
     from docx.oxml.xmlchemy import BaseOxmlElement
+    from lxml import etree
 
     from .. import RenderOptions
 
@@ -152,12 +153,15 @@ def style_index(styles: BaseOxmlElement) -> dict[str, str | None]:
     """
     from docx.enum.style import WD_STYLE_TYPE
 
-    default = cast(Any, styles).default_for(WD_STYLE_TYPE.PARAGRAPH)  # python-docx: the last paragraph style marked default
-    first: dict[str, Any] = {}
+    default = cast(Any, styles).default_for(WD_STYLE_TYPE.PARAGRAPH)  # python-docx's: the last paragraph style marked default
+    name_tag, val, type_attr, id_attr = qn("w:name"), qn("w:val"), qn("w:type"), qn("w:styleId")
+    first: dict[str, etree._Element] = {}
     for style in styles.iterchildren(qn("w:style")):
-        first.setdefault(cast(Any, style).name_val, style)  # the first of a name, as python-docx's XPath finds
-    return {name: None if style is default else style.styleId
-            for name, style in first.items() if name is not None and style.type == WD_STYLE_TYPE.PARAGRAPH}
+        name = style.find(name_tag)
+        if name is not None and (internal := name.get(val)) is not None:
+            first.setdefault(internal, style)  # the first of a name, as python-docx's XPath finds
+    return {name: None if style is default else style.get(id_attr)
+            for name, style in first.items() if style.get(type_attr) == WD_STYLE_TYPE.to_xml(WD_STYLE_TYPE.PARAGRAPH)}
 
 
 def _name(key: Hashable) -> tuple[str, str]:

@@ -384,7 +384,7 @@ def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: Rende
     else:
         kept = opts.warm.get(key)
         if isinstance(kept, tuple) and kept[0] == theme:
-            return Styled(copy.deepcopy(kept[1]), {}), plan
+            return Styled(copy.deepcopy(kept[1]), kept[2]), plan  # a copy has the same styles: the same index
     document = docx.Document() if pristine is None else copy.deepcopy(pristine)
     with recorded() as logged:
         _drop_template_leftovers(document)
@@ -395,7 +395,7 @@ def _styled(doc: NumberedDocument, theme: Theme, geometry: Geometry, opts: Rende
         ox.add_numbering(document.part.numbering_part.element, plan.lists, plan.nums, style_ids)
         write_font_table(document, theme)
     if not logged and opts.warm is not None:
-        opts.warm.put(key, (theme, copy.deepcopy(document)))
+        opts.warm.put(key, (theme, copy.deepcopy(document), style_index(document.styles.element)))
     elif not logged and opts.layout_cache is not None:
         return _prepared.keep((theme, key), document, _package_entries(document), opts), plan
     return Styled(document, {}), plan
