@@ -2,7 +2,8 @@
 
 ``writer`` assembles the document; ``_layout`` maps the theme to page geometry and styles;
 ``_numbering`` plans Word's multilevel lists from the labels' templates; ``_oxml`` is the
-only module that writes raw WordprocessingML (numbering, East-Asian fonts, fields).
+only module that writes raw WordprocessingML (numbering, East-Asian fonts, fields);
+``_prepared`` keeps a theme's styled template on disk for the next process.
 """
 
 from __future__ import annotations
