@@ -814,3 +814,90 @@ def test_a_warm_process_takes_heading_pages_from_a_layout_of_the_same_shape(
         counts.setdefault(name, []).append(len(laid_out))
     # The last seed is laid out again: the memo keeps what the build before used, and that was "longer".
     assert counts == {"seed": [1, 3], "typed": [1], "longer": [2]}
+
+
+def _reportlab_line(canv: object, line: object, x: float, y: float) -> None:
+    """``draw_line`` as reportlab's own text object writes it (public API only): the reference it must equal."""
+    from reportlab.pdfbase import pdfmetrics
+
+    text = canv.beginText()  # type: ignore[attr-defined]
+    font, spacing, scale = None, 0.0, 100.0
+    for piece in line.pieces:  # type: ignore[attr-defined]
+        if font != (piece.font, piece.size):
+            font = (piece.font, piece.size)
+            text.setFont(piece.font, piece.size)
+        if abs(piece.char_space - spacing) > 1e-6:
+            spacing = piece.char_space
+            text.setCharSpace(spacing)
+        if piece.scale != scale:
+            scale = piece.scale
+            text.setHorizScale(scale)
+        origin = x + piece.x
+        if not spacing:
+            text.setTextOrigin(origin, y)
+            text.textOut(piece.text)
+            continue
+        rl_font, start = pdfmetrics.getFont(piece.font), 0
+        for _, encoded in rl_font.splitString(piece.text, canv._doc):  # type: ignore[attr-defined]
+            chunk = piece.text[start : start + len(encoded)]
+            start += len(chunk)
+            text.setTextOrigin(origin, y)
+            text.textOut(chunk)
+            origin += rl_font.stringWidth(chunk, piece.size) + spacing * len(chunk)
+    if spacing:
+        text.setCharSpace(0)
+    if scale != 100.0:
+        text.setHorizScale(100)
+    canv.drawText(text)  # type: ignore[attr-defined]
+
+
+def test_drawn_lines_are_the_operators_reportlabs_text_object_writes() -> None:
+    # draw_line writes a line's operators itself (codes noted per face, one fp_str call per
+    # piece, widths summed from the face's advances): byte for byte what reportlab writes, over
+    # several 256-glyph subsets, character spacing, scaling and sizes. Fails if reportlab changes.
+    import io
+    import random
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefexport.fonts.fontset import FontSet
+    from briefexport.render.pdf._cjk_lines import Line, Piece
+    from briefexport.render.pdf._flow import FlowCache, draw_line
+
+    fonts = FontSet(system=False)
+    names = [fonts.reportlab_name(fonts.find(family)) for family in ("FandolFang", "Noto Serif CJK SC")]  # type: ignore[arg-type]
+    han = [chr(code) for code in range(0x4E00, 0x4E00 + 900)]
+    alphabet = han + list("abc XYZ 123，。“”\u00a0")
+    rng = random.Random(20)
+    lines = []
+    for _ in range(400):
+        pieces, at = [], 0.0
+        for _ in range(rng.randint(1, 3)):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0 if pieces else 1, 30)))
+            pieces.append(Piece(text, rng.choice(names), rng.choice([10.5, 11.0, 15.75, 16.0]), at,
+                                char_space=rng.choice([0.0, 0.0, 0.37, 1.5, 2.0 / 3.0]), scale=rng.choice([100.0, 100.0, 127.0237])))
+            at += rng.uniform(10, 200)
+        lines.append(Line(tuple(pieces), at, 16.0))
+    ours, theirs = Canvas(io.BytesIO()), Canvas(io.BytesIO())
+    cache = FlowCache()
+    for index, line in enumerate(lines):
+        x, y = rng.uniform(0, 100), 800.0 - index * 1.7
+        draw_line(ours, line, x, y, cache if index % 5 else None)
+        _reportlab_line(theirs, line, x, y)
+    assert ours._code == theirs._code
+    # fp_str rounds, so the origins are compared unformatted too: the very floats stringWidth gives.
+    for (doc, name), encoder in cache.encoders.items():
+        assert doc is ours._doc
+        face = encoder.font
+        for line in lines:
+            for piece in line.pieces:
+                if piece.font != name or not piece.char_space or not piece.text:
+                    continue
+                parts = encoder.split(piece.text)
+                want, origin, start = [], 3.25, 0
+                for _, encoded in parts:
+                    want.append(origin)
+                    chunk = piece.text[start : start + len(encoded)]
+                    start += len(chunk)
+                    origin += face.stringWidth(chunk, piece.size) + piece.char_space * len(chunk)
+                assert encoder.origins(piece.text, parts, 3.25, piece.size, piece.char_space) == want

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import ChainMap
 from collections.abc import Mapping, MutableMapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -11,10 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reportlab.lib.colors import Color, toColor
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import CondPageBreak, Flowable
 
 from .. import WarmMemo
@@ -58,20 +58,19 @@ class Block:
 class FlowCache:
     """Memos shared by the flowables of one render; a long document repeats characters and sizes.
 
-    ``layout`` keeps character widths and line-breaking atoms; ``font_sizes`` the formatted
-    size part of font-selection operators (number formatting is the costliest step of
-    writing text), ``font_selects`` the whole operators per subset; ``notdef`` the code points each face draws as its .notdef box (the
-    Typesetter's record of characters no face has); ``lines``, in a warm process, each
-    paragraph's lines by runs and measure. Make one per render.
+    ``layout`` keeps character widths and line-breaking atoms; ``encoders`` each face's
+    character codes, widths and font-selection operators in the document; ``notdef`` the
+    code points each face draws as its .notdef box (the Typesetter's record of characters no
+    face has); ``lines``, in a warm process, each paragraph's lines by runs and measure.
+    Make one per render.
     """
 
-    __slots__ = ("font_selects", "font_sizes", "layout", "lines", "notdef")
+    __slots__ = ("encoders", "layout", "lines", "notdef")
 
     def __init__(self, notdef: Mapping[str, AbstractSet[int]] | None = None, lines: WarmMemo | None = None) -> None:
         self.layout = _layout_cache(lines)
-        self.font_sizes: dict[tuple[float, float], str] = {}
-        self.font_selects: dict[tuple[Any, ...], str] = {}
-        """Each subset's font-selection operators, per document, font, subset, size and leading."""
+        self.encoders: dict[tuple[Any, str], _Encoder] = {}
+        """Each face's character codes, per document and font."""
         self.notdef: Mapping[str, AbstractSet[int]] = notdef if notdef is not None else {}
         self.lines = lines
         """A warm process's paragraph lines from earlier builds (None outside the engine)."""
@@ -106,71 +105,195 @@ def draw_line(canv: Canvas, line: Line, x: float, y: float, cache: FlowCache | N
     With character spacing, each run of characters from one of reportlab's 256-glyph subsets
     is positioned explicitly: pdfminer drops the spacing after the last glyph of every Tj
     (poppler, following the PDF spec, keeps it), so this way every reader measures the same line.
+
+    The line is written as one string of the operators reportlab's text object writes for it
+    (``beginText``, ``setFont``, ``setCharSpace``, ``setHorizScale``, ``setTextOrigin``,
+    ``textOut``, ``drawText``): a text object's bookkeeping per call cost more than the
+    operators themselves. tests/test_render_pdf.py compares the two.
     """
-    text = canv.beginText()
-    font: tuple[str, float] | None = None
-    spacing, scale, bold = 0.0, 100.0, False
+    doc = canv._doc
+    matrix = "1 0 0 1" if canv.bottomup else "1 0 0 -1"  # setTextOrigin's matrix
+    ops = [f"BT {matrix} 0 0 Tm"]  # what beginText() starts with
     baseline = fp_str(y)  # formatted once for all the line's text origins
+    spacing, scale, bold = 0.0, 100.0, False
+    font: tuple[str, float] | None = None
+    encoder, current = None, -1
     for piece in line.pieces:
-        if font != (piece.font, piece.size):
-            font = (piece.font, piece.size)
-            text.setFont(piece.font, piece.size)
+        size = piece.size
+        if encoder is None or font != (piece.font, size):
+            font, current = (piece.font, size), -1  # setFont forgets the subset in use
+            encoder = _encoder(piece.font, doc, cache)
         if abs(piece.char_space - spacing) > 1e-6:
             spacing = piece.char_space
-            text.setCharSpace(spacing)
+            ops.append(f"{fp_str(spacing)} Tc")
         if piece.scale != scale:
             scale = piece.scale
-            text.setHorizScale(scale)
+            ops.append(f"{fp_str(scale)} Tz")
         if piece.bold != bold:
             bold = piece.bold
-            _synthetic_bold(text, piece.size if bold else None, canv._lineWidth)
-        _draw_piece(canv, text, piece, x + piece.x, (y, baseline), spacing, cache)
+            ops.append(_synthetic_bold(size if bold else None, canv._lineWidth))
+        parts = encoder.split(piece.text)
+        origin = x + piece.x
+        if not spacing:
+            ops.append(f"{matrix} {fp_str(origin)} {baseline} Tm")
+            for subset, encoded in parts:
+                if subset != current:
+                    ops.append(encoder.select(subset, size))
+                    current = subset
+                ops.append(f"({escapePDF(encoded)}) Tj")
+            if not parts:
+                ops.append("")  # textOut of nothing still adds its (empty) operators
+            continue
+        # Each part positioned: the hot loop of drawing. The origins are formatted by one
+        # fp_str call (a call costs more than formatting a number).
+        for (subset, encoded), at in zip(parts, fp_str(encoder.origins(piece.text, parts, origin, size, spacing)).split(" ")):
+            if subset != current:
+                ops.append(f"{matrix} {at} {baseline} Tm {encoder.select(subset, size)} ({escapePDF(encoded)}) Tj")
+                current = subset
+            else:
+                ops.append(f"{matrix} {at} {baseline} Tm ({escapePDF(encoded)}) Tj")
     if spacing:
-        text.setCharSpace(0)
+        ops.append("0 Tc")
     if scale != 100.0:
-        text.setHorizScale(100)
+        ops.append("100 Tz")
     if bold:
-        _synthetic_bold(text, None, canv._lineWidth)
-    canv.drawText(text)
+        ops.append(_synthetic_bold(None, canv._lineWidth))
+    ops.append("ET")
+    canv.addLiteral(" ".join(ops))
 
 
 #: The outline stroke of synthetic bold, in em: about the stem gain of a real bold CJK face.
 SYNTHETIC_BOLD_STROKE = 0.03
 
 
-def _synthetic_bold(text: PDFTextObject, size: float | None, line_width: float) -> None:
+def _synthetic_bold(size: float | None, line_width: float) -> str:
     """Fill and stroke the glyphs (render mode 2) with a stroke of ``size``'s em share; None ends it.
 
     The stroke colour is the fill colour (the flowables set both); the canvas's line width
     is restored afterwards, so later strokes on the page are unchanged.
     """
     if size is None:
-        text._code.append(f"0 Tr {fp_str(line_width)} w")
-    else:
-        text._code.append(f"{fp_str(size * SYNTHETIC_BOLD_STROKE)} w 2 Tr")
+        return f"0 Tr {fp_str(line_width)} w"
+    return f"{fp_str(size * SYNTHETIC_BOLD_STROKE)} w 2 Tr"
 
 
-def _draw_piece(
-    canv: Canvas, text: PDFTextObject, piece: Piece, origin: float, y: tuple[float, str], spacing: float,
-    cache: FlowCache | None,
-) -> None:
-    rl_font = pdfmetrics.getFont(piece.font)
-    if not getattr(rl_font, "_dynamicFont", False):  # not a TrueType font: no subsets to cut at
-        text.setTextOrigin(origin, y[0])
-        text.textOut(piece.text)
-        return
-    parts = _split(rl_font, piece.text, canv._doc, cache.notdef.get(piece.font) if cache is not None else None)
-    if not spacing:
-        _move(canv, text, origin, y)
-        _show(canv, text, rl_font, parts, cache)
-        return
-    start, size = 0, piece.size
-    for subset, encoded in parts:  # each positioned: the hot loop of drawing, one part per subset run
-        chunk = piece.text[start : start + len(encoded)]  # one byte per character
-        start += len(chunk)
-        _move(canv, text, origin, y)
-        _show_part(canv, text, rl_font, subset, encoded, cache)
-        origin += float(rl_font.stringWidth(chunk, size)) + spacing * len(chunk)
+def _encoder(font: str, doc: Any, cache: FlowCache | None) -> _Encoder:
+    """The face's encoder for this document: the render's own, or (no cache) a fresh one."""
+    if cache is None:
+        return _Encoder(font, doc, None)
+    key = (doc, font)
+    found = cache.encoders.get(key)
+    if found is None:
+        found = cache.encoders[key] = _Encoder(font, doc, cache.notdef)
+    return found
+
+
+#: A run of equal characters: in a string of subset numbers, the characters of one subset.
+_RUNS = re.compile(r"(.)\1*", re.DOTALL)
+
+
+class _Encoder:
+    """One face's characters in one document as (subset, codes), as ``TTFont.splitString`` gives them.
+
+    reportlab gives a character its code on first sight and keeps it for the document, so a
+    character's code, once seen, is noted here: text whose characters are all known is encoded
+    by two ``str.translate`` calls instead of reportlab's loop over every character. Text with a
+    character not seen yet goes to ``splitString``, which assigns codes in the same order as
+    before. A character drawn as code 0 (one no face has, unless ``notdef`` lists it) is not
+    noted: a later ``notdef`` entry may still give it a code of its own.
+
+    Made per document and font (``FlowCache.encoders``); it also keeps each subset's
+    font-selection operators and the face's advance widths of the characters seen.
+    """
+
+    __slots__ = ("codes", "doc", "font", "known", "name", "notdef", "selects", "single", "subsets", "units")
+
+    def __init__(self, name: str, doc: Any, notdef: Mapping[str, AbstractSet[int]] | None) -> None:
+        self.name = name
+        self.font = pdfmetrics.getFont(name)
+        if not getattr(self.font, "_dynamicFont", False):
+            raise TypeError(f"{name} is not a TrueType face (FontSet chains hold TrueType faces only)")
+        self.doc = doc
+        self.notdef = notdef
+        self.known: set[str] = set()
+        self.codes: dict[int, str] = {}
+        """Code point -> its code in its subset (as a character, for ``str.translate``)."""
+        self.subsets: dict[int, str] = {}
+        """Code point -> its subset (as a character)."""
+        self.single = True
+        """Every known character is in subset 0 (a short or Latin text): no subsets to look up."""
+        self.units: dict[str, int] | None = {}
+        """Each character's advance in 1/1000 em, for the face's integer widths (None: some width is not an integer)."""
+        self.selects: dict[tuple[int, float], str] = {}
+
+    def split(self, text: str) -> list[tuple[int, bytes]]:
+        """``splitString(text)``: the text as (subset, codes)."""
+        if not self.known.issuperset(text):
+            return self._noted(text)
+        if not text:
+            return []
+        codes = text.translate(self.codes).encode("latin-1")
+        if self.single:
+            return [(0, codes)]
+        subsets = text.translate(self.subsets)
+        first = subsets[0]
+        if subsets.count(first) == len(subsets):
+            return [(ord(first), codes)]
+        spans = (run.span() for run in _RUNS.finditer(subsets))
+        return [(ord(subsets[start]), codes[start:end]) for start, end in spans]
+
+    def _noted(self, text: str) -> list[tuple[int, bytes]]:
+        parts = _split(self.font, text, self.doc, self.notdef.get(self.name) if self.notdef is not None else None)
+        at = 0
+        face = self.font.face
+        for subset, encoded in parts:
+            for code in encoded:
+                char = text[at]
+                at += 1
+                if self.units is not None:
+                    width = face.charWidths.get(ord(char), face.defaultWidth)
+                    if type(width) is int:
+                        self.units[char] = width
+                    else:
+                        self.units = None
+                if subset or code:
+                    self.known.add(char)
+                    self.codes[ord(char)] = chr(code)
+                    self.subsets[ord(char)] = chr(subset)
+                    self.single = self.single and not subset
+        return parts
+
+    def origins(self, text: str, parts: Sequence[tuple[int, bytes]], origin: float, size: float, spacing: float) -> list[float]:
+        """Where each part of ``text`` starts, from ``origin``: each advances by its width and spacing per character.
+
+        The width is ``stringWidth``'s, ``sum of advances × 0.001 × size``: with integer advances
+        the sum is exact, so adding them here gives its very number, without a call per part.
+        """
+        out = [origin]
+        start = 0
+        units = self.units
+        for _, encoded in parts[:-1]:  # the last part's width moves nothing
+            end = start + len(encoded)  # one byte per character
+            chunk = text[start:end]
+            width = sum(map(units.__getitem__, chunk)) * 0.001 * size if units is not None else self.font.stringWidth(chunk, size)
+            origin += width + spacing * (end - start)
+            out.append(origin)
+            start = end
+        return out
+
+    def select(self, subset: int, size: float) -> str:
+        """The Tf and TL operators that select ``subset`` at ``size`` (leading 1.2 × size, setFont's).
+
+        Noted per subset and size: CJK text changes subset nearly every few characters, and
+        reportlab names the subset anew each time (its first naming registers the font with the
+        document, so that call is always made).
+        """
+        key = (subset, size)
+        found = self.selects.get(key)
+        if found is None:
+            name = self.font.getSubsetInternalName(subset, self.doc)
+            found = self.selects[key] = f"{name} {fp_str(size)} Tf {fp_str(size * 1.2)} TL"
+        return found
 
 
 def _split(rl_font: Any, text: str, doc: Any, notdef: AbstractSet[int] | None) -> list[tuple[int, bytes]]:
@@ -209,67 +332,6 @@ class _FaceView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._face, name)
-
-
-def _move(canv: Canvas, text: PDFTextObject, x: float, y: tuple[float, str]) -> None:
-    """``text.setTextOrigin(x, y)`` with the baseline's number formatted once per line, not per piece."""
-    if not canv.bottomup:
-        text.setTextOrigin(x, y[0])
-        return
-    text._code.append(f"1 0 0 1 {fp_str(x)} {y[1]} Tm")  # what setTextOrigin writes: fp_str(x, y) joins the two
-    text._x0 = text._x = x
-    text._y0 = text._y = y[0]
-
-
-def _show(canv: Canvas, text: PDFTextObject, rl_font: Any, parts: Sequence[tuple[int, bytes]], cache: FlowCache | None) -> None:
-    """Write the operators ``text.textOut`` writes for a TrueType font's text already split into subsets.
-
-    The same Tf and Tj operators as reportlab's ``PDFTextObject._formatText`` (4.x–5.x), so the
-    output is unchanged, without splitting and measuring every piece of text a second time.
-    """
-    ops = []
-    for subset, encoded in parts:
-        if subset != text._curSubset:
-            ops.append(_select_font(canv, text, rl_font, subset, cache))
-            text._curSubset = subset
-        ops.append(f"({canv._escape(encoded)}) Tj")
-    text._code.append(" ".join(ops))
-
-
-def _show_part(canv: Canvas, text: PDFTextObject, rl_font: Any, subset: int, encoded: bytes, cache: FlowCache | None) -> None:
-    """``_show`` of one part: the same operators, without building a list to join."""
-    shown = f"({canv._escape(encoded)}) Tj"
-    if subset != text._curSubset:
-        shown = f"{_select_font(canv, text, rl_font, subset, cache)} {shown}"
-        text._curSubset = subset
-    text._code.append(shown)
-
-
-def _select_font(canv: Canvas, text: PDFTextObject, rl_font: Any, subset: int, cache: FlowCache | None) -> str:
-    """The Tf and TL operators that select ``subset`` of ``rl_font`` at the text's size.
-
-    Noted per document, font, subset and size: CJK text changes subset nearly every few
-    characters, and reportlab names the subset anew each time (its first naming registers the
-    font with the document, so that call is always made).
-    """
-    key = (canv._doc, rl_font.fontName, subset, text._fontsize, text._leading)
-    found = cache.font_selects.get(key) if cache is not None else None
-    if found is None:
-        name = rl_font.getSubsetInternalName(subset, canv._doc)
-        found = f"{name} {_size_operands(text._fontsize, text._leading, cache)}"
-        if cache is not None:
-            cache.font_selects[key] = found
-    return found
-
-
-def _size_operands(size: float, leading: float, cache: FlowCache | None) -> str:
-    key = (size, leading)
-    found = cache.font_sizes.get(key) if cache is not None else None
-    if found is None:
-        found = f"{fp_str(size)} Tf {fp_str(leading)} TL"
-        if cache is not None:
-            cache.font_sizes[key] = found
-    return found
 
 
 @functools.lru_cache(maxsize=256)
