@@ -901,3 +901,32 @@ def test_drawn_lines_are_the_operators_reportlabs_text_object_writes() -> None:
                     start += len(chunk)
                     origin += face.stringWidth(chunk, piece.size) + piece.char_space * len(chunk)
                 assert encoder.origins(piece.text, parts, 3.25, piece.size, piece.char_space) == want
+
+
+def test_a_toc_entrys_form_has_the_bytes_reportlab_writes_for_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    # TOC forms are formatted directly (_PlainForm), not by reportlab's generic formatting:
+    # the whole file must be the one reportlab writes. Fails if reportlab changes its format.
+    import io
+
+    from reportlab import rl_config
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefexport.render.pdf._flow import plain_form
+
+    def build(plain: bool) -> bytes:
+        canv = Canvas(io.BytesIO(), invariant=1)
+        for index, box in enumerate([(-296.8584, -11.0, 0, 22.0), (0, 0, 595.2756, 841.8898), (-1e-9, -3, 12.5, 1e5)]):
+            canv.beginForm(f"f{index}", *box)
+            canv.setFillColorRGB(0.2, 0.4, 0.6)
+            canv.drawString(-20, 0, f"{index + 7}")
+            canv.setDash([0, 3.3])
+            canv.line(-19.8, 0.55, -285.8584, 0.55)
+            canv.endForm()
+            if plain:
+                plain_form(canv, f"f{index}")
+            canv.doForm(f"f{index}")
+        canv.showPage()
+        return canv.getpdfdata()  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(rl_config, "useA85", 0)  # as the writer saves (_flate_only)
+    assert build(plain=True) == build(plain=False)

@@ -33,7 +33,8 @@ from ...text import format_date
 from ...theme.loader import PageNumber, Theme
 from ._cjk_lines import InkOf, LayoutCache, Line, Measure, Run, break_lines
 from ._flow import (
-    Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, rl_color, width_of,
+    Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, plain_form, rl_color,
+    width_of,
 )
 from ._fonts import Typesetter
 from ._official import REPLACED_ROLES, BalancedTitle, official_flowables
@@ -574,6 +575,7 @@ def _define_page_numbers(
             canv.beginForm(f"{_PAGE_FORM}{number}", lowerx=0, lowery=0, upperx=page.width * mm, uppery=page.height * mm)
             _draw_page_number(canv, theme, setter, layout, number, pages)
             canv.endForm()
+            plain_form(canv, f"{_PAGE_FORM}{number}")
 
 
 def _draw_page_number(canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, number: int, pages: int) -> None:
