@@ -930,3 +930,27 @@ def test_a_toc_entrys_form_has_the_bytes_reportlab_writes_for_it(monkeypatch: py
 
     monkeypatch.setattr(rl_config, "useA85", 0)  # as the writer saves (_flate_only)
     assert build(plain=True) == build(plain=False)
+
+
+def test_a_toc_entrys_link_has_the_bytes_reportlab_writes_for_it() -> None:
+    # TOC links are formatted directly (_PlainLink): the file must be the one reportlab writes.
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefexport.render.pdf._flow import plain_link
+
+    def build(plain: bool) -> bytes:
+        canv = Canvas(io.BytesIO(), invariant=1)
+        for index, rect in enumerate([(0, 0, 445.0394, 17.6), (1e-9, -3, 12.5, 1e5)]):
+            canv.translate(79.37008, 700.25 - index)
+            canv.linkRect("", f"h{index}", rect, relative=1, thickness=0, name=f"toc-h{index}")
+            if plain:
+                plain_link(canv, f"toc-h{index}")
+        canv.showPage()
+        for index in range(2):
+            canv.bookmarkHorizontal(f"h{index}", 0, 300.5 + index)
+        canv.showPage()
+        return canv.getpdfdata()  # type: ignore[no-any-return]
+
+    assert build(plain=True) == build(plain=False)
