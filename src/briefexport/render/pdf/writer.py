@@ -31,7 +31,7 @@ from reportlab.platypus.doctemplate import LayoutError
 from ...errors import LocatedError, RenderError
 from ...text import format_date
 from ...theme.loader import PageNumber, Theme
-from ._cjk_lines import InkOf, LayoutCache, Line, Measure, Run, break_lines
+from ._cjk_lines import InkOf, Line, Measure, Run, break_lines
 from ._flow import (
     Anchor, Block, FlowCache, KeepRoom, TextBlock, TocEntry, define_page_number, draw_line, lays_out_only, plain_form, rl_color,
     width_of,
@@ -467,7 +467,7 @@ def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | 
     template = BaseDocTemplate(
         target if isinstance(target, io.BytesIO) else str(target),
         pagesize=(page.width * mm, page.height * mm),
-        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter, job.cache.layout, job.unnumbered))],
+        pageTemplates=[PageTemplate("page", [frame], onPage=lambda canv, _doc: _furniture(canv, theme, setter, job.cache, job.unnumbered))],
         title=meta.title, author=meta.author or "", subject=meta.subtitle or "", keywords=list(meta.keywords),
         creator="briefexport", invariant=1, lang=meta.lang, displayDocTitle=True,
         initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
@@ -504,11 +504,14 @@ def _canvas_class(job: _Job) -> type[Canvas]:
 
         def save(self) -> None:
             # Every heading has been drawn by now, so every page number is known.
+            numbers: dict[tuple[Run, ...], Line] = {}  # a page's number is laid out once, however many headings start on it
             for key, leader in job.leaders.items():
-                runs = job.setter.text_runs("toc", str(job.pages.get(key, "")))
-                number = break_lines(runs, Measure(width=1e6, align="left"), width_of, cache=job.cache.layout)
-                define_page_number(self, key, number[0] if number else Line((), 0.0, style.size), leader, style.color)
-            _define_page_numbers(self, job.theme, job.setter, job.cache.layout, self.getPageNumber() - 1, job.unnumbered)
+                runs = tuple(job.setter.text_runs("toc", str(job.pages.get(key, ""))))  # (each time: a missing digit warns each time)
+                if runs not in numbers:
+                    number = break_lines(runs, Measure(width=1e6, align="left"), width_of, cache=job.cache.layout)
+                    numbers[runs] = number[0] if number else Line((), 0.0, style.size)
+                define_page_number(self, key, numbers[runs], leader, style.color, job.cache)
+            _define_page_numbers(self, job.theme, job.setter, job.cache, self.getPageNumber() - 1, job.unnumbered)
             with _flate_only():
                 super().save()
 
@@ -551,7 +554,7 @@ def _numbered(number: int, theme: Theme, unnumbered: set[int] | None) -> bool:
 
 
 def _furniture(
-    canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, unnumbered: set[int] | None = None
+    canv: Canvas, theme: Theme, setter: Typesetter, cache: FlowCache, unnumbered: set[int] | None = None
 ) -> None:
     """Draw the page number, or (a format with ``{pages}``) a form filled in on save, when the count is known."""
     number = canv.getPageNumber()
@@ -560,11 +563,11 @@ def _furniture(
     if theme.page_number.needs_total:
         canv.doForm(f"{_PAGE_FORM}{number}")
         return
-    _draw_page_number(canv, theme, setter, layout, number, 0)
+    _draw_page_number(canv, theme, setter, cache, number, 0)
 
 
 def _define_page_numbers(
-    canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, pages: int, unnumbered: set[int] | None = None
+    canv: Canvas, theme: Theme, setter: Typesetter, cache: FlowCache, pages: int, unnumbered: set[int] | None = None
 ) -> None:
     """The forms :func:`_furniture` referred to, now that the number of pages is known."""
     if not theme.page_number.needs_total:
@@ -573,16 +576,17 @@ def _define_page_numbers(
     for number in range(1, pages + 1):
         if _numbered(number, theme, unnumbered):
             canv.beginForm(f"{_PAGE_FORM}{number}", lowerx=0, lowery=0, upperx=page.width * mm, uppery=page.height * mm)
-            _draw_page_number(canv, theme, setter, layout, number, pages)
+            _draw_page_number(canv, theme, setter, cache, number, pages)
             canv.endForm()
             plain_form(canv, f"{_PAGE_FORM}{number}")
 
 
-def _draw_page_number(canv: Canvas, theme: Theme, setter: Typesetter, layout: LayoutCache, number: int, pages: int) -> None:
+def _draw_page_number(canv: Canvas, theme: Theme, setter: Typesetter, cache: FlowCache, number: int, pages: int) -> None:
     """Draw the page number in the theme's format, alignment and distance below the type area."""
     spec = theme.page_number
     style = theme.style("page_number")
     runs = setter.text_runs("page_number", spec.text(number, pages), theme.name)
+    layout = cache.layout
     line = break_lines(runs, Measure(width=1e6, align="left"), width_of, cache=layout)[0]
     page = theme.page
     left, right = page.margin_left * mm, (page.width - page.margin_right) * mm
@@ -596,5 +600,5 @@ def _draw_page_number(canv: Canvas, theme: Theme, setter: Typesetter, layout: La
     baseline = (page.margin_bottom - spec.below_type_area) * mm - _number_top(spec, style.size, line, layout.ink or InkReader(), em_top)
     canv.saveState()
     canv.setFillColor(rl_color(style.color))
-    draw_line(canv, line, x, baseline)
+    draw_line(canv, line, x, baseline, cache)
     canv.restoreState()
