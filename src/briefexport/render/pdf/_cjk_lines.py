@@ -34,7 +34,8 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from itertools import repeat
 from typing import Any
 
 from ...text import DATE, FULL_WIDTH, URL_BREAKS, is_cjk
@@ -230,6 +231,20 @@ class _Atom:
     """Per character, when the ink places it: (shift from its cell's start in points, horizontal scale %)."""
     lead: float = 0.0
     """Space before the first glyph of a Latin word snapped to whole grid cells (its glyphs keep their advances)."""
+    # Derived once per atom (atoms are shared by every line and paragraph that sets them), for
+    # the loop that groups a line's characters into pieces.
+    simple: bool = field(init=False, repr=False, compare=False)
+    """One glyph drawn at the atom's origin, unscaled (most CJK characters and spaces)."""
+    advances: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    """What each character's glyph advances as drawn: its natural width, scaled where ``placed`` says."""
+    step: float = field(init=False, repr=False, compare=False)
+    """The space between the atom's characters beyond their natural widths (a grid's pitch less them)."""
+
+    def __post_init__(self) -> None:
+        scales = [scale for _, scale in self.placed] if self.placed else [100.0] * len(self.text)
+        object.__setattr__(self, "simple", len(self.text) == 1 and not self.placed and not self.lead)
+        object.__setattr__(self, "advances", tuple(natural * scale / 100 for natural, scale in zip(self.widths, scales)))
+        object.__setattr__(self, "step", (self.width - sum(self.widths)) / len(self.text))
 
     @property
     def first(self) -> str:
@@ -896,25 +911,29 @@ class _Layout:
 
     def line(self, indent: float, *, last: bool, widths: _Widths) -> Line:
         """Align the atoms and group their characters into pieces of equal character spacing."""
-        starts = self.starts
+        starts, atoms = self.starts, self.atoms
         slack = self.avail - self.end
         align = self.measure.align
-        shifts = [0.0] * len(starts)
-        spaced: list[float] = [0.0] * len(starts)
+        offset = indent + {"center": slack / 2, "right": slack}.get(align, 0.0)
+        spaced: list[float] | None = None  # extra space between an atom's letters: none unless justified
+        total = 0.0  # the justification added before the last atom
         if align == "justify" and not last and slack > 0:
             breaks, inner = self._stretch_points(slack)
-            count = len(breaks) + sum(len(self.atoms[k].text) - 1 for k in inner)
-            extra, before, total = (slack / count if count else 0.0), frozenset(breaks), 0.0
-            for k, atom in enumerate(self.atoms):
-                total += extra if k in before else 0.0
-                shifts[k] = total
+            count = len(breaks) + sum(len(atoms[k].text) - 1 for k in inner)
+            extra, before = (slack / count if count else 0.0), frozenset(breaks)
+            origins, spaced, spread = [], [0.0] * len(starts), 0.0
+            for k, atom in enumerate(atoms):
+                spread += extra if k in before else 0.0
+                origins.append(offset + starts[k] + spread)
+                total = spread
                 if k in inner:
                     spaced[k] = extra
-                    total += extra * (len(atom.text) - 1)
-        offset = indent + {"center": slack / 2, "right": slack}.get(align, 0.0)
-        pieces = self._pieces([offset + s + d for s, d in zip(starts, shifts)], spaced)
-        end = offset + self.end + (shifts[-1] if shifts else 0.0)
-        return Line(pieces, end, max((a.size for a in self.atoms), default=0.0))
+                    spread += extra * (len(atom.text) - 1)
+        else:
+            origins = [offset + s for s in starts]  # offset is never -0.0: adding no shift changes nothing
+        pieces = self._pieces(origins, spaced)
+        end = offset + self.end + total
+        return Line(pieces, end, max((a.size for a in atoms), default=0.0))
 
     def _stretch_points(self, slack: float) -> tuple[list[int], frozenset[int]]:
         """Where justification spreads the slack: before these atoms (between words and characters)
@@ -947,9 +966,10 @@ class _Layout:
             return False
         return not letters or extra <= _MAX_LETTER_SPACE * em + _EPS or slack - self.lent <= _ALWAYS_JUSTIFY * em + _EPS
 
-    def _pieces(self, origins: list[float], spaced: list[float]) -> tuple[Piece, ...]:
+    def _pieces(self, origins: list[float], spaced: list[float] | None) -> tuple[Piece, ...]:
         """Every character drawn, where its glyph goes (``spaced``: extra space between an atom's
-        letters), grouped into text-show pieces: same face, size and look, each where the spacing puts it.
+        letters, None for none), grouped into text-show pieces: same face, size and look, each where
+        the spacing puts it.
 
         One pass, with no record per character: a piece's spacing is what lies between its first
         two characters, so it is settled when the second arrives (``pending`` until then).
@@ -961,9 +981,27 @@ class _Layout:
         spacing = next_x = 0.0  # the open piece's character spacing, and where its next character would go
         opened = pending = False
         reach = 0.0  # where the last glyph drawn ends
-        for atom, x, letter in zip(self.atoms, origins, spaced):
-            chars, widths, char_size, char_font, char_bold = atom.text, atom.widths, atom.size, atom.font, atom.bold
-            step = (atom.width - sum(widths)) / len(chars) + letter  # grid: pitch minus natural width
+        for atom, x, letter in zip(self.atoms, origins, spaced if spaced is not None else repeat(0.0)):
+            char_size, char_font, char_bold = atom.size, atom.font, atom.bold
+            if atom.simple:
+                # One unscaled glyph at the atom's origin (most characters): the steps below for it alone.
+                advance = atom.advances[0]
+                reach = x + advance
+                if pending:
+                    spacing = x - x0 - advance0 if scale == 100.0 else 0.0
+                    next_x, pending = x0 + advance0 + spacing, False
+                if (opened and scale == 100.0 and font == char_font and size == char_size and bold == char_bold
+                        and abs(next_x - x) < 1e-4):
+                    text.append(atom.text)
+                    next_x = x + advance + spacing
+                    continue
+                if opened:
+                    pieces.append(Piece("".join(text), font, size, x0, spacing, scale, bold))
+                font, size, x0, scale, bold, advance0 = char_font, char_size, x, 100.0, char_bold, advance
+                text, opened, pending = [atom.text], True, True
+                continue
+            chars = atom.text
+            step = atom.step + letter  # grid: pitch minus natural width
             if atom.lead or atom.kind == "latin":  # a snapped word: its glyphs at their own advances
                 x, step = x + atom.lead, letter
             placed = atom.placed or ((0.0, 100.0),) * len(chars)
@@ -972,8 +1010,8 @@ class _Layout:
                 # a grid's slight squeeze): a glyph starting left of its cell there makes pdftotext
                 # start a new line (线” / ……).
                 placed = tuple((max(0.0, shift), stretch) for shift, stretch in placed)
-            for ch, natural, (shift, char_scale) in zip(chars, widths, placed):
-                start, advance = x + shift, natural * char_scale / 100
+            for ch, natural, advance, (shift, char_scale) in zip(chars, atom.widths, atom.advances, placed):
+                start = x + shift
                 x += natural + step
                 reach = start + advance
                 if pending:  # the open piece's second character sets its spacing
