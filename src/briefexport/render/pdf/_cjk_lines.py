@@ -278,7 +278,7 @@ class LayoutCache:
     width function every ``break_lines`` call of that render is given.
     """
 
-    __slots__ = ("atoms", "classes", "ink", "width", "widths")
+    __slots__ = ("alone", "atoms", "classes", "ink", "width", "widths")
 
     def __init__(self, width: Metrics, ink: InkOf | None = None) -> None:
         self.width = width
@@ -287,6 +287,8 @@ class LayoutCache:
         self.classes: dict[str, str] = {}
         self.atoms: dict[tuple[Any, ...], dict[tuple[Any, ...], _Atom]] = {}
         """Per face and measure (font, size, bold, pitch, squeezing), the atoms made per chunk."""
+        self.alone: dict[tuple[Any, ...], dict[str, _Atom]] = {}
+        """The same per character that is an atom whatever surrounds it (a CJK character, a space)."""
 
 
 def _atom(
@@ -347,32 +349,25 @@ def _char_class(ch: str) -> str:
     return "cjk" if is_cjk(ch) else "latin"
 
 
-def _split_run(text: str, classes: dict[str, str] | None = None) -> list[tuple[str, str, bool]]:
-    """Cut a run into (kind, text, tied) chunks: spaces, CJK characters (…… and —— kept whole),
-    Latin words, a word cut after each hyphen or slash inside it (``state-``, ``of-``, ``art``),
-    a URL after each ``/ _ . -``. ``tied`` marks a chunk no line may start with (inside a date).
+def _chunks_at(text: str, i: int, classes: dict[str, str], tied: frozenset[int]) -> tuple[list[tuple[str, str, bool]], int]:
+    """The (kind, text, tied) chunks of a run starting at ``text[i]``, and where they end: a space,
+    a CJK character (…… and —— kept whole), or a Latin word, cut after each hyphen or slash inside
+    it (``state-``, ``of-``, ``art``), a URL after each ``/ _ . -``. ``tied`` marks a chunk no line
+    may start with (inside a date: ``tied`` holds those indices).
 
     ``classes`` memoises each character's class across calls.
     """
-    memo: dict[str, str] = {} if classes is None else classes
-    kinds = [memo.get(ch) or memo.setdefault(ch, _char_class(ch)) for ch in text]
-    tied = _date_ties(text)
-    chunks: list[tuple[str, str, bool]] = []
-    i = 0
-    while i < len(text):
-        ch, kind, j = text[i], kinds[i], i + 1
-        if kind == "space":
-            chunks.append(("space", " ", False))
-        elif kind == "cjk":
-            while ch in _PAIRED and j < len(text) and text[j] == ch:
-                j += 1
-            chunks.append(("cjk", text[i:j], i in tied))
-        else:
-            while j < len(text) and kinds[j] == "latin":
-                j += 1
-            chunks.extend(("latin", part, i in tied and n == 0) for n, part in enumerate(_word_parts(text[i:j])))
-        i = j
-    return chunks
+    ch, j = text[i], i + 1
+    kind = classes.get(ch) or classes.setdefault(ch, _char_class(ch))
+    if kind == "space":
+        return [("space", " ", False)], j
+    if kind == "cjk":
+        while ch in _PAIRED and j < len(text) and text[j] == ch:
+            j += 1
+        return [("cjk", text[i:j], i in tied)], j
+    while j < len(text) and (classes.get(text[j]) or classes.setdefault(text[j], _char_class(text[j]))) == "latin":
+        j += 1
+    return [("latin", part, i in tied and n == 0) for n, part in enumerate(_word_parts(text[i:j]))], j
 
 
 def _date_ties(text: str) -> frozenset[int]:
@@ -422,28 +417,53 @@ def _atoms(runs: Sequence[Run], measure: Measure, cache: LayoutCache) -> list[_A
         made = cache.atoms.get(look)
         if made is None:
             made = cache.atoms[look] = {}
-        for index, (kind, text, tied) in enumerate(_split_run(run.text, cache.classes)):
-            if kind != "latin":  # what the Latin rules below give a Han character or a space
-                key: tuple[Any, ...] = (text, kind, tied)
+        alone = cache.alone.get(look)
+        if alone is None:
+            alone = cache.alone[look] = {}
+        text = run.text
+        # Most characters are an atom of their own whatever surrounds them (a CJK character, a
+        # space): all of those the document has set before are found in one step; the loop below
+        # makes the others' chunks (Latin words, …… and ——, what a date ties, first occurrences).
+        found: list[_Atom | None] = list(map(alone.get, text))
+        tied = _date_ties(text)
+        for k in tied:
+            found[k] = None
+        at = 0
+        while at < len(text):
+            try:
+                i = found.index(None, at)
+            except ValueError:
+                i = len(text)
+            if i > at:
+                atoms.extend(found[at:i])  # type: ignore[arg-type]  # no None before i
+                url = False
+            if i == len(text):
+                break
+            chunks, at = _chunks_at(text, i, cache.classes, tied)
+            for n, (kind, chunk, tie) in enumerate(chunks):
+                if kind != "latin":  # what the Latin rules below give a Han character or a space
+                    key: tuple[Any, ...] = (chunk, kind, tie)
+                    atom = made.get(key)
+                    if atom is None:
+                        atom = _atom(chunk, run.font, run.size, kind, tie, measure, cache.widths, False)
+                        atom = made[key] = _placed(replace(atom, bold=run.bold, url=False), cache.ink)
+                    if kind == "space" or not (tie or text[i] in _PAIRED):
+                        alone[text[i]] = atom
+                    atoms.append(atom)
+                    url = False
+                    continue
+                # A Latin chunk after a Latin atom continues its word: cut after a hyphen or slash
+                # (always so inside a run), else glued to it (the face changed inside the word).
+                follows_word = bool(atoms) and atoms[-1].kind == "latin"
+                joined = follows_word and (i > 0 or n > 0 or _breaks_after(atoms[-1].text, chunk)) and not tie
+                glued = (follows_word and not joined) or tie
+                url = (follows_word and url) or is_url(chunk)
+                key = (chunk, kind, glued, joined, url and joined)
                 atom = made.get(key)
                 if atom is None:
-                    atom = _atom(text, run.font, run.size, kind, tied, measure, cache.widths, False)
-                    atom = made[key] = _placed(replace(atom, bold=run.bold, url=False), cache.ink)
+                    atom = _atom(chunk, run.font, run.size, kind, glued, measure, cache.widths, joined)
+                    atom = made[key] = _placed(replace(atom, bold=run.bold, url=url and joined), cache.ink)
                 atoms.append(atom)
-                url = False
-                continue
-            # A Latin chunk after a Latin atom continues its word: cut after a hyphen or slash
-            # (always so inside a run), else glued to it (the face changed inside the word).
-            follows_word = bool(atoms) and atoms[-1].kind == "latin"
-            joined = follows_word and (index > 0 or _breaks_after(atoms[-1].text, text)) and not tied
-            glued = (follows_word and not joined) or tied
-            url = (follows_word and url) or is_url(text)
-            key = (text, kind, glued, joined, url and joined)
-            atom = made.get(key)
-            if atom is None:
-                atom = _atom(text, run.font, run.size, kind, glued, measure, cache.widths, joined)
-                atom = made[key] = _placed(replace(atom, bold=run.bold, url=url and joined), cache.ink)
-            atoms.append(atom)
     return _snapped(atoms, pitch) if pitch is not None else atoms
 
 
