@@ -200,7 +200,7 @@ def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
     return pieces
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # compared by identity: lookups find shared atoms in lists
 class _Atom:
     """An unbreakable unit: one CJK character, a ……/—— pair, a Latin word (part) or a space."""
 
