@@ -35,7 +35,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import accumulate, repeat
 from typing import Any
 
 from ...text import DATE, FULL_WIDTH, URL_BREAKS, is_cjk
@@ -878,6 +878,7 @@ class _Layout:
         while atoms and atoms[-1].kind == "space":
             atoms = atoms[:-1]
         self.atoms, self.measure, self.avail = atoms, measure, avail
+        self.em: float | None = None  # the largest font size, once asked
         n = len(atoms)
         self.left, self.right = [0.0] * n, [0.0] * n
         if measure.squeeze and n:
@@ -937,11 +938,21 @@ class _Layout:
         offset = indent + {"center": slack / 2, "right": slack}.get(align, 0.0)
         spaced: list[float] | None = None  # extra space between an atom's letters: none unless justified
         total = 0.0  # the justification added before the last atom
+        breaks: list[int] = []
+        inner: frozenset[int] = frozenset()
         if align == "justify" and not last and slack > 0:
             breaks, inner = self._stretch_points(slack)
+        if breaks and not inner:  # spaced between atoms only: a running sum of the extra before each
+            extra = slack / len(breaks)
+            added = [0.0] * len(atoms)
+            for k in breaks:
+                added[k] = extra
+            shifts = list(accumulate(added))
+            origins, total = [offset + start + shift for start, shift in zip(starts, shifts)], shifts[-1]
+        elif inner:  # and between the letters of URLs
             count = len(breaks) + sum(len(atoms[k].text) - 1 for k in inner)
-            extra, before = (slack / count if count else 0.0), frozenset(breaks)
-            origins, spaced, spread = [], [0.0] * len(starts), 0.0
+            extra, before, spaced, spread = slack / count, frozenset(breaks), [0.0] * len(starts), 0.0
+            origins = []
             for k, atom in enumerate(atoms):
                 spread += extra if k in before else 0.0
                 origins.append(offset + starts[k] + spread)
@@ -949,23 +960,38 @@ class _Layout:
                 if k in inner:
                     spaced[k] = extra
                     spread += extra * (len(atom.text) - 1)
-        else:
-            origins = [offset + s for s in starts]  # offset is never -0.0: adding no shift changes nothing
+        else:  # (offset is never -0.0: adding no shift to it changes nothing)
+            origins = [offset + start for start in starts]
         pieces = self._pieces(origins, spaced)
         end = offset + self.end + total
-        return Line(pieces, end, max((a.size for a in atoms), default=0.0))
+        return Line(pieces, end, self._em())
+
+    def _em(self) -> float:
+        """The largest font size on the line (0 for none)."""
+        if self.em is None:
+            self.em = max([atom.size for atom in self.atoms], default=0.0)
+        return self.em
 
     def _stretch_points(self, slack: float) -> tuple[list[int], frozenset[int]]:
         """Where justification spreads the slack: before these atoms (between words and characters)
         and, only when the line would otherwise be set ragged, evenly between the letters of the
         URLs on it (the second set: a gap after a URL's ``/`` would read as a space). Empty: ragged."""
         atoms = self.atoms
-        plain = [k for k in range(1, len(atoms)) if not (atoms[k].glued or atoms[k].joined)]
-        letters = any(atoms[k - 1].kind != "space" and atoms[k].kind != "space" for k in plain)
-        urls = frozenset(k for k, atom in enumerate(atoms) if atom.kind == "latin" and (atom.url or is_url(atom.text)))
+        # One pass: the points between atoms, whether two of those join non-spaces, the URLs' atoms.
+        plain: list[int] = []
+        letters, found, space_before = False, [], True
+        for k, atom in enumerate(atoms):
+            space = atom.kind == "space"
+            if k and not (atom.glued or atom.joined):
+                plain.append(k)
+                letters = letters or not (space or space_before)
+            if atom.kind == "latin" and (atom.url or is_url(atom.text)):
+                found.append(k)
+            space_before = space
+        urls = frozenset(found)
         # A short line is always justified; with a URL on it, the URL's letters share the slack
         # rather than the few characters around it (详　见https://…).
-        loose = bool(urls) and letters and bool(plain) and slack / len(plain) > _MAX_LETTER_SPACE * max(a.size for a in atoms)
+        loose = bool(urls) and letters and bool(plain) and slack / len(plain) > _MAX_LETTER_SPACE * self._em()
         if plain and not loose and self._justifiable(len(plain), slack, letters):
             return plain, frozenset()
         joins = [k for k in urls if k and atoms[k].url]
@@ -979,10 +1005,9 @@ class _Layout:
 
         A space between Latin words gets the extra twice (before and after the space atom).
         """
-        em = max(atom.size for atom in self.atoms)
+        em = self._em()
         extra = slack / breaks
-        atoms = self.atoms
-        if any(atom.kind == "space" for atom in atoms) and 2 * extra > _MAX_WORD_SPACE * em + _EPS:
+        if 2 * extra > _MAX_WORD_SPACE * em + _EPS and any(atom.kind == "space" for atom in self.atoms):
             return False
         return not letters or extra <= _MAX_LETTER_SPACE * em + _EPS or slack - self.lent <= _ALWAYS_JUSTIFY * em + _EPS
 
