@@ -775,28 +775,32 @@ def _pair_squeeze(a: _Atom, b: _Atom) -> tuple[float, float]:
 
 def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths: _Widths) -> tuple[int, list[_Atom]]:
     """Where the line beginning at ``start`` ends (exclusive); may cut an over-long token in two."""
-    x, i, count = 0.0, start, len(atoms)
+    count = len(atoms)
     squeeze, latin_gap, limit = measure.squeeze, measure.latin_gap, avail + _EPS
-    previous = atoms[start]  # the atom before atoms[i], once i > start (the only caller gives start < len(atoms))
     # The loop every line's characters go through: _gap and _pair_squeeze inlined where they give
-    # nothing (most pairs), with the same arithmetic as theirs where they do.
-    while i < count:
-        atom = atoms[i]
-        end = x + atom.width
-        if i > start:
-            gap = 0.0
-            if latin_gap and not atom.glued and previous.edges[1] != atom.edges[0]:  # else no Han–Latin pair
-                gap = _gap(previous, atom, measure)
-            pinch = 0.0
+    # nothing (most pairs), with the same arithmetic as theirs where they do. A trailing space or
+    # a closing mark's blank half may overhang the measure.
+    i = start  # (the only caller gives start < len(atoms))
+    previous = atoms[start]
+    x = 0.0 + previous.width  # nothing before the line's first atom
+    if previous.kind == "space" or x - (previous.squeeze_right if squeeze else 0.0) <= limit:
+        for i in range(start + 1, count):
+            atom = atoms[i]
+            end = x + atom.width
+            gap = pinch = 0.0
+            if latin_gap and not atom.glued:
+                last, first = previous.edges[1], atom.edges[0]
+                if last != first and last and first:  # a Han–Latin pair: else _gap gives 0 (most pairs)
+                    gap = _gap(previous, atom, measure)
             if squeeze and (previous.squeeze_right or atom.squeeze_left):  # else _pair_squeeze gives (0, 0)
                 pinch = sum(_pair_squeeze(previous, atom))
-            end += gap - pinch
-        # A trailing space or a closing mark's blank half may overhang the measure.
-        if atom.kind != "space" and end - (atom.squeeze_right if squeeze else 0.0) > limit:
-            break
-        x, i, previous = end, i + 1, atom
-    else:
-        return len(atoms), atoms
+            if gap or pinch:  # (else adding their difference, 0.0, changes nothing)
+                end += gap - pinch
+            if atom.kind != "space" and end - (atom.squeeze_right if squeeze else 0.0) > limit:
+                break
+            x, previous = end, atom
+        else:
+            return len(atoms), atoms
     atom = atoms[i]
     if i == start:
         return _cut(atoms, i, avail, measure, widths, force=True)
@@ -924,8 +928,10 @@ class _Layout:
         atoms, left, right, measure = self.atoms, self.left, self.right, self.measure
         latin_gap = measure.latin_gap
         for k, atom in enumerate(atoms):
-            if k and latin_gap and not atom.glued and atoms[k - 1].edges[1] != atom.edges[0]:  # else _gap gives 0
-                x += _gap(atoms[k - 1], atom, measure)
+            if k and latin_gap and not atom.glued:
+                last, first = atoms[k - 1].edges[1], atom.edges[0]
+                if last != first and last and first:  # a Han–Latin pair: else _gap gives 0 (most pairs)
+                    x += _gap(atoms[k - 1], atom, measure)
             starts.append(x - left[k])
             x += atom.width - left[k] - right[k]
         return starts, x
@@ -964,7 +970,8 @@ class _Layout:
             origins = [offset + start for start in starts]
         pieces = self._pieces(origins, spaced)
         end = offset + self.end + total
-        return Line(pieces, end, self._em())
+        # Every atom's characters are in a piece of its size: the pieces (a few) have the atoms' sizes.
+        return Line(pieces, end, self.em if self.em is not None else max([piece.size for piece in pieces], default=0.0))
 
     def _em(self) -> float:
         """The largest font size on the line (0 for none)."""
