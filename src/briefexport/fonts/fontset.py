@@ -225,6 +225,7 @@ class FontSet:
         self._infos: dict[Face, _FaceInfo] = {}
         self._coverage: dict[Face, _Coverage] = {}
         self._chain_chars: dict[object, dict[str, tuple[bool, bool, Face | None]]] = {}
+        self._chain_drawn: dict[object, dict[Face | None, set[str]]] = {}
 
     @property
     def _metrics(self) -> MetricsCache:
@@ -473,15 +474,20 @@ class FontSet:
         the preceding run (at the start of the text, with the following one). Other whitespace,
         e.g. U+3000 in a run of a face without it, gets the face that covers it.
         """
+        chars, drawn = self._chars_of(chain)
+        first = chars.get(text[:1])
+        if first is not None and not first[0] and first[2] in drawn and drawn[first[2]].issuperset(text):
+            return [(first[2], text)]  # most texts: every character drawn by the face of the first
         runs: list[tuple[Face | None, str]] = []
         unset = object()
         current: object = unset
         buf: list[str] = []
-        chars = self._chars_of(chain)
         for ch in text:
             known = chars.get(ch)
             if known is None:
                 known = chars[ch] = (_invisible(ch), ch.isspace(), self.face_for(chain, ch))
+                if not known[0]:
+                    drawn.setdefault(known[2], set()).add(ch)
             invisible, space, face = known
             if invisible or (space and current is not unset and current is not None and self.covers(current, ch)):  # type: ignore[arg-type]
                 buf.append(ch)
@@ -500,18 +506,22 @@ class FontSet:
             runs.append((current, "".join(buf)))  # type: ignore[arg-type]
         return runs
 
-    def _chars_of(self, chain: Sequence[Face]) -> dict[str, tuple[bool, bool, Face | None]]:
-        """Per character of text set in ``chain``: (draws nothing, is whitespace, first face covering it).
+    def _chars_of(self, chain: Sequence[Face]) -> tuple[dict[str, tuple[bool, bool, Face | None]], dict[Face | None, set[str]]]:
+        """Per character of text set in ``chain``: (draws nothing, is whitespace, first face covering it);
+        and per face (None: no face), the characters looked up so far that it draws and that draw something.
 
         Kept per chain for the life of the font set: a document repeats a few thousand
-        characters, and looking each up once keeps splitting linear in the text.
+        characters, and looking each up once keeps splitting linear in the text. A text whose
+        characters are all drawn by one face is one run of it, whitespace included (that face
+        covers it), which the second finds in one step.
         """
         # A FaceChain is its own key: turning it into a tuple would find all its faces.
         key: object = chain if isinstance(chain, FaceChain) else tuple(chain)
         chars = self._chain_chars.get(key)
         if chars is None:
             chars = self._chain_chars[key] = {}
-        return chars
+            self._chain_drawn[key] = {}
+        return chars, self._chain_drawn[key]
 
     def missing(self, text: str, chain: Sequence[Face]) -> list[str]:
         """Distinct characters no face of ``chain`` covers, in order of first occurrence.

@@ -32,6 +32,7 @@ function in, positioned pieces out. The reportlab flowable lives in ``_flow.py``
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -174,6 +175,9 @@ def _is_alnum(ch: str) -> bool:
 def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
     """Typeset ASCII , : ; ? ! ( ) in Chinese context as full-width marks, keeping span lengths."""
     joined = "".join(texts)
+    marks = list(_ASCII_MARKS.finditer(joined))
+    if not marks:
+        return list(texts)  # most texts: nothing to convert
     out = list(joined)
 
     def han_near(i: int) -> bool:
@@ -181,7 +185,8 @@ def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
 
     opened: list[int] = []
     pairs: list[tuple[int, ...]] = []
-    for i, ch in enumerate(joined):
+    for found in marks:  # the marks in order, as a scan of every character meets them
+        i, ch = found.start(), found.group()
         if ch in ",:;?!" and i > 0 and (_is_han(joined[i - 1]) or joined[i - 1] in _SQUEEZE_CLOSE):
             out[i] = FULL_WIDTH[ch]
         elif ch == "(":
@@ -198,6 +203,10 @@ def fullwidth_punctuation(texts: Sequence[str]) -> list[str]:
         pieces.append("".join(out[start : start + len(text)]))
         start += len(text)
     return pieces
+
+
+#: The ASCII marks :func:`fullwidth_punctuation` may convert.
+_ASCII_MARKS = re.compile(r"[,:;?!()]")
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # compared by identity: lookups find shared atoms in lists

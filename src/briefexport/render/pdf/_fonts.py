@@ -36,12 +36,18 @@ __all__ = ["Typesetter", "measured_ems"]
 _log = logging.getLogger("briefexport")
 
 
-def _without_invisibles(text: str) -> str:
-    # Zero-width spaces, joiners, BOMs and direction marks (format characters) draw nothing;
-    # pasted web text is full of them, and fonts map them to an empty box.
-    if text.isascii():
+def _without_invisibles(text: str, shown: set[str]) -> str:
+    """``text`` without zero-width spaces, joiners, BOMs and direction marks (format characters):
+    they draw nothing, pasted web text is full of them, and fonts map them to an empty box.
+
+    ``shown`` holds characters found to be no format character (a render's few thousand):
+    added to here, it spares a text of only those the look at each character.
+    """
+    if text.isascii() or shown.issuperset(text):
         return text
-    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+    kept = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    shown.update(kept)
+    return kept
 
 
 class Typesetter:
@@ -56,6 +62,8 @@ class Typesetter:
         self._chains: dict[tuple[str, bool], FaceChain] = {}
         self._names: dict[Face, str] = {}
         self._reported: set[str] = set()
+        self._shown: set[str] = set()
+        """Characters of the texts set so far that are no format character (:func:`_without_invisibles`)."""
         self.notdef: dict[str, set[int]] = {}
         """Per reportlab font name, the code points no face of the chain has (drawn as .notdef)."""
 
@@ -115,7 +123,7 @@ class Typesetter:
             for span in ([Span(label)] if label else []) + list(spans):
                 self._emphasis(role, style.bold, span.bold)  # the faces chosen, and the notes choosing them logs
             return list(found[2])
-        visible = [_without_invisibles(span.text) for span in spans]
+        visible = [_without_invisibles(span.text, self._shown) for span in spans]
         pairs = list(zip(spans, fullwidth_punctuation(visible)))
         if label:
             pairs.insert(0, (Span(label), label))
