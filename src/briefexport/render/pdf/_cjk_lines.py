@@ -933,13 +933,25 @@ class _Layout:
 
     def _place(self) -> tuple[list[float], float]:
         """Each atom's origin before alignment (its glyphs are drawn from there), and the line's end."""
-        starts, x = [], 0.0
+        starts: list[float] = []
+        x = 0.0
         atoms, left, right, measure = self.atoms, self.left, self.right, self.measure
         latin_gap = measure.latin_gap
-        for k, atom in enumerate(atoms):
+        # Most lines compress nothing, or only their last mark's blank half: up to it, nothing to take off.
+        plain = len(atoms) - 1 if atoms and not any(left) and not any(right[:-1]) else 0
+        for k in range(plain):
+            atom = atoms[k]
             if k and latin_gap and not atom.glued:
                 last, first = atoms[k - 1].edges[1], atom.edges[0]
                 if last != first and last and first:  # a Han–Latin pair: else _gap gives 0 (most pairs)
+                    x += _gap(atoms[k - 1], atom, measure)
+            starts.append(x)
+            x += atom.width
+        for k in range(plain, len(atoms)):
+            atom = atoms[k]
+            if k and latin_gap and not atom.glued:
+                last, first = atoms[k - 1].edges[1], atom.edges[0]
+                if last != first and last and first:
                     x += _gap(atoms[k - 1], atom, measure)
             starts.append(x - left[k])
             x += atom.width - left[k] - right[k]
