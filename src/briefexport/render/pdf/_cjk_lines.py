@@ -248,12 +248,17 @@ class _Atom:
     """What each character's glyph advances as drawn: its natural width, scaled where ``placed`` says."""
     step: float = field(init=False, repr=False, compare=False)
     """The space between the atom's characters beyond their natural widths (a grid's pitch less them)."""
+    flat: tuple[str, float, bool] | None = field(init=False, repr=False, compare=False)
+    """Face, size and look of a one-glyph CJK character or space that advances by its glyph's width
+    and takes justification before it (most characters); None for other atoms."""
 
     def __post_init__(self) -> None:
         scales = [scale for _, scale in self.placed] if self.placed else [100.0] * len(self.text)
         object.__setattr__(self, "simple", len(self.text) == 1 and not self.placed and not self.lead)
         object.__setattr__(self, "advances", tuple(natural * scale / 100 for natural, scale in zip(self.widths, scales)))
         object.__setattr__(self, "step", (self.width - sum(self.widths)) / len(self.text))
+        flat = self.simple and self.kind != "latin" and not (self.glued or self.joined) and self.width == self.widths[0]
+        object.__setattr__(self, "flat", (self.font, self.size, self.bold) if flat else None)
 
     @property
     def first(self) -> str:
@@ -939,6 +944,8 @@ class _Layout:
         latin_gap = measure.latin_gap
         # Most lines compress nothing, or only their last mark's blank half: up to it, nothing to take off.
         plain = len(atoms) - 1 if atoms and not any(left) and not any(right[:-1]) else 0
+        self.even = plain == len(atoms) - 1 or len(atoms) < 2
+        """Each atom starts where the one before ends (gaps aside): nothing compressed between them."""
         for k in range(plain):
             atom = atoms[k]
             if k and latin_gap and not atom.glued:
@@ -989,10 +996,24 @@ class _Layout:
                     spread += extra * (len(atom.text) - 1)
         else:  # (offset is never -0.0: adding no shift to it changes nothing)
             origins = [offset + start for start in starts]
-        pieces = self._pieces(origins, spaced)
+        face = atoms[0].flat if atoms else None
+        if face is not None and spaced is None and self.even and [atom.flat for atom in atoms].count(face) == len(atoms):
+            pieces: tuple[Piece, ...] = (self._flat_piece(origins, face),)
+        else:
+            pieces = self._pieces(origins, spaced)
         end = offset + self.end + total
         # Every atom's characters are in a piece of its size: the pieces (a few) have the atoms' sizes.
         return Line(pieces, end, self.em if self.em is not None else max([piece.size for piece in pieces], default=0.0))
+
+    def _flat_piece(self, origins: list[float], face: tuple[str, float, bool]) -> Piece:
+        """The one piece :meth:`_pieces` makes of a line of flat atoms (:attr:`_Atom.flat`) of one
+        face, none compressed (:attr:`even`), justified, if at all, before each: what lies between
+        two characters is the same throughout, so that each one is where the piece's spacing puts
+        it, within rounding (far less than the 1e-4 pt :meth:`_pieces` allows)."""
+        atoms = self.atoms
+        font, size, bold = face
+        spacing = origins[1] - origins[0] - atoms[0].advances[0] if len(atoms) > 1 else 0.0
+        return Piece("".join([atom.text for atom in atoms]), font, size, origins[0], spacing, 100.0, bold)
 
     def _em(self) -> float:
         """The largest font size on the line (0 for none)."""
