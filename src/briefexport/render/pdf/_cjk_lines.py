@@ -248,25 +248,28 @@ class _Atom:
     """What each character's glyph advances as drawn: its natural width, scaled where ``placed`` says."""
     step: float = field(init=False, repr=False, compare=False)
     """The space between the atom's characters beyond their natural widths (a grid's pitch less them)."""
+    first: str = field(init=False, repr=False, compare=False)
+    last: str = field(init=False, repr=False, compare=False)
+    pinched: bool = field(init=False, repr=False, compare=False)
+    """A closing mark before it may give up its blank half (:func:`_pair_squeeze`): a mark of either kind, or a closing one."""
+    opens: bool = field(init=False, repr=False, compare=False)
+    """A CJK atom ending in an opening mark (the mark after it may give up its blank left half)."""
     flat: tuple[str, float, bool] | None = field(init=False, repr=False, compare=False)
     """Face, size and look of a one-glyph CJK character or space that advances by its glyph's width
     and takes justification before it (most characters); None for other atoms."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "first", self.text[0])
+        object.__setattr__(self, "last", self.text[-1])
+        cjk = self.kind == "cjk"
+        object.__setattr__(self, "pinched", bool(self.squeeze_right or self.squeeze_left or (cjk and self.first in CLOSING)))
+        object.__setattr__(self, "opens", cjk and self.last in OPENING)
         scales = [scale for _, scale in self.placed] if self.placed else [100.0] * len(self.text)
         object.__setattr__(self, "simple", len(self.text) == 1 and not self.placed and not self.lead)
         object.__setattr__(self, "advances", tuple(natural * scale / 100 for natural, scale in zip(self.widths, scales)))
         object.__setattr__(self, "step", (self.width - sum(self.widths)) / len(self.text))
         flat = self.simple and self.kind != "latin" and not (self.glued or self.joined) and self.width == self.widths[0]
         object.__setattr__(self, "flat", (self.font, self.size, self.bold) if flat else None)
-
-    @property
-    def first(self) -> str:
-        return self.text[0]
-
-    @property
-    def last(self) -> str:
-        return self.text[-1]
 
 
 class _Widths:
@@ -779,7 +782,11 @@ def _keep_company(atoms: list[_Atom], spans: list[tuple[int, int]], measure: Mea
 
 
 def _pair_squeeze(a: _Atom, b: _Atom) -> tuple[float, float]:
-    """Two marks in a row (。” ，“ ）、 《“) take less than two ems (clreq): (a's right, b's left)."""
+    """Two marks in a row (。” ，“ ）、 《“) take less than two ems (clreq): (a's right, b's left).
+
+    (0, 0) unless ``a.squeeze_right and b.pinched`` or ``a.opens and b.squeeze_left``: the test
+    its callers make first.
+    """
     if a.squeeze_right and (b.squeeze_right or b.squeeze_left or (b.kind == "cjk" and b.first in CLOSING)):
         return a.squeeze_right, 0.0
     if a.kind == "cjk" and a.last in OPENING and b.squeeze_left:
@@ -806,7 +813,7 @@ def _fit(atoms: list[_Atom], start: int, avail: float, measure: Measure, widths:
                 last, first = previous.edges[1], atom.edges[0]
                 if last != first and last and first:  # a Han–Latin pair: else _gap gives 0 (most pairs)
                     gap = _gap(previous, atom, measure)
-            if squeeze and (previous.squeeze_right or atom.squeeze_left):  # else _pair_squeeze gives (0, 0)
+            if squeeze and ((previous.squeeze_right and atom.pinched) or (previous.opens and atom.squeeze_left)):  # else (0, 0)
                 pinch = sum(_pair_squeeze(previous, atom))
             if gap or pinch:  # (else adding their difference, 0.0, changes nothing)
                 end += gap - pinch
@@ -917,7 +924,7 @@ class _Layout:
         atoms, right, left = self.atoms, self.right, self.left
         for k in range(len(atoms) - 1):
             a, b = atoms[k], atoms[k + 1]
-            if a.squeeze_right or b.squeeze_left:  # else _pair_squeeze gives (0, 0): most pairs, skipped
+            if (a.squeeze_right and b.pinched) or (a.opens and b.squeeze_left):  # else _pair_squeeze gives (0, 0): most pairs
                 pinch_right, pinch_left = _pair_squeeze(a, b)
                 right[k] = max(right[k], pinch_right)
                 left[k + 1] = max(left[k + 1], pinch_left)
