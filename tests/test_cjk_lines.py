@@ -447,3 +447,14 @@ def test_on_a_grid_a_number_takes_whole_cells_and_the_rest_stays_on_the_grid() -
 )
 def test_official_titles_break_between_their_parts(title: str, ems: float, expected: list[str]) -> None:
     assert texts(lay(title, ems, align="center", balance=True)) == expected
+
+
+@pytest.mark.parametrize("ems", [6, 9])
+def test_a_bold_word_cut_across_lines_stays_bold_on_every_line(ems: int) -> None:
+    word = "https://www.example.gov.cn/" + "abcdefgh" * 6
+    lines = break_lines([Run("详见", "F", SIZE), Run(word, "F", SIZE, bold=True), Run("。", "F", SIZE)],
+                        Measure(ems * SIZE), width)  # type: ignore[arg-type]
+    assert "".join(texts(lines)) == "详见" + word + "。"
+    assert len(lines) > 3
+    drawn_bold = "".join(piece.text for line in lines for piece in line.pieces if piece.bold)
+    assert drawn_bold == word

@@ -864,9 +864,18 @@ def _cut(
     cut = max(cut, 1) if force else cut
     if cut == 0:
         return i, atoms
-    head = _atom(atom.text[:cut], atom.font, atom.size, atom.kind, atom.glued, measure, widths, atom.joined)
-    tail = _atom(atom.text[cut:], atom.font, atom.size, atom.kind, False, measure, widths)
+    head = _part(atom, 0, cut, atom.glued, atom.joined, measure, widths)
+    tail = _part(atom, cut, len(atom.text), False, False, measure, widths)
     return i + 1, [*atoms[:i], head, tail, *atoms[i + 1 :]]
+
+
+def _part(atom: _Atom, begin: int, end: int, glued: bool, joined: bool, measure: Measure, widths: _Widths) -> _Atom:
+    """Characters ``begin:end`` of a cut atom as an atom of their own, in the atom's look: synthetic
+    bold, part of a URL, marks placed by their ink (a cut must not drop them from one line's part)."""
+    made = _atom(atom.text[begin:end], atom.font, atom.size, atom.kind, glued, measure, widths, joined)
+    if not (atom.bold or atom.url or atom.placed):
+        return made
+    return replace(made, bold=atom.bold, url=atom.url, placed=atom.placed[begin:end])
 
 
 def _split_long(atom: _Atom, room: float, next_room: float, measure: Measure, widths: _Widths) -> tuple[list[_Atom], _Atom]:
@@ -888,12 +897,10 @@ def _split_long(atom: _Atom, room: float, next_room: float, measure: Measure, wi
         else:
             break  # the rest fits on one line
         cut = min(max(k, begin + 1), len(text) - 1)  # one letter at least, and one left for the rest
-        head = _atom(text[begin:cut], atom.font, atom.size, atom.kind, atom.glued if not heads else False, measure, widths,
-                     atom.joined if not heads else False)
-        heads.append(head)
+        first = not heads
+        heads.append(_part(atom, begin, cut, atom.glued and first, atom.joined and first, measure, widths))
         begin, room = cut, next_room
-    rest = _atom(text[begin:], atom.font, atom.size, atom.kind, False, measure, widths)
-    return heads, rest
+    return heads, _part(atom, begin, len(text), False, False, measure, widths)
 
 
 class _Layout:
