@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,20 @@ def test_a_template_whose_styling_warned_is_not_kept(tmp_path: Path, seed_doc: N
     caplog.clear()
     _render(seed_doc, warned, tmp_path / "b.docx", tmp_path)
     assert "teal" in caplog.text  # said again: styled again
+
+
+def test_a_damaged_entry_gives_the_same_file_not_a_broken_one(tmp_path: Path, seed_doc: NumberedDocument) -> None:
+    """A changed byte in the kept styles.xml's deflated bytes, which go into the DOCX as they are."""
+    theme = load_theme("handout")
+    fresh = _render(seed_doc, theme, tmp_path / "fresh.docx", tmp_path)
+    with zipfile.ZipFile(tmp_path / "fresh.docx") as package:
+        info = package.getinfo("word/styles.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)  # the local header's fixed part, name, extra
+    deflated = fresh[start:start + info.compress_size]
+    (entry,) = _entries(tmp_path)
+    raw = bytearray(entry.read_bytes())
+    at = raw.find(deflated) + len(deflated) // 2
+    assert at > len(deflated) // 2  # the entry holds the bytes the DOCX has
+    raw[at] ^= 0x20
+    entry.write_bytes(bytes(raw))
+    assert _render(seed_doc, theme, tmp_path / "damaged.docx", tmp_path) == fresh

@@ -11,8 +11,10 @@ this code, so it is kept as a package under a key of all of those:
   and lxml's versions, Python's version and the files (path, size, mtime, ctime) of
   briefexport's modules; the entry repeats the key and is compared on load;
 * a template whose styling logged anything (a warning about the theme) is not kept;
-* entries are ``marshal`` data of built-in types, checked for type before use, in the layout
-  cache's folder with its safety rules.
+* entries are ``marshal`` data of built-in types after a SHA-256 of that data, checked for type
+  before use, in the layout cache's folder with its safety rules. The digest is checked because
+  the deflated styles.xml goes into the DOCX as it is: a damaged byte there would otherwise make
+  every later DOCX of the theme a file Word refuses, until the entry is pruned.
 
 A kept template is loaded by python-docx's own package reader, except that styles.xml stays
 the prepared bytes until something asks for its XML (an official document adds styles): the
@@ -22,6 +24,7 @@ deflated bytes, kept too, instead of compressing them again.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import marshal
 import sys
@@ -58,11 +61,13 @@ if TYPE_CHECKING:
 __all__ = ["Styled", "keep", "kept", "template_ids"]
 
 #: Bump when what an entry holds or means changes: old entries then miss.
-_FORMAT = 1
+_FORMAT = 2
 _PREFIX, _SUFFIX = "docx-styled-", ".marshal"
 #: Themes × languages × list plans in use; each entry is about 35 KB.
 _MAX_ENTRIES = 64
 _STYLES = "word/styles.xml"
+#: The SHA-256 before an entry's data.
+_CHECK = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +136,8 @@ def keep(key: Hashable, document: WordDocument, entries: Mapping[str, bytes], op
                 package.writestr(member, blob)
         # Compressed, a tenth of the size: inflating it costs less than reading the rest from disk.
         payload = {"key": digest, "package": zlib.compress(buffer.getvalue()), "deflated": packed, "index": dict(styled.style_ids)}
-        if folder.write_bytes(name, marshal.dumps(payload)):
+        data = marshal.dumps(payload)
+        if folder.write_bytes(name, hashlib.sha256(data).digest() + data):
             folder.prune(_MAX_ENTRIES, _PREFIX, _SUFFIX)
     finally:
         folder.close()
@@ -165,8 +171,6 @@ def style_index(styles: BaseOxmlElement) -> dict[str, str | None]:
 
 
 def _name(key: Hashable) -> tuple[str, str]:
-    import hashlib
-
     import docx
     from lxml import etree
 
@@ -178,8 +182,11 @@ def _name(key: Hashable) -> tuple[str, str]:
 
 
 def _entry(raw: bytes, digest: str) -> dict[str, Any] | None:
+    check, data = raw[:_CHECK], memoryview(raw)[_CHECK:]
+    if hashlib.sha256(data).digest() != check:
+        return None  # damaged (or from another writer): styled again
     try:
-        entry = marshal.loads(raw)
+        entry = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
     if type(entry) is not dict or entry.get("key") != digest:
