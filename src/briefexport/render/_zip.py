@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import WarmMemo
 
-__all__ = ["ZIP_MAX", "ZIP_MIN", "repack", "write_entries", "zip_date"]
+__all__ = ["ZIP_MAX", "ZIP_MIN", "deflate", "repack", "write_entries", "zip_date"]
 
 #: The earliest and latest moments a zip entry can carry (MS-DOS date format: 1980–2107, 2-second steps).
 ZIP_MIN = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
@@ -62,7 +62,7 @@ def write_entries(entries: Mapping[str, bytes], out: Path, created: dt.datetime,
     for name in names:
         data = entries[name]
         method = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
-        packed = data if method == zipfile.ZIP_STORED else _deflate(data, deflated)
+        packed = data if method == zipfile.ZIP_STORED else deflate(data, deflated)
         if max(len(data), len(packed), len(local)) >= _ZIP64_LIMIT:
             raise ValueError(f"{name}: entries and archives over 2 GiB are not written")
         try:
@@ -86,7 +86,7 @@ _ZIP64_LIMIT = (1 << 31) - 1
 _REMEMBERED_FROM = 16_384
 
 
-def _deflate(data: bytes, memo: WarmMemo | None) -> bytes:
+def deflate(data: bytes, memo: WarmMemo | None) -> bytes:
     """``data`` deflated at level 9 as zipfile does it (raw deflate, no zlib header)."""
     key = ("zip-deflated", data) if memo is not None and len(data) >= _REMEMBERED_FROM else None
     found = memo.get(key) if memo is not None and key is not None else None

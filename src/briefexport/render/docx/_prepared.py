@@ -46,7 +46,7 @@ from docx.package import Package
 from docx.parts.styles import StylesPart
 
 from .. import WarmMemo
-from .._zip import _deflate
+from .._zip import deflate
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
@@ -123,7 +123,7 @@ def keep(key: Hashable, document: WordDocument, entries: Mapping[str, bytes], op
     """Keep the styled template whose package files are ``entries`` (nothing written into its body yet)."""
     from .._pdf_facts import open_folder
 
-    packed = _deflate(entries[_STYLES], None)  # as the save deflates it
+    packed = deflate(entries[_STYLES], None)  # as the save deflates it
     styled = Styled(document, style_index(document.styles.element), _deflated(entries[_STYLES], packed))
     folder = open_folder(opts)
     if folder is None:
