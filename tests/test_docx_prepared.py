@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import zipfile
 from pathlib import Path
 
@@ -105,3 +106,21 @@ def test_a_damaged_entry_gives_the_same_file_not_a_broken_one(tmp_path: Path, se
     raw[at] ^= 0x20
     entry.write_bytes(bytes(raw))
     assert _render(seed_doc, theme, tmp_path / "damaged.docx", tmp_path) == fresh
+
+
+def test_a_template_styled_while_warnings_are_dropped_is_not_kept(tmp_path: Path, seed_doc: NumberedDocument,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """A theme warning would otherwise be lost for every later build, whose logging shows warnings."""
+    theme = load_theme("handout")
+    red: Theme = dataclasses.replace(theme, styles={**theme.styles, "kicker": dataclasses.replace(theme.style("kicker"), color="red")})
+    logger = logging.getLogger("briefexport")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        _render(seed_doc, red, tmp_path / "quiet.docx", tmp_path / "cache")
+    finally:
+        logger.setLevel(level)
+    assert _entries(tmp_path / "cache") == []
+    with caplog.at_level(logging.WARNING, logger="briefexport"):
+        _render(seed_doc, red, tmp_path / "loud.docx", tmp_path / "cache")
+    assert "colour 'red' is not #RRGGBB" in caplog.text

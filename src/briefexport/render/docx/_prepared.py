@@ -10,7 +10,8 @@ this code, so it is kept as a package under a key of all of those:
 * the key is a SHA-256 of the ``repr`` of those inputs (the theme: every field), python-docx's
   and lxml's versions, Python's version and the files (path, size, mtime, ctime) of
   briefexport's modules; the entry repeats the key and is compared on load;
-* a template whose styling logged anything (a warning about the theme) is not kept;
+* a template whose styling logged anything (a warning about the theme) is not kept, nor one
+  styled while briefexport's logger drops warnings (what it logged is then unknown);
 * entries are ``marshal`` data of built-in types after a SHA-256 of that data, checked for type
   before use, in the layout cache's folder with its safety rules. The digest is checked because
   the deflated styles.xml goes into the DOCX as it is: a damaged byte there would otherwise make
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import marshal
 import sys
 import zipfile
@@ -125,7 +127,9 @@ def keep(key: Hashable, document: WordDocument, entries: Mapping[str, bytes], op
 
     packed = deflate(entries[_STYLES], None)  # as the save deflates it
     styled = Styled(document, style_index(document.styles.element), _deflated(entries[_STYLES], packed))
-    folder = open_folder(opts)
+    # A logger that drops warnings hides them from ``recorded()`` too: a theme warning would be lost
+    # for every later build of the theme, however its logging is set.
+    folder = open_folder(opts) if logging.getLogger("briefexport").isEnabledFor(logging.WARNING) else None
     if folder is None:
         return styled
     try:
