@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from . import WarmMemo
 
-__all__ = ["ZIP_MAX", "ZIP_MIN", "deflate", "repack", "write_entries", "zip_date"]
+__all__ = ["ZIP_MAX", "ZIP_MIN", "deflate", "remember_deflated", "repack", "write_entries", "zip_date"]
 
 #: The earliest and latest moments a zip entry can carry (MS-DOS date format: 1980–2107, 2-second steps).
 ZIP_MIN = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
@@ -86,9 +86,18 @@ _ZIP64_LIMIT = (1 << 31) - 1
 _REMEMBERED_FROM = 16_384
 
 
+def _deflated_key(data: bytes) -> tuple[str, bytes]:
+    return ("zip-deflated", data)
+
+
+def remember_deflated(memo: WarmMemo, data: bytes, packed: bytes) -> None:
+    """Tell ``memo`` that ``data`` deflates to ``packed`` (kept elsewhere), so a save reuses it."""
+    memo.put(_deflated_key(data), packed)
+
+
 def deflate(data: bytes, memo: WarmMemo | None) -> bytes:
     """``data`` deflated at level 9 as zipfile does it (raw deflate, no zlib header)."""
-    key = ("zip-deflated", data) if memo is not None and len(data) >= _REMEMBERED_FROM else None
+    key = _deflated_key(data) if memo is not None and len(data) >= _REMEMBERED_FROM else None
     found = memo.get(key) if memo is not None and key is not None else None
     if isinstance(found, bytes):
         return found

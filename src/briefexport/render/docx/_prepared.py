@@ -48,7 +48,7 @@ from docx.package import Package
 from docx.parts.styles import StylesPart
 
 from .. import WarmMemo
-from .._zip import deflate
+from .._zip import deflate, remember_deflated
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
@@ -151,7 +151,7 @@ def keep(key: Hashable, document: WordDocument, entries: Mapping[str, bytes], op
 def _deflated(styles: bytes, packed: bytes) -> WarmMemo:
     """A memo for the save (``_zip.write_entries``) that knows the styles.xml's deflated bytes."""
     memo = WarmMemo()
-    memo.put(("zip-deflated", styles), packed)
+    remember_deflated(memo, styles, packed)
     return memo
 
 

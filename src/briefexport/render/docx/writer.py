@@ -19,8 +19,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Twips
-from docx.styles import BabelFish
 from docx.oxml.text.paragraph import CT_P
+from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
 
 from ...errors import recorded
@@ -111,6 +111,7 @@ def _add_text(paragraph: Paragraph | CT_P, text: str, *, bold: bool = False) -> 
 
 
 def _xml(paragraph: Paragraph | CT_P) -> CT_P:
+    """The paragraph's element (body paragraphs are made as elements, without a python-docx Paragraph)."""
     return paragraph._p if isinstance(paragraph, Paragraph) else paragraph
 
 
@@ -471,4 +472,4 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     if official is not None:
         _official.write_imprint(document, body, official, theme, geometry, layout=imprint_layout(doc, theme, opts=opts))
     set_core_properties(document, doc, opts.created)
-    save_reproducibly(document, out, opts.created, warm=opts.warm or styled.deflated)
+    save_reproducibly(document, out, opts.created, warm=opts.warm if opts.warm is not None else styled.deflated)
