@@ -404,7 +404,10 @@ def test_characters_missing_from_the_embedded_font_are_named(tmp_path: Path, cap
 def test_ebooklib_failure_is_an_error_and_leaves_no_file(
     tmp_path: Path, seed_doc: NumberedDocument, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(epub_module.epub, "write_epub", lambda *args, **kwargs: False)
+    def fail(*args: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(epub_module.NcxWriter, "write", fail)
     with pytest.raises(RenderError, match="ebooklib"):
         render(seed_doc, "epub", tmp_path / "broken.epub")
     assert list(tmp_path.iterdir()) == []
