@@ -183,6 +183,23 @@ def test_ncx_mirrors_the_nav_for_epub2_readers(render_seed: Callable[..., Path])
     assert ncx.get(XML_LANG) == "zh-CN"
 
 
+@pytest.mark.parametrize("theme", ["handout", "gongwen", "ebook"])
+def test_ncx_is_the_one_ebooklib_would_write(seed_doc: NumberedDocument, theme: str) -> None:
+    # The NCX is built by _ncx (ebooklib's walks a parent's children for every link, quadratic):
+    # the same bytes as ebooklib's, for the briefing and for a TOC with empty parent links.
+    options = {"play_order": {"enabled": True, "start_from": 1}}
+    book = epub_module._assemble(seed_doc, load_theme(theme), ())
+    link = epub_module.epub.Link
+    odd = epub_module.epub.EpubBook()
+    odd.set_identifier("urn:x")
+    odd.set_title("标题")
+    odd.toc = [link("", "a", "a"), (link("", "b", "b"), [link("c.xhtml", "c", "c"), (link("", "d", "d"), []),
+                                                        (link("e.xhtml", "e", "e"), [link("f.xhtml#f", "f", "f")])])]
+    for each in (book, odd):
+        ours = epub_module.NcxWriter("unused", each, options)._get_ncx()
+        assert ours == epub_module.epub.EpubWriter("unused", each, options)._get_ncx()
+
+
 def test_one_document_per_section_after_the_title_page(render_seed: Callable[..., Path], seed_doc: NumberedDocument) -> None:
     book = Epub(render_seed("epub"))
     title_page, nav, *chapters = book.spine()
