@@ -235,7 +235,8 @@ def _serve(prepare: Callable[[], P], work: Callable[[P, A], R], arg_fd: int, res
         prepared = (False, exc)
     reader.join()
     if prepared[0]:
-        _child(lambda: work(prepared[1], pickle.loads(received[0])), result_fd)  # type: ignore[arg-type]
+        # pop: the pickled argument (the whole numbered outline, 5 MB at 20,000 items) is not kept while working.
+        _child(lambda: work(prepared[1], pickle.loads(received.pop())), result_fd)  # type: ignore[arg-type]
     else:
         _child(lambda: _reraise(prepared[1]), result_fd)
 
