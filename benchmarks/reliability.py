@@ -3,8 +3,9 @@
 Run from the repository root with ``python benchmarks/reliability.py`` (``--quick`` for the
 small sizes only). Every measurement is a fresh ``briefexport`` process; the script prints
 wall time and CPU time (the CPU time of the command and its render child, which a busy
-machine disturbs less) and the ratio of each size to the first. Linear growth gives about
-×2 and ×4.
+machine disturbs less), the peak RSS of the command itself ("RSS MB"), of its render child
+("child": a full build renders the PDF, then the DOCX, in a forked child) and of both at once
+("both"), and the ratio of each size to the first. Linear growth gives about ×2 and ×4.
 
 Cases:
 
@@ -52,19 +53,43 @@ def many_keywords(count: int, folder: Path) -> Path:
     return path
 
 
-#: Runs one command and reports, on its last stderr line, the peak RSS (KiB) of it and its
-#: descendants: each command gets its own figure (the benchmark's own RUSAGE_CHILDREN keeps the
-#: largest of all commands so far).
+#: Runs one command and reports, on its last stderr line, the peak RSS (KiB) of the command itself,
+#: of the largest of its children (a full build renders the PDF in a forked child) and of all of
+#: them at once. Each process's peak is its VmHWM, sampled every 10 ms from /proc (Linux); without
+#: /proc, all three are RUSAGE_CHILDREN's figure, the largest single process.
 _PEAK = (
-    "import resource, subprocess, sys\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+    "import os, resource, subprocess, sys, time\n"
+    "def hwm(pid):\n"
+    "    try:\n"
+    "        with open(f'/proc/{pid}/status') as status:\n"
+    "            fields = dict(line.split(':', 1) for line in status)\n"
+    "        return int(fields['VmHWM'].split()[0]), int(fields['VmRSS'].split()[0])\n"
+    "    except (OSError, KeyError, ValueError):\n"
+    "        return 0, 0\n"
+    "def children(pid):\n"
+    "    try:\n"
+    "        with open(f'/proc/{pid}/task/{pid}/children') as listed:\n"
+    "            return [int(child) for child in listed.read().split()]\n"
+    "    except OSError:\n"
+    "        return []\n"
+    "done = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "own = child = together = 0\n"
+    "while done.poll() is None and os.path.exists('/proc/self/status'):\n"
+    "    main = hwm(done.pid)\n"
+    "    kids = [hwm(pid) for pid in children(done.pid)]\n"
+    "    own, child = max(own, main[0]), max([child, *(peak for peak, _ in kids)])\n"
+    "    together = max(together, main[1] + sum(now for _, now in kids))\n"
+    "    time.sleep(0.01)\n"
+    "done.wait()\n"
+    "largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(own or largest, child, together or largest, file=sys.stderr)\n"
     "sys.exit(done.returncode)\n"
 )
 
 
-def measure(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int, int]:
-    """Wall seconds, CPU seconds and peak RSS in MB (this command and its children), exit status."""
+def measure(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, tuple[int, int, int], int]:
+    """Wall seconds, CPU seconds (this command and its children), peak RSS in MB (the command, its
+    largest child, all at once) and exit status."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _PEAK, sys.executable, "-m", "briefexport", *args],
@@ -72,21 +97,22 @@ def measure(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    peak = int(done.stderr.strip().splitlines()[-1]) // 1024
-    return wall, cpu, peak, done.returncode
+    own, child, together = (int(kib) // 1024 for kib in done.stderr.strip().splitlines()[-1].split())
+    return wall, cpu, (own, child, together), done.returncode
 
 
 def series(name: str, sizes: Sequence[int], make: Callable[[int, Path], Path], command: Callable[[Path, Path], list[str]],
            folder: Path, env: dict[str, str]) -> None:
     print(f"\n{name}")
-    print(f"{'size':>8} {'wall s':>8} {'cpu s':>8} {'wall ×':>7} {'cpu ×':>7} {'RSS MB':>7} {'RSS ×':>6}  exit")
+    print(f"{'size':>8} {'wall s':>8} {'cpu s':>8} {'wall ×':>7} {'cpu ×':>7} {'RSS MB':>7} {'RSS ×':>6} {'child':>6} "
+          f"{'both':>6}  exit")
     first: tuple[float, float, int] | None = None
     for size in sizes:
         source = make(size, folder)
-        wall, cpu, peak, status = measure(command(source, folder / f"out-{name}-{size}"), env)
+        wall, cpu, (peak, child, both), status = measure(command(source, folder / f"out-{name}-{size}"), env)
         first = first or (wall, cpu, peak)
         print(f"{size:>8} {wall:>8.2f} {cpu:>8.2f} {wall / first[0]:>7.2f} {cpu / first[1]:>7.2f} {peak:>7} "
-              f"{peak / first[2]:>6.2f}  {status}")
+              f"{peak / first[2]:>6.2f} {child or '-':>6} {both:>6}  {status}")
 
 
 def main() -> None:
