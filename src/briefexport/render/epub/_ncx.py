@@ -1,8 +1,8 @@
 """The NCX (the EPUB 2 table of contents), in time linear in the number of entries.
 
 ebooklib's own ``EpubWriter._get_ncx`` looks, for every link, for its parent's ``content``
-element with lxml's ``find``, which walks all the parent's children built so far: a section
-of 20,000 items spent minutes there (quadratic; 8,000 items 1.3 s of a 3 s EPUB). The
+element with lxml's ``find``, which walks all the parent's children built so far: quadratic
+in a section's items (one section of 20,000 items: a 5.0 s EPUB, 2.9 s with this writer). The
 writer here builds the same elements in the same order, so the NCX is byte-identical,
 but keeps each navPoint's ``content`` element at hand instead of searching for it. Only
 what briefexport puts in a TOC is handled: ``epub.Link`` entries and ``(Link, children)``
