@@ -954,3 +954,20 @@ def test_a_toc_entrys_link_has_the_bytes_reportlab_writes_for_it() -> None:
         return canv.getpdfdata()  # type: ignore[no-any-return]
 
     assert build(plain=True) == build(plain=False)
+
+
+def test_the_written_document_is_freed_when_the_render_returns(seed_doc: NumberedDocument, tmp_path: Path) -> None:
+    """A build of all three formats writes the DOCX in the process that wrote the PDF: reportlab's
+    document (every page of it) must not wait for the cyclic collector while the DOCX peaks."""
+    import gc
+
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    gc.collect()
+    gc.disable()
+    try:
+        render(seed_doc, "pdf", tmp_path / "seed.pdf")
+        alive = sum(isinstance(thing, PDFDocument) for thing in gc.get_objects())
+    finally:
+        gc.enable()
+    assert alive == 0

@@ -77,6 +77,15 @@ class FlowCache:
         self.lines = lines
         """A warm process's paragraph lines from earlier builds (None outside the engine)."""
 
+    def release(self) -> None:
+        """Let go of the written document (its encoders hold reportlab's document, every page of it).
+
+        The render's canvas class holds this cache in a reference cycle, which only the cyclic
+        collector frees: in a build of all three formats, after the DOCX written next in the same
+        process has reached its peak memory.
+        """
+        self.encoders.clear()
+
 
 #: Characters a warm process's layout memo may hold before it starts afresh (a worker can live for days).
 _LAYOUT_LIMIT = 200_000

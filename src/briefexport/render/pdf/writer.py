@@ -96,6 +96,8 @@ def render(doc: NumberedDocument, theme: Theme, out: Path, *, opts: RenderOption
     except LayoutError:
         # A valid theme can still ask for text taller than the type area (e.g. a 200 pt title).
         raise _too_tall(theme, job.blocks) from None
+    finally:
+        job.cache.release()
     _keep_pages(job)
 
 
@@ -473,7 +475,13 @@ def _build(job: _Job, target: Path | io.BytesIO, *, canvasmaker: type[Canvas] | 
         initialFontName=setter.primary("body"),  # else every page references an unembedded Helvetica
     )
     story = flowables if flowables is not None else _official_or_not(job, _flowables(job))
-    template.build(story, canvasmaker=canvasmaker or _canvas_class(job))
+    try:
+        template.build(story, canvasmaker=canvasmaker or _canvas_class(job))
+    finally:
+        # reportlab keeps the canvas, and with it the written document, on the template, which
+        # its own reference cycles keep until the cyclic collector runs: in a build of all three
+        # formats, after the DOCX written next in the same process has reached its peak memory.
+        template.canv = None
 
 
 def _official_or_not(job: _Job, flowables: list[Flowable]) -> list[Flowable]:
