@@ -510,15 +510,6 @@ def field_end() -> BaseOxmlElement:
     return _fld_char("end")
 
 
-def copy_run_properties(source: BaseOxmlElement, runs: Iterable[BaseOxmlElement]) -> None:
-    """Give field runs the fonts of a sample run so Word formats the field result the same way."""
-    rPr = source.find(qn("w:rPr"))
-    if rPr is None:
-        return
-    for run in runs:
-        run.insert(0, deepcopy(rPr))
-
-
 # -- official documents (GB/T 9704): borders, section breaks, line breaks ----------
 
 #: Children of ``w:pPr`` that follow ``w:pBdr`` in the schema (CT_PPrBase's sequence).
